@@ -1,0 +1,80 @@
+#include "services/spooler/admin_service.h"
+
+#include "lib/grpc/status_conversion.h"
+
+namespace spoolgate::spooler {
+namespace {
+template <typename T>
+grpc::Status Reply(absl::StatusOr<T> result, T* response) {
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
+}  // namespace
+
+grpc::Status AdminService::ListQueues(Ctx*, const v1::ListQueuesRequest*,
+                                      v1::ListQueuesResponse* response) {
+  for (auto& entry : spooler_.ListQueues()) *response->add_queues() = std::move(entry);
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::CreateQueue(Ctx*, const v1::CreateQueueRequest* request,
+                                       v1::Queue* response) {
+  return Reply(spooler_.CreateQueue(request->queue()), response);
+}
+
+grpc::Status AdminService::DeleteQueue(Ctx*, const v1::DeleteQueueRequest* request,
+                                       v1::DeleteQueueResponse*) {
+  return ToGrpcStatus(spooler_.DeleteQueue(request->name()));
+}
+
+grpc::Status AdminService::UpdateQueue(Ctx*, const v1::UpdateQueueRequest* request,
+                                       v1::Queue* response) {
+  return Reply(spooler_.UpdateQueue(*request), response);
+}
+
+grpc::Status AdminService::ListJobs(Ctx*, const v1::ListJobsRequest* request,
+                                    v1::ListJobsResponse* response) {
+  auto jobs = spooler_.ListJobs(*request);
+  if (!jobs.ok()) return ToGrpcStatus(jobs.status());
+  for (auto& job : *jobs) *response->add_jobs() = std::move(job);
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::GetJob(Ctx*, const v1::GetJobRequest* request, v1::Job* response) {
+  return Reply(spooler_.GetJob(request->id()), response);
+}
+
+grpc::Status AdminService::CancelJob(Ctx*, const v1::JobIdRequest* request, v1::Job* response) {
+  return Reply(spooler_.CancelJob(request->id(), request->reason()), response);
+}
+
+grpc::Status AdminService::HoldJob(Ctx*, const v1::JobIdRequest* request, v1::Job* response) {
+  return Reply(spooler_.HoldJob(request->id()), response);
+}
+
+grpc::Status AdminService::ReleaseJob(Ctx*, const v1::JobIdRequest* request, v1::Job* response) {
+  return Reply(spooler_.ReleaseJob(request->id()), response);
+}
+
+grpc::Status AdminService::MoveJob(Ctx*, const v1::MoveJobRequest* request, v1::Job* response) {
+  return Reply(spooler_.MoveJob(request->id(), request->queue()), response);
+}
+
+grpc::Status AdminService::SetJobPriority(Ctx*, const v1::SetJobPriorityRequest* request,
+                                          v1::Job* response) {
+  return Reply(spooler_.SetJobPriority(request->id(), request->priority()), response);
+}
+
+grpc::Status AdminService::RemoveJobs(Ctx*, const v1::RemoveJobsRequest* request,
+                                      v1::RemoveJobsResponse* response) {
+  return Reply(spooler_.RemoveJobs(*request), response);
+}
+
+grpc::Status AdminService::ListPrinters(Ctx*, const v1::ListPrintersRequest*,
+                                        v1::ListPrintersResponse* response) {
+  for (auto& entry : spooler_.ListPrinters()) *response->add_printers() = std::move(entry);
+  return grpc::Status::OK;
+}
+
+}  // namespace spoolgate::spooler

@@ -1,0 +1,57 @@
+// One attached agent: its printers (guarded by the Spooler's mutex) and an
+// outbox that the Attach stream's writer drains.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "spoolgate/v1/dispatch.pb.h"
+
+namespace spoolgate::spooler {
+
+struct PrinterSlot {
+  v1::PrinterStatus status;
+  uint64_t current_job = 0;       // 0 = no lease
+  uint64_t bytes_written = 0;     // progress of the current job
+  absl::Time lease_deadline;      // renewed by every message about the job
+  uint64_t last_assignment = 0;   // sequence number, for rotation
+};
+
+class AgentConnection {
+ public:
+  AgentConnection(std::string agent_id, std::string peer, absl::Time connected)
+      : agent_id_(std::move(agent_id)), peer_(std::move(peer)), connected_(connected) {}
+
+  const std::string& agent_id() const { return agent_id_; }
+  const std::string& peer() const { return peer_; }
+  absl::Time connected() const { return connected_; }
+
+  // Queues a message for the agent. Dropped after Close().
+  void Send(v1::SpoolerMessage message);
+  // Blocks until a message is queued (true) or the connection is closed
+  // and drained (false).
+  bool Next(v1::SpoolerMessage* message);
+  // Ends Next() and runs the cancel hook (which breaks the stream's Read).
+  void Close();
+  void SetCancelHook(std::function<void()> hook);
+
+  // Guarded by the Spooler's mutex, not by this object.
+  std::vector<PrinterSlot> printers;
+
+ private:
+  const std::string agent_id_;
+  const std::string peer_;
+  const absl::Time connected_;
+  absl::Mutex mu_;
+  std::deque<v1::SpoolerMessage> outbox_ ABSL_GUARDED_BY(mu_);
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  std::function<void()> cancel_hook_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace spoolgate::spooler

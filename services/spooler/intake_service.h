@@ -1,0 +1,20 @@
+// gRPC Intake: drives one Submission per Submit stream.
+#pragma once
+
+#include "services/spooler/spooler.h"
+#include "spoolgate/v1/intake.grpc.pb.h"
+
+namespace spoolgate::spooler {
+
+class IntakeService final : public v1::Intake::Service {
+ public:
+  explicit IntakeService(Spooler& spooler) : spooler_(spooler) {}  // borrowed
+  grpc::Status Submit(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<v1::SubmitResponse, v1::SubmitRequest>* stream) override;
+
+ private:
+  Spooler& spooler_;
+};
+
+}  // namespace spoolgate::spooler

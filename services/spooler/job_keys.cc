@@ -1,0 +1,83 @@
+// Key grammar (all integers big-endian so byte order equals numeric order):
+//   jobs:         job_id:u64
+//   queue_index:  queue_name 0x00 (255 - priority):u8 job_id:u64
+//                 (one entry per PENDING job; queue names never contain 0x00)
+//   queues:       queue_name
+//   job_data:     job_id:u64 document:u32 offset:u64   -> chunk bytes
+//                 (offset is the document byte position of the chunk's first byte)
+//   default:      "meta/next_unreserved_job_id" -> u64
+#include "services/spooler/job_keys.h"
+
+namespace spoolgate::spooler {
+namespace {
+void PutBigEndian(std::string* out, uint64_t value, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) {
+    out->push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+  }
+}
+uint64_t GetBigEndian(absl::string_view in, int bytes) {
+  uint64_t value = 0;
+  for (int i = 0; i < bytes; ++i) {
+    value = (value << 8) | static_cast<unsigned char>(in[i]);
+  }
+  return value;
+}
+}  // namespace
+
+std::string EncodeFixed64(uint64_t value) {
+  std::string out;
+  PutBigEndian(&out, value, 8);
+  return out;
+}
+
+std::optional<uint64_t> DecodeFixed64(absl::string_view bytes) {
+  if (bytes.size() != 8) return std::nullopt;
+  return GetBigEndian(bytes, 8);
+}
+
+std::string JobKey(uint64_t job_id) { return EncodeFixed64(job_id); }
+
+std::optional<uint64_t> ParseJobKey(absl::string_view key) { return DecodeFixed64(key); }
+
+std::string QueueIndexPrefix(absl::string_view queue) {
+  std::string out(queue);
+  out.push_back('\0');
+  return out;
+}
+
+std::string QueueIndexKey(absl::string_view queue, int priority, uint64_t job_id) {
+  std::string out = QueueIndexPrefix(queue);
+  int clamped = priority < 0 ? 0 : (priority > 255 ? 255 : priority);
+  out.push_back(static_cast<char>(255 - clamped));
+  PutBigEndian(&out, job_id, 8);
+  return out;
+}
+
+std::optional<uint64_t> JobIdFromQueueIndexKey(absl::string_view key) {
+  if (key.size() < 10 || key[key.size() - 10] != '\0') return std::nullopt;
+  return GetBigEndian(key.substr(key.size() - 8), 8);
+}
+
+std::string DataKey(uint64_t job_id, uint32_t document, uint64_t offset) {
+  std::string out;
+  PutBigEndian(&out, job_id, 8);
+  PutBigEndian(&out, document, 4);
+  PutBigEndian(&out, offset, 8);
+  return out;
+}
+
+std::string DataJobBegin(uint64_t job_id) { return EncodeFixed64(job_id); }
+
+std::string DataJobEnd(uint64_t job_id) {
+  // job_id is never UINT64_MAX (ids start at 1 and are 63-bit in practice).
+  return EncodeFixed64(job_id + 1);
+}
+
+std::optional<DataKeyParts> ParseDataKey(absl::string_view key) {
+  if (key.size() != 20) return std::nullopt;
+  return DataKeyParts{GetBigEndian(key.substr(0, 8), 8),
+                      static_cast<uint32_t>(GetBigEndian(key.substr(8, 4), 4)),
+                      GetBigEndian(key.substr(12, 8), 8)};
+}
+
+}  // namespace spoolgate::spooler

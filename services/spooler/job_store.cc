@@ -1,0 +1,286 @@
+#include "services/spooler/job_store.h"
+
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "services/spooler/job_keys.h"
+#include "services/spooler/job_state.h"
+
+namespace spoolgate::spooler {
+namespace {
+
+// Indexes into handles_, in the order of the descriptors passed to Open.
+enum Family { kDefault = 0, kJobs, kIndex, kQueues, kData, kFamilyCount };
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  absl::StatusCode code = absl::StatusCode::kInternal;
+  if (s.IsNotFound()) code = absl::StatusCode::kNotFound;
+  if (s.IsCorruption()) code = absl::StatusCode::kDataLoss;
+  if (s.IsIOError()) code = absl::StatusCode::kUnavailable;
+  if (s.IsNoSpace()) code = absl::StatusCode::kResourceExhausted;
+  return absl::Status(code, absl::StrCat(what, ": ", s.ToString()));
+}
+
+rocksdb::WriteOptions WriteOpts(bool sync) {
+  rocksdb::WriteOptions w;
+  w.sync = sync;
+  return w;
+}
+
+absl::string_view View(const rocksdb::Slice& slice) {
+  return absl::string_view(slice.data(), slice.size());
+}
+
+bool IsPending(const v1::Job* job) {
+  return job != nullptr && job->state() == v1::JOB_STATE_PENDING;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<JobStore>> JobStore::Open(const Options& options) {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  // Bound the WAL so a restart does not replay gigabytes of job data.
+  db_options.max_total_wal_size = 256 << 20;
+
+  rocksdb::ColumnFamilyOptions small;  // records, index, queues
+  small.write_buffer_size = 4 << 20;
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  small.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+
+  rocksdb::ColumnFamilyOptions data;  // job data: values go to blob files
+  data.write_buffer_size = options.data_write_buffer_bytes;
+  data.max_write_buffer_number = 3;
+  data.enable_blob_files = true;
+  data.min_blob_size = 4096;
+  data.blob_file_size = 256 << 20;
+  data.enable_blob_garbage_collection = true;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, small},
+      {kJobsFamily, small},
+      {kQueueIndexFamily, small},
+      {kQueuesFamily, small},
+      {kDataFamily, data},
+  };
+  auto store = std::unique_ptr<JobStore>(new JobStore());
+  store->path_ = options.path;
+  store->id_block_ = options.id_reservation_block;
+  rocksdb::DB* raw = nullptr;
+  auto s = rocksdb::DB::Open(db_options, options.path, families, &store->handles_, &raw);
+  if (!s.ok()) return FromRocks(s, absl::StrCat("open ", options.path));
+  store->db_.reset(raw);
+
+  std::string value;
+  s = store->db_->Get(rocksdb::ReadOptions(), store->family(kDefault), kIdReservationKey, &value);
+  if (s.ok()) {
+    auto reserved = DecodeFixed64(value);
+    if (!reserved) return absl::DataLossError("corrupt job id reservation");
+    store->next_id_ = store->reserved_until_ = *reserved;
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "read job id reservation");
+  }
+  // Belt and braces: never below an id that is on disk.
+  std::unique_ptr<rocksdb::Iterator> it(
+      store->db_->NewIterator(rocksdb::ReadOptions(), store->family(kJobs)));
+  it->SeekToLast();
+  if (it->Valid()) {
+    auto last = ParseJobKey(View(it->key()));
+    if (last && *last >= store->next_id_) store->next_id_ = store->reserved_until_ = *last + 1;
+  }
+  return store;
+}
+
+JobStore::~JobStore() {
+  if (db_) {
+    for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
+    db_->Close();
+  }
+}
+
+absl::StatusOr<uint64_t> JobStore::AllocateJobId() {
+  std::lock_guard<std::mutex> lock(id_mu_);
+  if (next_id_ >= reserved_until_) {
+    uint64_t until = next_id_ + id_block_;
+    auto s = db_->Put(WriteOpts(true), family(kDefault), kIdReservationKey, EncodeFixed64(until));
+    if (!s.ok()) return FromRocks(s, "reserve job ids");
+    reserved_until_ = until;
+  }
+  return next_id_++;
+}
+
+absl::Status JobStore::PutJob(const v1::Job* previous, const v1::Job& job, bool sync,
+                              bool delete_data) {
+  rocksdb::WriteBatch batch;
+  std::string record;
+  if (!job.SerializeToString(&record)) return absl::InternalError("serialize job");
+  if (IsPending(previous)) {
+    batch.Delete(family(kIndex),
+                 QueueIndexKey(previous->queue(), previous->priority(), previous->id()));
+  }
+  if (IsPending(&job)) {
+    batch.Put(family(kIndex), QueueIndexKey(job.queue(), job.priority(), job.id()), "");
+  }
+  batch.Put(family(kJobs), JobKey(job.id()), record);
+  if (delete_data) {
+    batch.DeleteRange(family(kData), DataJobBegin(job.id()), DataJobEnd(job.id()));
+  }
+  return FromRocks(db_->Write(WriteOpts(sync), &batch), absl::StrCat("job ", job.id(), ": write"));
+}
+
+absl::Status JobStore::DeleteJob(const v1::Job& job, bool sync) {
+  rocksdb::WriteBatch batch;
+  if (IsPending(&job)) {
+    batch.Delete(family(kIndex), QueueIndexKey(job.queue(), job.priority(), job.id()));
+  }
+  batch.Delete(family(kJobs), JobKey(job.id()));
+  batch.DeleteRange(family(kData), DataJobBegin(job.id()), DataJobEnd(job.id()));
+  return FromRocks(db_->Write(WriteOpts(sync), &batch), absl::StrCat("job ", job.id(), ": delete"));
+}
+
+absl::StatusOr<v1::Job> JobStore::GetJob(uint64_t job_id) const {
+  std::string value;
+  auto s = db_->Get(rocksdb::ReadOptions(), family(kJobs), JobKey(job_id), &value);
+  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("no job ", job_id));
+  if (!s.ok()) return FromRocks(s, absl::StrCat("job ", job_id, ": read"));
+  v1::Job job;
+  if (!job.ParseFromString(value)) return absl::DataLossError(absl::StrCat("job ", job_id, ": corrupt record"));
+  return job;
+}
+
+absl::Status JobStore::ForEachJob(const std::function<bool(const v1::Job&)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family(kJobs)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    v1::Job job;
+    if (!job.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(absl::StrCat("corrupt job record under key ",
+                                              it->key().ToString(true)));
+    }
+    if (!fn(job)) break;
+  }
+  return FromRocks(it->status(), "scan jobs");
+}
+
+absl::StatusOr<std::vector<uint64_t>> JobStore::PendingJobIds(absl::string_view queue) const {
+  std::vector<uint64_t> ids;
+  std::string prefix = QueueIndexPrefix(queue);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family(kIndex)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    auto id = JobIdFromQueueIndexKey(View(it->key()));
+    if (id) ids.push_back(*id);
+  }
+  if (auto s = FromRocks(it->status(), "scan queue index"); !s.ok()) return s;
+  return ids;
+}
+
+absl::Status JobStore::PutChunk(uint64_t job_id, uint32_t document, uint64_t offset,
+                                absl::string_view data) {
+  rocksdb::WriteOptions w = WriteOpts(false);
+  return FromRocks(db_->Put(w, family(kData), DataKey(job_id, document, offset),
+                            rocksdb::Slice(data.data(), data.size())),
+                   absl::StrCat("job ", job_id, ": write data"));
+}
+
+absl::Status JobStore::SyncData() { return FromRocks(db_->SyncWAL(), "sync WAL"); }
+
+absl::Status JobStore::ReadDocument(
+    uint64_t job_id, uint32_t document, uint64_t offset,
+    const std::function<bool(uint64_t, absl::string_view)>& fn) const {
+  std::string begin = DataKey(job_id, document, 0);
+  std::string end = DataKey(job_id, document + 1, 0);
+  rocksdb::Slice upper(end);
+  rocksdb::ReadOptions read;
+  read.iterate_upper_bound = &upper;
+  // Bulk reads must not evict the small records from the block cache.
+  read.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, family(kData)));
+  // The chunk holding `offset` is the last one starting at or before it.
+  it->SeekForPrev(DataKey(job_id, document, offset));
+  if (!it->Valid() || it->key().compare(begin) < 0) it->Seek(begin);
+  for (; it->Valid(); it->Next()) {
+    auto parts = ParseDataKey(View(it->key()));
+    if (!parts) return absl::DataLossError(absl::StrCat("job ", job_id, ": bad data key"));
+    absl::string_view chunk(it->value().data(), it->value().size());
+    uint64_t chunk_end = parts->offset + chunk.size();
+    if (chunk_end <= offset) continue;
+    uint64_t skip = offset > parts->offset ? offset - parts->offset : 0;
+    if (!fn(parts->offset + skip, chunk.substr(skip))) return absl::OkStatus();
+  }
+  return FromRocks(it->status(), absl::StrCat("job ", job_id, ": read data"));
+}
+
+absl::StatusOr<std::vector<uint64_t>> JobStore::OrphanDataJobIds() const {
+  std::vector<uint64_t> orphans;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family(kData)));
+  it->SeekToFirst();
+  while (it->Valid()) {
+    auto parts = ParseDataKey(View(it->key()));
+    if (!parts) return absl::DataLossError("bad data key");
+    std::string value;
+    auto s = db_->Get(rocksdb::ReadOptions(), family(kJobs), JobKey(parts->job_id), &value);
+    if (s.IsNotFound()) {
+      orphans.push_back(parts->job_id);
+    } else if (!s.ok()) {
+      return FromRocks(s, "check job record");
+    }
+    it->Seek(DataJobEnd(parts->job_id));  // jump to the next job's data
+  }
+  if (auto s = FromRocks(it->status(), "scan job data"); !s.ok()) return s;
+  return orphans;
+}
+
+absl::Status JobStore::DeleteJobData(uint64_t job_id, bool sync) {
+  return FromRocks(db_->DeleteRange(WriteOpts(sync), family(kData), DataJobBegin(job_id),
+                                    DataJobEnd(job_id)),
+                   absl::StrCat("job ", job_id, ": delete data"));
+}
+
+absl::Status JobStore::PutQueue(const v1::Queue& queue) {
+  std::string value;
+  if (!queue.SerializeToString(&value)) return absl::InternalError("serialize queue");
+  return FromRocks(db_->Put(WriteOpts(true), family(kQueues), queue.name(), value),
+                   absl::StrCat("queue ", queue.name(), ": write"));
+}
+
+absl::Status JobStore::DeleteQueue(absl::string_view name) {
+  return FromRocks(db_->Delete(WriteOpts(true), family(kQueues), rocksdb::Slice(name.data(), name.size())),
+                   absl::StrCat("queue ", name, ": delete"));
+}
+
+absl::StatusOr<std::vector<v1::Queue>> JobStore::ListQueues() const {
+  std::vector<v1::Queue> queues;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family(kQueues)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    v1::Queue queue;
+    if (!queue.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(absl::StrCat("corrupt queue ", it->key().ToString()));
+    }
+    queues.push_back(std::move(queue));
+  }
+  if (auto s = FromRocks(it->status(), "scan queues"); !s.ok()) return s;
+  return queues;
+}
+
+std::vector<std::pair<std::string, uint64_t>> JobStore::ApproximateSizes() const {
+  static const char* kNames[kFamilyCount] = {"default", kJobsFamily, kQueueIndexFamily,
+                                             kQueuesFamily, kDataFamily};
+  std::vector<std::pair<std::string, uint64_t>> out;
+  for (int f = 0; f < kFamilyCount; ++f) {
+    uint64_t total = 0, value = 0;
+    for (const char* property : {"rocksdb.total-sst-files-size", "rocksdb.total-blob-file-size",
+                                 "rocksdb.cur-size-all-mem-tables"}) {
+      if (db_->GetIntProperty(family(f), property, &value)) total += value;
+    }
+    out.emplace_back(kNames[f], total);
+  }
+  return out;
+}
+
+}  // namespace spoolgate::spooler

@@ -1,0 +1,92 @@
+// Durable storage of jobs, queues and job data in one RocksDB (DESIGN.md
+// "Storage"). Every method that an acknowledgement depends on takes or
+// implies a synced write: RocksDB's WAL is fsync'ed before it returns.
+//
+// Thread safety: all methods may be called concurrently (RocksDB is
+// internally synchronised). Keeping the queue index consistent with a job's
+// record is the caller's job: PutJob() must be given the record it replaces.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <rocksdb/db.h>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "spoolgate/v1/job.pb.h"
+
+namespace spoolgate::spooler {
+
+class JobStore {
+ public:
+  struct Options {
+    std::string path;                       // directory, created if missing
+    size_t data_write_buffer_bytes = 8 << 20;  // memtable size for job data
+    size_t id_reservation_block = 1024;     // ids reserved per synced write
+  };
+
+  static absl::StatusOr<std::unique_ptr<JobStore>> Open(const Options& options);
+  ~JobStore();
+  JobStore(const JobStore&) = delete;
+  JobStore& operator=(const JobStore&) = delete;
+
+  // A fresh job id, strictly greater than every id handed out before, also
+  // across restarts and crashes (ids are reserved in synced blocks).
+  absl::StatusOr<uint64_t> AllocateJobId();
+
+  // Writes `job` and moves its queue-index entry from `previous` (the record
+  // it replaces, or nullptr for a new job). With `delete_data`, the job's
+  // data is removed in the same atomic batch. `sync`: fsync before return.
+  absl::Status PutJob(const v1::Job* previous, const v1::Job& job, bool sync,
+                      bool delete_data = false);
+  // Removes a job's record, index entry and data atomically.
+  absl::Status DeleteJob(const v1::Job& job, bool sync);
+  absl::StatusOr<v1::Job> GetJob(uint64_t job_id) const;
+  // Calls `fn` for every stored job in id order; stops early if it returns false.
+  absl::Status ForEachJob(const std::function<bool(const v1::Job&)>& fn) const;
+  // Ids of PENDING jobs of `queue` in print order (from the queue index).
+  absl::StatusOr<std::vector<uint64_t>> PendingJobIds(absl::string_view queue) const;
+
+  // Job data. Chunks are written unsynced; SyncData() makes every chunk
+  // written so far durable (one WAL fsync covers them all).
+  absl::Status PutChunk(uint64_t job_id, uint32_t document, uint64_t offset,
+                        absl::string_view data);
+  absl::Status SyncData();
+  // Streams a document from `offset` in stored chunks; `fn` gets the
+  // document offset of its first byte. Stops early if `fn` returns false.
+  absl::Status ReadDocument(
+      uint64_t job_id, uint32_t document, uint64_t offset,
+      const std::function<bool(uint64_t offset, absl::string_view data)>& fn) const;
+  // Job ids that have data but no record (left by a crash mid-receive).
+  absl::StatusOr<std::vector<uint64_t>> OrphanDataJobIds() const;
+  absl::Status DeleteJobData(uint64_t job_id, bool sync);
+
+  // Queues.
+  absl::Status PutQueue(const v1::Queue& queue);  // synced
+  absl::Status DeleteQueue(absl::string_view name);  // synced
+  absl::StatusOr<std::vector<v1::Queue>> ListQueues() const;
+
+  // Approximate bytes on disk per column family ("jobs", "job_data", ...).
+  std::vector<std::pair<std::string, uint64_t>> ApproximateSizes() const;
+  const std::string& path() const { return path_; }
+
+ private:
+  JobStore() = default;
+  rocksdb::ColumnFamilyHandle* family(int index) const { return handles_[index]; }
+
+  std::string path_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; destroyed before db_
+  size_t id_block_ = 1024;
+  std::mutex id_mu_;
+  uint64_t next_id_ = 1;         // guarded by id_mu_
+  uint64_t reserved_until_ = 1;  // guarded by id_mu_; ids < this are reserved on disk
+};
+
+}  // namespace spoolgate::spooler

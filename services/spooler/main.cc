@@ -1,0 +1,121 @@
+// spooler: maps flags and the YAML config onto SpoolerOptions and serves.
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "lib/base/logging.h"
+#include "lib/base/signals.h"
+#include "lib/config/config_loader.h"
+#include "services/spooler/server.h"
+#include "spoolgate/v1/config.pb.h"
+
+ABSL_FLAG(std::string, config, "", "YAML config file (SpoolerConfig); flags override it");
+ABSL_FLAG(std::string, listen, "0.0.0.0:7600", "gRPC listen address");
+ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9461", "Prometheus /metrics address; empty = off");
+ABSL_FLAG(std::string, data_dir, "", "RocksDB data directory (required)");
+ABSL_FLAG(std::vector<std::string>, queues, {}, "queues to create at start if missing: a,b,c");
+ABSL_FLAG(uint32_t, max_attempts, 5, "print attempts before a job becomes FAILED");
+ABSL_FLAG(uint32_t, retry_backoff_seconds, 10, "first retry backoff; doubles per attempt");
+ABSL_FLAG(uint32_t, lease_seconds, 120, "job lease without news from the agent");
+ABSL_FLAG(uint32_t, history_seconds, 86400, "keep finished job records this long");
+ABSL_FLAG(uint64_t, min_free_disk_bytes, 256ull << 20, "refuse jobs below this much free disk");
+ABSL_FLAG(uint64_t, default_max_job_bytes, 0, "size limit for queues without their own; 0 = none");
+ABSL_FLAG(std::vector<std::string>, admin_hosts, {},
+          "IP addresses/CIDRs from which root may remove any job");
+ABSL_FLAG(std::string, ready_file, "",
+          "write '<grpc port> <metrics port>' here once serving (for scripts and tests)");
+
+namespace {
+
+std::vector<std::string>* command_line = new std::vector<std::string>();
+
+// True if the flag was given on the command line (Debian's Abseil keeps
+// IsSpecifiedOnCommandLine private), in any of absl's spellings.
+bool Set(absl::string_view flag) {
+  for (const auto& arg : *command_line) {
+    absl::string_view a = arg;
+    if (!absl::ConsumePrefix(&a, "--")) absl::ConsumePrefix(&a, "-");
+    if (a == flag || absl::StartsWith(a, absl::StrCat(flag, "="))) return true;
+  }
+  return false;
+}
+
+int Run() {
+  spoolgate::v1::SpoolerConfig config;
+  if (!absl::GetFlag(FLAGS_config).empty()) {
+    auto s = spoolgate::LoadYamlConfigFile(absl::GetFlag(FLAGS_config), &config);
+    if (!s.ok()) {
+      spoolgate::Log("%s", s.ToString());
+      return 2;
+    }
+  }
+  // Flags given on the command line win; the file fills in the rest; then defaults.
+  auto pick = [](bool from_flag, auto flag_value, auto file_value, auto unset) {
+    return from_flag || file_value == unset ? flag_value : file_value;
+  };
+  std::string listen = pick(Set("listen"), absl::GetFlag(FLAGS_listen), config.listen(), std::string());
+  std::string metrics = Set("metrics_listen") || config.metrics_listen().empty()
+                            ? absl::GetFlag(FLAGS_metrics_listen)
+                            : config.metrics_listen();
+  spoolgate::spooler::SpoolerOptions options;
+  options.data_dir = pick(Set("data_dir"), absl::GetFlag(FLAGS_data_dir), config.data_dir(), std::string());
+  options.queues.assign(config.queues().begin(), config.queues().end());
+  for (const auto& name : absl::GetFlag(FLAGS_queues)) {
+    if (name.empty()) continue;
+    spoolgate::v1::Queue q;
+    q.set_name(name);
+    q.set_accepting(true);
+    q.set_enabled(true);
+    options.queues.push_back(q);
+  }
+  options.max_attempts = pick(Set("max_attempts"), absl::GetFlag(FLAGS_max_attempts), config.max_attempts(), 0u);
+  options.retry_backoff = absl::Seconds(pick(Set("retry_backoff_seconds"), absl::GetFlag(FLAGS_retry_backoff_seconds), config.retry_backoff_seconds(), 0u));
+  options.lease = absl::Seconds(pick(Set("lease_seconds"), absl::GetFlag(FLAGS_lease_seconds), config.lease_seconds(), 0u));
+  options.history = absl::Seconds(pick(Set("history_seconds"), absl::GetFlag(FLAGS_history_seconds), config.history_seconds(), 0u));
+  options.min_free_disk_bytes = pick(Set("min_free_disk_bytes"), absl::GetFlag(FLAGS_min_free_disk_bytes), config.min_free_disk_bytes(), uint64_t{0});
+  options.default_max_job_bytes = pick(Set("default_max_job_bytes"), absl::GetFlag(FLAGS_default_max_job_bytes), config.default_max_job_bytes(), uint64_t{0});
+  options.admin_hosts = Set("admin_hosts") || config.admin_hosts().empty()
+                            ? absl::GetFlag(FLAGS_admin_hosts)
+                            : std::vector<std::string>(config.admin_hosts().begin(),
+                                                       config.admin_hosts().end());
+
+  auto server = spoolgate::spooler::SpoolerServer::Start(std::move(options), listen, metrics);
+  if (!server.ok()) {
+    spoolgate::Log("cannot start: %s", server.status().ToString());
+    return 1;
+  }
+  if (!absl::GetFlag(FLAGS_ready_file).empty()) {
+    std::string path = absl::GetFlag(FLAGS_ready_file);
+    std::ofstream(path + ".tmp") << (*server)->port() << " " << (*server)->metrics_port() << "\n";
+    std::rename((path + ".tmp").c_str(), path.c_str());
+  }
+  int sig = spoolgate::WaitForTerminationSignal();
+  spoolgate::Log("signal %d: shutting down (in-flight transfers get 10 s)", sig);
+  (*server)->Shutdown(absl::Seconds(10));
+  server->reset();
+  spoolgate::Log("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  spoolgate::BlockTerminationSignals();
+  spoolgate::SetLogComponent("spooler");
+  absl::FlagsUsageConfig usage;
+  usage.version_string = [] { return std::string("spooler " SPOOLGATE_VERSION "\n"); };
+  absl::SetFlagsUsageConfig(usage);
+  absl::SetProgramUsageMessage(
+      "Spoolgate spooler: durable print queue, scheduler and admin API.\n"
+      "  spooler --data_dir=DIR [--queues=a,b] [--listen=HOST:PORT] [--config=FILE]");
+  command_line->assign(argv + 1, argv + argc);
+  absl::ParseCommandLine(argc, argv);
+  return Run();
+}

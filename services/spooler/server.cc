@@ -1,0 +1,67 @@
+#include "services/spooler/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server_builder.h>
+
+#include "absl/strings/str_cat.h"
+#include "lib/base/logging.h"
+
+namespace spoolgate::spooler {
+
+absl::StatusOr<std::unique_ptr<SpoolerServer>> SpoolerServer::Start(
+    SpoolerOptions options, const std::string& listen, const std::string& metrics_listen) {
+  auto server = std::unique_ptr<SpoolerServer>(new SpoolerServer());
+  if (!metrics_listen.empty()) {
+    auto metrics = MetricsServer::Start(metrics_listen);
+    if (!metrics.ok()) return metrics.status();
+    server->metrics_ = *std::move(metrics);
+  }
+  auto spooler = Spooler::Open(std::move(options),
+                               server->metrics_ ? &server->metrics_->registry() : nullptr);
+  if (!spooler.ok()) return spooler.status();
+  server->spooler_ = *std::move(spooler);
+  server->intake_ = std::make_unique<IntakeService>(*server->spooler_);
+  server->dispatch_ = std::make_unique<DispatchService>(*server->spooler_);
+  server->admin_ = std::make_unique<AdminService>(*server->spooler_);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &server->port_);
+  builder.RegisterService(server->intake_.get());
+  builder.RegisterService(server->dispatch_.get());
+  builder.RegisterService(server->admin_.get());
+  // Notice agents that vanished without closing their connection.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  server->server_ = builder.BuildAndStart();
+  if (!server->server_ || server->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", listen));
+  }
+  auto* health = server->server_->GetHealthCheckService();
+  for (const char* name : {"", "spoolgate.v1.Intake", "spoolgate.v1.Dispatch", "spoolgate.v1.Admin"}) {
+    health->SetServingStatus(name, true);
+  }
+  Log("serving gRPC on port %d, metrics on port %d", server->port_, server->metrics_port());
+  return server;
+}
+
+void SpoolerServer::Shutdown(absl::Duration grace) {
+  if (shut_down_) return;
+  shut_down_ = true;
+  server_->GetHealthCheckService()->Shutdown();
+  spooler_->Shutdown();
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  server_->Wait();
+}
+
+SpoolerServer::~SpoolerServer() {
+  if (server_) Shutdown(absl::Seconds(5));
+}
+
+}  // namespace spoolgate::spooler

@@ -1,0 +1,952 @@
+#include "services/spooler/spooler.h"
+
+#include <sys/statvfs.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "lib/base/logging.h"
+#include "lib/base/status_macros.h"
+#include "services/spooler/job_state.h"
+#include "services/spooler/recovery.h"
+#include "services/spooler/scheduler.h"
+
+namespace spoolgate::spooler {
+namespace {
+
+constexpr int kMaxPriority = 25;
+
+bool ValidQueueName(absl::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
+
+bool Schedulable(const PrinterSlot& slot) {
+  return slot.current_job == 0 && slot.status.state() != v1::PRINTER_STATE_ERROR &&
+         slot.status.state() != v1::PRINTER_STATE_STOPPED;
+}
+
+// Print order for listings: printing first, then pending by priority and
+// age, then held.
+int StateRank(v1::JobState state) {
+  switch (state) {
+    case v1::JOB_STATE_PRINTING: return 0;
+    case v1::JOB_STATE_PENDING: return 1;
+    case v1::JOB_STATE_HELD: return 2;
+    default: return 3;
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Spooler>> Spooler::Open(SpoolerOptions options,
+                                                       prometheus::Registry* registry) {
+  if (options.data_dir.empty()) return absl::InvalidArgumentError("--data_dir is required");
+  for (const auto& q : options.queues) {
+    if (!ValidQueueName(q.name())) {
+      return absl::InvalidArgumentError(absl::StrCat("bad queue name '", q.name(), "'"));
+    }
+  }
+  auto ranges = net::ParseCidrList(options.admin_hosts);
+  if (!ranges.ok()) return ranges.status();
+  JobStore::Options store_options;
+  store_options.path = options.data_dir;
+  SPOOLGATE_ASSIGN_OR_RETURN(auto store, JobStore::Open(store_options));
+  SPOOLGATE_ASSIGN_OR_RETURN(RecoveryReport report, RecoverStore(*store, options.clock()));
+  Log("recovered %s: purged %d receiving, requeued %d printing, dropped %d orphaned data",
+      options.data_dir, report.purged_receiving, report.requeued_printing,
+      report.orphaned_data);
+  std::unique_ptr<SpoolerMetrics> metrics;
+  if (registry != nullptr) metrics = std::make_unique<SpoolerMetrics>(*registry);
+  auto spooler = std::unique_ptr<Spooler>(
+      new Spooler(std::move(options), std::move(store), std::move(metrics)));
+  spooler->admin_ranges_ = *std::move(ranges);
+  {
+    absl::MutexLock lock(&spooler->mu_);
+    SPOOLGATE_RETURN_IF_ERROR(spooler->LoadLocked());
+    spooler->RefreshGaugesLocked();
+  }
+  if (spooler->options_.housekeeping_period > absl::ZeroDuration()) {
+    spooler->housekeeping_ = std::thread([s = spooler.get()] { s->HousekeepingLoop(); });
+  }
+  return spooler;
+}
+
+Spooler::Spooler(SpoolerOptions options, std::unique_ptr<JobStore> store,
+                 std::unique_ptr<SpoolerMetrics> metrics)
+    : options_(std::move(options)), store_(std::move(store)), metrics_(std::move(metrics)) {}
+
+Spooler::~Spooler() {
+  Shutdown();
+  stop_housekeeping_.Notify();
+  if (housekeeping_.joinable()) housekeeping_.join();
+}
+
+absl::Status Spooler::LoadLocked() {
+  SPOOLGATE_ASSIGN_OR_RETURN(auto stored_queues, store_->ListQueues());
+  for (auto& q : stored_queues) queues_[q.name()].queue = q;
+  for (const auto& q : options_.queues) {
+    if (queues_.count(q.name())) continue;  // state set by spoolctl wins
+    SPOOLGATE_RETURN_IF_ERROR(store_->PutQueue(q));
+    queues_[q.name()].queue = q;
+    Log("queue %s created (accepting=%s enabled=%s)", q.name(), q.accepting() ? "yes" : "no", q.enabled() ? "yes" : "no");
+  }
+  std::vector<Finished> finished;
+  SPOOLGATE_RETURN_IF_ERROR(store_->ForEachJob([&](const v1::Job& job) {
+    if (IsFinalState(job.state())) {
+      finished.push_back({absl::FromUnixMicros(job.finished_unix_micros()), job.id(),
+                          job.queue(), job.state()});
+    } else {
+      active_[job.id()] = job;
+    }
+    return true;
+  }));
+  std::sort(finished.begin(), finished.end(),
+            [](const Finished& a, const Finished& b) { return a.at < b.at; });
+  history_.assign(finished.begin(), finished.end());
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------- intake
+
+uint64_t Spooler::MaxJobBytes(const v1::Queue& queue) const {
+  return queue.max_job_bytes() != 0 ? queue.max_job_bytes() : options_.default_max_job_bytes;
+}
+
+absl::Status Spooler::CheckDiskSpace() const {
+  if (options_.min_free_disk_bytes == 0) return absl::OkStatus();
+  struct statvfs fs;
+  if (statvfs(options_.data_dir.c_str(), &fs) != 0) {
+    return absl::UnavailableError(absl::StrCat("statvfs ", options_.data_dir, " failed"));
+  }
+  uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+  if (free_bytes < options_.min_free_disk_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "spooler disk nearly full (", free_bytes >> 20, " MiB free), try again later"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Submission>> Spooler::BeginJob(const v1::JobHeader& header) {
+  auto refuse = [this](absl::Status status, const char* reason) {
+    if (metrics_) metrics_->jobs_refused.Add({{"reason", reason}}).Increment();
+    return status;
+  };
+  if (header.priority() < 0 || header.priority() > kMaxPriority) {
+    return refuse(absl::InvalidArgumentError("priority must be 0..25"), "bad_request");
+  }
+  SPOOLGATE_RETURN_IF_ERROR(CheckDiskSpace());
+  SPOOLGATE_ASSIGN_OR_RETURN(uint64_t id, store_->AllocateJobId());
+  absl::Time now = options_.clock();
+  v1::Job job;
+  job.set_id(id);
+  job.set_queue(header.queue());
+  job.set_state(v1::JOB_STATE_RECEIVING);
+  job.set_priority(header.priority());
+  job.set_user(header.user());
+  job.set_host(header.host());
+  job.set_title(header.title());
+  *job.mutable_origin() = header.origin();
+  *job.mutable_control() = header.control();
+  job.set_created_unix_micros(Micros(now));
+  uint64_t max_bytes = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    if (shutting_down_) {
+      return refuse(absl::UnavailableError("spooler is shutting down"), "unavailable");
+    }
+    auto it = queues_.find(header.queue());
+    if (it == queues_.end()) {
+      return refuse(absl::NotFoundError(absl::StrCat("no queue '", header.queue(), "'")),
+                    "no_queue");
+    }
+    const v1::Queue& queue = it->second.queue;
+    if (!queue.accepting()) {
+      return refuse(absl::FailedPreconditionError(
+                        absl::StrCat("queue '", queue.name(), "' is not accepting jobs")),
+                    "not_accepting");
+    }
+    max_bytes = MaxJobBytes(queue);
+    if (max_bytes != 0 && header.expected_bytes() > max_bytes) {
+      return refuse(absl::ResourceExhaustedError(absl::StrCat(
+                        "job of ", header.expected_bytes(), " bytes exceeds the limit of ",
+                        max_bytes)),
+                    "too_large");
+    }
+    if (queue.max_pending_jobs() != 0) {
+      uint32_t waiting = it->second.receiving;
+      for (const auto& [_, j] : active_) {
+        if (j.queue() == queue.name() && j.state() != v1::JOB_STATE_PRINTING) ++waiting;
+      }
+      if (waiting >= queue.max_pending_jobs()) {
+        return refuse(absl::ResourceExhaustedError(absl::StrCat(
+                          "queue '", queue.name(), "' is full (", waiting, " jobs waiting)")),
+                      "queue_full");
+      }
+    }
+    ++it->second.receiving;
+  }
+  // The RECEIVING record needs no sync: if it is lost, so is all data
+  // written after it (the WAL is replayed as a prefix), and recovery purges
+  // whatever remains.
+  if (auto s = store_->PutJob(nullptr, job, /*sync=*/false); !s.ok()) {
+    AbandonJob(job, /*stored=*/false);
+    return s;
+  }
+  return std::unique_ptr<Submission>(
+      new Submission(this, std::move(job), max_bytes, options_.max_chunk_bytes));
+}
+
+void Spooler::AbandonJob(const v1::Job& job, bool stored) {
+  if (stored) {
+    auto s = store_->DeleteJob(job, /*sync=*/false);
+    if (!s.ok()) Log("job %d: discard failed (recovery will purge it): %s", job.id(), s.ToString());
+  }
+  Log("job %d: discarded before commit (queue %s)", job.id(), job.queue());
+  if (metrics_) metrics_->jobs_refused.Add({{"reason", "abandoned"}}).Increment();
+  absl::MutexLock lock(&mu_);
+  auto it = queues_.find(job.queue());
+  if (it != queues_.end() && it->second.receiving > 0) --it->second.receiving;
+}
+
+absl::StatusOr<uint32_t> Spooler::CommitJob(v1::Job job, uint64_t bytes) {
+  absl::Time now = options_.clock();
+  v1::Job receiving = job;
+  job.set_state(v1::JOB_STATE_PENDING);
+  job.set_submitted_unix_micros(Micros(now));
+  {
+    // No shutdown check: transfers already in flight may finish.
+    absl::MutexLock lock(&mu_);
+    if (!queues_.count(job.queue())) {
+      return absl::NotFoundError(absl::StrCat("queue '", job.queue(), "' was deleted"));
+    }
+  }
+  // Synced outside the lock so concurrent commits share one fsync.
+  SPOOLGATE_RETURN_IF_ERROR(store_->PutJob(&receiving, job, /*sync=*/true));
+  absl::MutexLock lock(&mu_);
+  auto it = queues_.find(job.queue());
+  if (it != queues_.end() && it->second.receiving > 0) --it->second.receiving;
+  uint32_t position = PositionLocked(job);
+  active_[job.id()] = job;
+  if (metrics_) {
+    metrics_->jobs_received.Add({{"queue", job.queue()}}).Increment();
+    metrics_->bytes_received.Add({{"queue", job.queue()}}).Increment(static_cast<double>(bytes));
+    metrics_->commit_latency.Observe(
+        absl::ToDoubleSeconds(now - absl::FromUnixMicros(job.created_unix_micros())));
+  }
+  Log("job %d committed: queue %s, user %s, host %s, %d document(s), %d bytes, via %s %s",
+      job.id(), job.queue(), job.user(), job.host(), job.documents_size(), bytes,
+      job.origin().protocol(), job.origin().peer());
+  ScheduleLocked();
+  return position;
+}
+
+uint32_t Spooler::PositionLocked(const v1::Job& job) {
+  uint32_t ahead = 0;
+  for (const auto& [id, other] : active_) {
+    if (other.queue() != job.queue() || id == job.id()) continue;
+    if (other.state() == v1::JOB_STATE_PRINTING ||
+        (other.state() == v1::JOB_STATE_PENDING &&
+         PrintsBefore(other.priority(), other.id(), job.priority(), job.id()))) {
+      ++ahead;
+    }
+  }
+  return ahead;
+}
+
+// ---------------------------------------------------------------- jobs
+
+absl::StatusOr<v1::Job*> Spooler::ActiveJobLocked(uint64_t id) {
+  auto it = active_.find(id);
+  if (it != active_.end()) return &it->second;
+  auto stored = store_->GetJob(id);
+  if (stored.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("job ", id, " is ", JobStateName(stored->state())));
+  }
+  return absl::NotFoundError(absl::StrCat("no job ", id));
+}
+
+absl::Status Spooler::UpdateJobLocked(v1::Job updated, bool sync) {
+  auto it = active_.find(updated.id());
+  const v1::Job* previous = it == active_.end() ? nullptr : &it->second;
+  bool final_state = IsFinalState(updated.state());
+  SPOOLGATE_RETURN_IF_ERROR(store_->PutJob(previous, updated, sync, /*delete_data=*/final_state));
+  if (final_state) {
+    absl::Time at = absl::FromUnixMicros(updated.finished_unix_micros());
+    history_.push_back({at, updated.id(), updated.queue(), updated.state()});
+    if (metrics_) {
+      metrics_->jobs_finished
+          .Add({{"queue", updated.queue()},
+                {"state", std::string(JobStateName(updated.state()))}})
+          .Increment();
+      if (updated.state() == v1::JOB_STATE_COMPLETED) {
+        metrics_->JobLatency(updated.queue())
+            .Observe(absl::ToDoubleSeconds(
+                at - absl::FromUnixMicros(updated.submitted_unix_micros())));
+      }
+    }
+    if (it != active_.end()) active_.erase(it);
+  } else {
+    active_[updated.id()] = std::move(updated);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Job> Spooler::FinishJobLocked(uint64_t id, v1::JobState state,
+                                                 const std::string& error) {
+  SPOOLGATE_ASSIGN_OR_RETURN(v1::Job * job, ActiveJobLocked(id));
+  SPOOLGATE_RETURN_IF_ERROR(CheckTransition(job->state(), state));
+  v1::Job updated = *job;
+  updated.set_state(state);
+  updated.set_finished_unix_micros(Micros(options_.clock()));
+  if (!error.empty()) updated.set_last_error(error);
+  // Synced: a job reported complete must never be printed again.
+  SPOOLGATE_RETURN_IF_ERROR(UpdateJobLocked(updated, /*sync=*/true));
+  Log("job %d %s%s", id, JobStateName(state), error.empty() ? "" : absl::StrCat(": ", error));
+  return updated;
+}
+
+void Spooler::EndAttemptLocked(v1::Job& job, const std::string& outcome,
+                               const std::string& error) {
+  if (job.history_size() == 0) return;
+  auto* attempt = job.mutable_history(job.history_size() - 1);
+  if (attempt->finished_unix_micros() != 0) return;
+  attempt->set_finished_unix_micros(Micros(options_.clock()));
+  attempt->set_outcome(outcome);
+  attempt->set_error(error);
+}
+
+void Spooler::RequeueLocked(uint64_t id, const std::string& error) {
+  auto it = active_.find(id);
+  if (it == active_.end() || it->second.state() != v1::JOB_STATE_PRINTING) return;
+  v1::Job updated = it->second;
+  EndAttemptLocked(updated, "retry", error);
+  updated.set_last_error(error);
+  updated.set_bytes_printed(0);
+  if (updated.attempts() >= options_.max_attempts) {
+    updated.set_state(v1::JOB_STATE_FAILED);
+    updated.set_finished_unix_micros(Micros(options_.clock()));
+    updated.set_last_error(absl::StrCat(error, " (gave up after ", updated.attempts(),
+                                        " attempts)"));
+  } else {
+    updated.set_state(v1::JOB_STATE_PENDING);
+    double factor = std::pow(2.0, std::max<int>(0, static_cast<int>(updated.attempts()) - 1));
+    absl::Duration backoff = std::min(options_.retry_backoff * factor, options_.max_backoff);
+    updated.set_not_before_unix_micros(Micros(options_.clock() + backoff));
+  }
+  if (auto s = UpdateJobLocked(updated, /*sync=*/true); !s.ok()) {
+    Log("job %d: requeue failed: %s", id, s.ToString());
+    return;
+  }
+  Log("job %d %s after attempt %d: %s", id, JobStateName(updated.state()), updated.attempts(),
+      error);
+}
+
+absl::StatusOr<std::vector<v1::Job>> Spooler::ListJobs(const v1::ListJobsRequest& request) {
+  auto wanted = [&](const v1::Job& job) {
+    if (!request.queue().empty() && job.queue() != request.queue()) return false;
+    if (!request.user().empty() && job.user() != request.user()) return false;
+    if (request.states_size() > 0) {
+      return std::find(request.states().begin(), request.states().end(), job.state()) !=
+             request.states().end();
+    }
+    return true;
+  };
+  std::vector<v1::Job> jobs;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [_, job] : active_) {
+      if (wanted(job)) jobs.push_back(job);
+    }
+  }
+  std::sort(jobs.begin(), jobs.end(), [](const v1::Job& a, const v1::Job& b) {
+    if (a.queue() != b.queue()) return a.queue() < b.queue();
+    if (StateRank(a.state()) != StateRank(b.state())) return StateRank(a.state()) < StateRank(b.state());
+    return PrintsBefore(a.priority(), a.id(), b.priority(), b.id());
+  });
+  bool finished_wanted = request.include_finished();
+  for (auto state : request.states()) finished_wanted |= IsFinalState(static_cast<v1::JobState>(state));
+  if (finished_wanted) {
+    std::vector<v1::Job> finished;
+    SPOOLGATE_RETURN_IF_ERROR(store_->ForEachJob([&](const v1::Job& job) {
+      if (IsFinalState(job.state()) && wanted(job)) finished.push_back(job);
+      return true;
+    }));
+    std::reverse(finished.begin(), finished.end());  // newest first
+    jobs.insert(jobs.end(), finished.begin(), finished.end());
+  }
+  if (request.limit() != 0 && jobs.size() > request.limit()) jobs.resize(request.limit());
+  return jobs;
+}
+
+absl::StatusOr<v1::Job> Spooler::GetJob(uint64_t id) {
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = active_.find(id);
+    if (it != active_.end()) {
+      v1::Job job = it->second;
+      AgentConnection* agent = nullptr;
+      if (PrinterSlot* slot = SlotForJobLocked(id, &agent)) job.set_bytes_printed(slot->bytes_written);
+      return job;
+    }
+  }
+  return store_->GetJob(id);
+}
+
+absl::StatusOr<v1::Job> Spooler::CancelJob(uint64_t id, const std::string& reason) {
+  absl::MutexLock lock(&mu_);
+  AgentConnection* agent = nullptr;
+  PrinterSlot* slot = SlotForJobLocked(id, &agent);
+  auto job = ActiveJobLocked(id);
+  if (job.ok() && (*job)->state() == v1::JOB_STATE_PRINTING) {
+    EndAttemptLocked(**job, "cancelled", reason);
+  }
+  SPOOLGATE_ASSIGN_OR_RETURN(v1::Job cancelled,
+                             FinishJobLocked(id, v1::JOB_STATE_CANCELLED,
+                                             reason.empty() ? "cancelled" : reason));
+  if (slot != nullptr) {
+    // The slot stays busy until the agent confirms it stopped writing.
+    v1::SpoolerMessage message;
+    message.mutable_cancel()->set_job_id(id);
+    message.mutable_cancel()->set_reason(reason.empty() ? "cancelled" : reason);
+    agent->Send(std::move(message));
+  }
+  return cancelled;
+}
+
+absl::StatusOr<v1::Job> Spooler::HoldJob(uint64_t id) {
+  absl::MutexLock lock(&mu_);
+  SPOOLGATE_ASSIGN_OR_RETURN(v1::Job * job, ActiveJobLocked(id));
+  if (job->state() != v1::JOB_STATE_PENDING) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("job ", id, " is ", JobStateName(job->state()), ", only pending jobs can be held"));
+  }
+  v1::Job updated = *job;
+  updated.set_state(v1::JOB_STATE_HELD);
+  SPOOLGATE_RETURN_IF_ERROR(UpdateJobLocked(updated, /*sync=*/true));
+  Log("job %d held", id);
+  return updated;
+}
+
+absl::StatusOr<v1::Job> Spooler::ReleaseJob(uint64_t id) {
+  absl::MutexLock lock(&mu_);
+  SPOOLGATE_ASSIGN_OR_RETURN(v1::Job * job, ActiveJobLocked(id));
+  if (job->state() != v1::JOB_STATE_HELD) {
+    return absl::FailedPreconditionError(absl::StrCat("job ", id, " is not held"));
+  }
+  v1::Job updated = *job;
+  updated.set_state(v1::JOB_STATE_PENDING);
+  updated.set_not_before_unix_micros(0);
+  SPOOLGATE_RETURN_IF_ERROR(UpdateJobLocked(updated, /*sync=*/true));
+  Log("job %d released", id);
+  ScheduleLocked();
+  return updated;
+}
+
+absl::StatusOr<v1::Job> Spooler::MoveJob(uint64_t id, const std::string& queue) {
+  absl::MutexLock lock(&mu_);
+  if (!queues_.count(queue)) return absl::NotFoundError(absl::StrCat("no queue '", queue, "'"));
+  SPOOLGATE_ASSIGN_OR_RETURN(v1::Job * job, ActiveJobLocked(id));
+  if (job->state() == v1::JOB_STATE_PRINTING) {
+    return absl::FailedPreconditionError(absl::StrCat("job ", id, " is printing"));
+  }
+  v1::Job updated = *job;
+  updated.set_queue(queue);
+  SPOOLGATE_RETURN_IF_ERROR(UpdateJobLocked(updated, /*sync=*/true));
+  Log("job %d moved to %s", id, queue);
+  ScheduleLocked();
+  return updated;
+}
+
+absl::StatusOr<v1::Job> Spooler::SetJobPriority(uint64_t id, int priority) {
+  if (priority < 0 || priority > kMaxPriority) {
+    return absl::InvalidArgumentError("priority must be 0..25");
+  }
+  absl::MutexLock lock(&mu_);
+  SPOOLGATE_ASSIGN_OR_RETURN(v1::Job * job, ActiveJobLocked(id));
+  if (job->state() == v1::JOB_STATE_PRINTING) {
+    return absl::FailedPreconditionError(absl::StrCat("job ", id, " is printing"));
+  }
+  v1::Job updated = *job;
+  updated.set_priority(priority);
+  SPOOLGATE_RETURN_IF_ERROR(UpdateJobLocked(updated, /*sync=*/true));
+  ScheduleLocked();
+  return updated;
+}
+
+absl::StatusOr<v1::RemoveJobsResponse> Spooler::RemoveJobs(const v1::RemoveJobsRequest& request) {
+  bool admin = request.requester_user() == "root" &&
+               net::AddressInRanges(request.requester_address(), admin_ranges_);
+  auto permitted = [&](const v1::Job& job) {
+    return admin || (job.user() == request.requester_user() &&
+                     job.host() == request.requester_host());
+  };
+  std::vector<v1::Job> candidates;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!queues_.count(request.queue())) {
+      return absl::NotFoundError(absl::StrCat("no queue '", request.queue(), "'"));
+    }
+    for (const auto& [_, job] : active_) {
+      if (job.queue() == request.queue()) candidates.push_back(job);
+    }
+  }
+  std::sort(candidates.begin(), candidates.end(), [](const v1::Job& a, const v1::Job& b) {
+    if (StateRank(a.state()) != StateRank(b.state())) return StateRank(a.state()) < StateRank(b.state());
+    return PrintsBefore(a.priority(), a.id(), b.priority(), b.id());
+  });
+  bool by_list = request.job_ids_size() > 0 || request.users_size() > 0;
+  std::vector<uint64_t> targets;
+  v1::RemoveJobsResponse response;
+  for (const auto& job : candidates) {
+    bool named = false;
+    if (by_list) {
+      named = std::find(request.job_ids().begin(), request.job_ids().end(), job.id()) !=
+                  request.job_ids().end() ||
+              std::find(request.users().begin(), request.users().end(), job.user()) !=
+                  request.users().end();
+    } else {
+      named = request.all() || permitted(job);
+    }
+    if (!named) continue;
+    if (!permitted(job)) {
+      response.add_not_permitted(job.id());
+      continue;
+    }
+    targets.push_back(job.id());
+    // RFC 1179 5.5 without a list: the requester's first job only.
+    if (!by_list && !request.all()) break;
+  }
+  for (uint64_t id : targets) {
+    std::string reason = absl::StrCat("removed by ", request.requester_user(), "@",
+                                      request.requester_host());
+    if (CancelJob(id, reason).ok()) response.add_removed(id);
+  }
+  return response;
+}
+
+// ---------------------------------------------------------------- queues
+
+std::vector<v1::ListQueuesResponse::Entry> Spooler::ListQueues() {
+  absl::MutexLock lock(&mu_);
+  std::vector<v1::ListQueuesResponse::Entry> out;
+  for (const auto& [name, state] : queues_) {
+    v1::ListQueuesResponse::Entry entry;
+    *entry.mutable_queue() = state.queue;
+    for (const auto& [_, job] : active_) {
+      if (job.queue() != name) continue;
+      if (job.state() == v1::JOB_STATE_PRINTING) {
+        entry.set_printing_jobs(entry.printing_jobs() + 1);
+      } else {
+        entry.set_pending_jobs(entry.pending_jobs() + 1);
+      }
+    }
+    for (const auto& agent : agents_) {
+      for (const auto& slot : agent->printers) {
+        if (slot.status.queue() == name) entry.set_printers(entry.printers() + 1);
+      }
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+absl::StatusOr<v1::Queue> Spooler::CreateQueue(const v1::Queue& queue) {
+  if (!ValidQueueName(queue.name())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad queue name '", queue.name(), "': use [A-Za-z0-9_.-]{1,64}"));
+  }
+  absl::MutexLock lock(&mu_);
+  if (queues_.count(queue.name())) {
+    return absl::AlreadyExistsError(absl::StrCat("queue '", queue.name(), "' exists"));
+  }
+  SPOOLGATE_RETURN_IF_ERROR(store_->PutQueue(queue));
+  queues_[queue.name()].queue = queue;
+  Log("queue %s created", queue.name());
+  return queue;
+}
+
+absl::Status Spooler::DeleteQueue(const std::string& name) {
+  absl::MutexLock lock(&mu_);
+  auto it = queues_.find(name);
+  if (it == queues_.end()) return absl::NotFoundError(absl::StrCat("no queue '", name, "'"));
+  uint32_t unfinished = it->second.receiving;
+  for (const auto& [_, job] : active_) unfinished += job.queue() == name ? 1 : 0;
+  if (unfinished > 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("queue '", name, "' still has ", unfinished, " unfinished job(s)"));
+  }
+  SPOOLGATE_RETURN_IF_ERROR(store_->DeleteQueue(name));
+  queues_.erase(it);
+  Log("queue %s deleted", name);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Queue> Spooler::UpdateQueue(const v1::UpdateQueueRequest& request) {
+  absl::MutexLock lock(&mu_);
+  auto it = queues_.find(request.name());
+  if (it == queues_.end()) {
+    return absl::NotFoundError(absl::StrCat("no queue '", request.name(), "'"));
+  }
+  v1::Queue queue = it->second.queue;
+  if (request.has_accepting()) queue.set_accepting(request.accepting());
+  if (request.has_enabled()) queue.set_enabled(request.enabled());
+  if (request.has_max_job_bytes()) queue.set_max_job_bytes(request.max_job_bytes());
+  if (request.has_max_pending_jobs()) queue.set_max_pending_jobs(request.max_pending_jobs());
+  if (request.has_description()) queue.set_description(request.description());
+  if (request.has_banners()) queue.set_banners(request.banners());
+  SPOOLGATE_RETURN_IF_ERROR(store_->PutQueue(queue));
+  it->second.queue = queue;
+  Log("queue %s updated: accepting=%s enabled=%s max_job_bytes=%d max_pending_jobs=%d",
+      queue.name(), queue.accepting() ? "yes" : "no", queue.enabled() ? "yes" : "no",
+      queue.max_job_bytes(),
+      queue.max_pending_jobs());
+  ScheduleLocked();
+  return queue;
+}
+
+// ---------------------------------------------------------------- dispatch
+
+absl::StatusOr<std::shared_ptr<AgentConnection>> Spooler::AttachAgent(
+    const v1::AgentHello& hello, const std::string& peer) {
+  if (hello.agent_id().empty()) return absl::InvalidArgumentError("hello without agent_id");
+  auto agent = std::make_shared<AgentConnection>(hello.agent_id(), peer, options_.clock());
+  for (const auto& printer : hello.printers()) {
+    if (printer.name().empty()) return absl::InvalidArgumentError("printer without a name");
+    PrinterSlot slot;
+    slot.status = printer;
+    agent->printers.push_back(std::move(slot));
+  }
+  absl::MutexLock lock(&mu_);
+  if (shutting_down_) return absl::UnavailableError("spooler is shutting down");
+  agents_.push_back(agent);
+  Log("agent %s attached from %s with %d printer(s)", hello.agent_id(), peer,
+      hello.printers_size());
+  ScheduleLocked();
+  return agent;
+}
+
+PrinterSlot* Spooler::SlotForJobLocked(uint64_t job_id, AgentConnection** agent_out) {
+  for (const auto& agent : agents_) {
+    for (auto& slot : agent->printers) {
+      if (slot.current_job == job_id) {
+        *agent_out = agent.get();
+        return &slot;
+      }
+    }
+  }
+  return nullptr;
+}
+
+absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::AgentMessage& message) {
+  absl::MutexLock lock(&mu_);
+  absl::Time now = options_.clock();
+  // The slot holding a job's lease, if this agent holds it.
+  auto lease_of = [&](uint64_t job_id) -> PrinterSlot* {
+    for (auto& slot : agent.printers) {
+      if (slot.current_job == job_id && job_id != 0) return &slot;
+    }
+    return nullptr;
+  };
+  switch (message.kind_case()) {
+    case v1::AgentMessage::kPrinterStatus: {
+      for (auto& slot : agent.printers) {
+        if (slot.status.name() == message.printer_status().name()) {
+          bool changed = slot.status.state() != message.printer_status().state();
+          slot.status = message.printer_status();
+          if (changed) {
+            Log("printer %s/%s is %s %s", agent.agent_id(), slot.status.name(),
+                v1::PrinterState_Name(slot.status.state()), slot.status.state_reason());
+          }
+        }
+      }
+      ScheduleLocked();
+      return absl::OkStatus();
+    }
+    case v1::AgentMessage::kProgress: {
+      if (PrinterSlot* slot = lease_of(message.progress().job_id())) {
+        slot->bytes_written = message.progress().bytes_written();
+        slot->lease_deadline = now + options_.lease;
+      }
+      return absl::OkStatus();
+    }
+    case v1::AgentMessage::kCompleted: {
+      uint64_t id = message.completed().job_id();
+      PrinterSlot* slot = lease_of(id);
+      if (slot == nullptr) {
+        return absl::FailedPreconditionError(absl::StrCat("job ", id, " is not leased to this agent"));
+      }
+      slot->current_job = 0;
+      slot->bytes_written = 0;
+      auto it = active_.find(id);
+      if (it != active_.end() && it->second.state() == v1::JOB_STATE_PRINTING) {
+        EndAttemptLocked(it->second, "completed", "");
+        it->second.set_bytes_printed(message.completed().bytes_written());
+        auto done = FinishJobLocked(id, v1::JOB_STATE_COMPLETED, "");
+        if (!done.ok()) Log("job %d: completion not recorded: %s", id, done.status().ToString());
+      }
+      ScheduleLocked();
+      return absl::OkStatus();
+    }
+    case v1::AgentMessage::kFailed: {
+      const auto& failed = message.failed();
+      PrinterSlot* slot = lease_of(failed.job_id());
+      if (slot == nullptr) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("job ", failed.job_id(), " is not leased to this agent"));
+      }
+      slot->current_job = 0;
+      slot->bytes_written = 0;
+      auto it = active_.find(failed.job_id());
+      if (it != active_.end() && it->second.state() == v1::JOB_STATE_PRINTING) {
+        switch (failed.disposition()) {
+          case v1::FAILURE_DISPOSITION_HOLD: {
+            v1::Job updated = it->second;
+            EndAttemptLocked(updated, "held", failed.error());
+            updated.set_state(v1::JOB_STATE_HELD);
+            updated.set_last_error(failed.error());
+            if (auto s = UpdateJobLocked(updated, true); !s.ok()) return s;
+            Log("job %d held after failure: %s", failed.job_id(), failed.error());
+            break;
+          }
+          case v1::FAILURE_DISPOSITION_FAIL:
+            EndAttemptLocked(it->second, "failed", failed.error());
+            (void)FinishJobLocked(failed.job_id(), v1::JOB_STATE_FAILED, failed.error());
+            break;
+          case v1::FAILURE_DISPOSITION_CANCEL:
+            EndAttemptLocked(it->second, "cancelled", failed.error());
+            (void)FinishJobLocked(failed.job_id(), v1::JOB_STATE_CANCELLED, failed.error());
+            break;
+          default:
+            RequeueLocked(failed.job_id(), failed.error());
+        }
+      }
+      ScheduleLocked();
+      return absl::OkStatus();
+    }
+    case v1::AgentMessage::kWarning: {
+      auto it = active_.find(message.warning().job_id());
+      if (it != active_.end() && lease_of(message.warning().job_id()) != nullptr) {
+        v1::Job updated = it->second;
+        updated.add_warnings(message.warning().warning());
+        return UpdateJobLocked(updated, /*sync=*/false);
+      }
+      return absl::OkStatus();
+    }
+    case v1::AgentMessage::kHello:
+      return absl::InvalidArgumentError("hello sent twice");
+    default:
+      return absl::InvalidArgumentError("empty agent message");
+  }
+}
+
+void Spooler::DetachAgent(AgentConnection& agent) {
+  absl::MutexLock lock(&mu_);
+  for (auto& slot : agent.printers) {
+    if (slot.current_job != 0) {
+      RequeueLocked(slot.current_job, absl::StrCat("agent ", agent.agent_id(), " lost"));
+      slot.current_job = 0;
+    }
+  }
+  agents_.erase(std::remove_if(agents_.begin(), agents_.end(),
+                               [&](const auto& a) { return a.get() == &agent; }),
+                agents_.end());
+  agent.Close();
+  Log("agent %s detached", agent.agent_id());
+  ScheduleLocked();
+}
+
+void Spooler::ScheduleLocked() {
+  if (shutting_down_) return;
+  struct Candidate {
+    AgentConnection* agent;
+    PrinterSlot* slot;
+  };
+  std::vector<Candidate> candidates;
+  for (const auto& agent : agents_) {
+    for (auto& slot : agent->printers) {
+      auto q = queues_.find(slot.status.queue());
+      if (q == queues_.end() || !q->second.queue.enabled() || !Schedulable(slot)) continue;
+      candidates.push_back({agent.get(), &slot});
+    }
+  }
+  if (candidates.empty()) return;
+  // Least recently used printer first, so printers of one queue share work.
+  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+    return a.slot->last_assignment < b.slot->last_assignment;
+  });
+  std::vector<IdlePrinter> printers;
+  for (const auto& c : candidates) printers.push_back({c.slot->status.queue()});
+  std::vector<SchedulableJob> jobs;
+  for (const auto& [id, job] : active_) {
+    if (job.state() != v1::JOB_STATE_PENDING) continue;
+    jobs.push_back({id, job.queue(), job.priority(), job.state(),
+                    absl::FromUnixMicros(job.not_before_unix_micros())});
+  }
+  absl::Time now = options_.clock();
+  for (const auto& assignment : Schedule(std::move(jobs), printers, now)) {
+    Candidate& c = candidates[assignment.printer];
+    v1::Job updated = active_[assignment.job_id];
+    updated.set_state(v1::JOB_STATE_PRINTING);
+    updated.set_attempts(updated.attempts() + 1);
+    updated.set_printer(absl::StrCat(c.agent->agent_id(), "/", c.slot->status.name()));
+    updated.set_started_unix_micros(Micros(now));
+    updated.set_bytes_printed(0);
+    auto* attempt = updated.add_history();
+    attempt->set_printer(updated.printer());
+    attempt->set_started_unix_micros(Micros(now));
+    // Unsynced: if the lease is lost in a crash, the job is simply PENDING.
+    if (auto s = UpdateJobLocked(updated, /*sync=*/false); !s.ok()) {
+      Log("job %d: cannot lease: %s", updated.id(), s.ToString());
+      continue;
+    }
+    c.slot->current_job = updated.id();
+    c.slot->bytes_written = 0;
+    c.slot->lease_deadline = now + options_.lease;
+    c.slot->last_assignment = ++assignments_;
+    v1::SpoolerMessage message;
+    message.mutable_assign()->set_printer(c.slot->status.name());
+    *message.mutable_assign()->mutable_job() = updated;
+    message.mutable_assign()->set_banners(queues_[updated.queue()].queue.banners());
+    c.agent->Send(std::move(message));
+    Log("job %d assigned to %s (attempt %d)", updated.id(), updated.printer(), updated.attempts());
+  }
+}
+
+absl::Status Spooler::ReadDocument(uint64_t job_id, uint32_t document, uint64_t offset,
+                                   const std::function<bool(uint64_t, absl::string_view)>& fn) {
+  {
+    absl::MutexLock lock(&mu_);
+    SPOOLGATE_ASSIGN_OR_RETURN(v1::Job * job, ActiveJobLocked(job_id));
+    if (job->state() != v1::JOB_STATE_PRINTING) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("job ", job_id, " is ", JobStateName(job->state()), ", not printing"));
+    }
+    if (document >= static_cast<uint32_t>(job->documents_size())) {
+      return absl::NotFoundError(absl::StrCat("job ", job_id, " has no document ", document));
+    }
+  }
+  // The iterator reads a consistent snapshot even if the job is cancelled
+  // (and its data deleted) meanwhile.
+  return store_->ReadDocument(job_id, document, offset, fn);
+}
+
+// ---------------------------------------------------------------- housekeeping
+
+void Spooler::Housekeep() {
+  absl::MutexLock lock(&mu_);
+  absl::Time now = options_.clock();
+  for (const auto& agent : agents_) {
+    for (auto& slot : agent->printers) {
+      if (slot.current_job == 0 || slot.lease_deadline > now) continue;
+      uint64_t id = slot.current_job;
+      slot.current_job = 0;
+      auto it = active_.find(id);
+      if (it != active_.end() && it->second.state() == v1::JOB_STATE_PRINTING) {
+        RequeueLocked(id, absl::StrCat("lease expired on ", agent->agent_id(), "/",
+                                       slot.status.name()));
+        v1::SpoolerMessage message;
+        message.mutable_cancel()->set_job_id(id);
+        message.mutable_cancel()->set_reason("lease expired");
+        agent->Send(std::move(message));
+      }
+    }
+  }
+  while (!history_.empty() && history_.front().at + options_.history < now) {
+    auto job = store_->GetJob(history_.front().id);
+    if (job.ok()) {
+      if (auto s = store_->DeleteJob(*job, /*sync=*/false); !s.ok()) {
+        Log("job %d: history purge failed: %s", job->id(), s.ToString());
+        break;
+      }
+    }
+    history_.pop_front();
+  }
+  ScheduleLocked();  // backoff periods may have ended
+  RefreshGaugesLocked();
+}
+
+void Spooler::RefreshGaugesLocked() {
+  if (!metrics_) return;
+  std::map<std::pair<std::string, v1::JobState>, int> counts;
+  for (const auto& [name, _] : queues_) {
+    for (auto s : {v1::JOB_STATE_RECEIVING, v1::JOB_STATE_PENDING, v1::JOB_STATE_HELD,
+                   v1::JOB_STATE_PRINTING, v1::JOB_STATE_COMPLETED, v1::JOB_STATE_FAILED,
+                   v1::JOB_STATE_CANCELLED}) {
+      counts[{name, s}] = 0;
+    }
+    counts[{name, v1::JOB_STATE_RECEIVING}] = static_cast<int>(queues_[name].receiving);
+  }
+  for (const auto& [_, job] : active_) ++counts[{job.queue(), job.state()}];
+  for (const auto& f : history_) ++counts[{f.queue, f.state}];
+  for (const auto& [key, n] : counts) {
+    metrics_->jobs.Add({{"queue", key.first}, {"state", std::string(JobStateName(key.second))}})
+        .Set(n);
+  }
+  for (const auto& [family, bytes] : store_->ApproximateSizes()) {
+    metrics_->store_bytes.Add({{"family", family}}).Set(static_cast<double>(bytes));
+  }
+  metrics_->agents.Set(static_cast<double>(agents_.size()));
+  std::map<std::pair<std::string, std::string>, int> printers;
+  for (const auto& [name, _] : queues_) {
+    for (auto s : {v1::PRINTER_STATE_IDLE, v1::PRINTER_STATE_PRINTING, v1::PRINTER_STATE_ERROR,
+                   v1::PRINTER_STATE_STOPPED}) {
+      printers[{name, v1::PrinterState_Name(s)}] = 0;
+    }
+  }
+  for (const auto& agent : agents_) {
+    for (const auto& slot : agent->printers) {
+      ++printers[{slot.status.queue(), v1::PrinterState_Name(slot.status.state())}];
+    }
+  }
+  for (const auto& [key, n] : printers) {
+    metrics_->printers.Add({{"queue", key.first}, {"state", key.second}}).Set(n);
+  }
+}
+
+void Spooler::HousekeepingLoop() {
+  while (!stop_housekeeping_.WaitForNotificationWithTimeout(options_.housekeeping_period)) {
+    Housekeep();
+  }
+}
+
+std::vector<v1::ListPrintersResponse::Entry> Spooler::ListPrinters() {
+  absl::MutexLock lock(&mu_);
+  std::vector<v1::ListPrintersResponse::Entry> out;
+  for (const auto& agent : agents_) {
+    for (const auto& slot : agent->printers) {
+      v1::ListPrintersResponse::Entry entry;
+      entry.set_agent_id(agent->agent_id());
+      entry.set_peer(agent->peer());
+      *entry.mutable_status() = slot.status;
+      entry.set_current_job(slot.current_job);
+      entry.set_current_job_bytes_written(slot.bytes_written);
+      entry.set_connected_unix_micros(Micros(agent->connected()));
+      out.push_back(std::move(entry));
+    }
+  }
+  return out;
+}
+
+void Spooler::Shutdown() {
+  std::vector<std::shared_ptr<AgentConnection>> agents;
+  {
+    absl::MutexLock lock(&mu_);
+    if (shutting_down_) return;
+    shutting_down_ = true;
+    agents = agents_;
+  }
+  for (auto& agent : agents) agent->Close();
+}
+
+}  // namespace spoolgate::spooler

@@ -1,0 +1,165 @@
+// The spooler core: queues, jobs, intake, dispatch to agents and the admin
+// operations, on top of JobStore. The gRPC services are thin wrappers.
+//
+// Thread safety: every public method may be called from any thread. One
+// mutex guards the in-memory view (active jobs, queues, agents). Job data
+// I/O and intake's synced writes happen outside it, so many submitters
+// share RocksDB's group commit instead of queueing on the lock.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "lib/net/cidr.h"
+#include "services/spooler/agent_connection.h"
+#include "services/spooler/job_store.h"
+#include "services/spooler/spooler_metrics.h"
+#include "services/spooler/submission.h"
+#include "spoolgate/v1/admin.pb.h"
+#include "spoolgate/v1/dispatch.pb.h"
+#include "spoolgate/v1/intake.pb.h"
+#include "spoolgate/v1/job.pb.h"
+
+namespace spoolgate::spooler {
+
+struct SpoolerOptions {
+  std::string data_dir;
+  std::vector<v1::Queue> queues;  // created at start if missing
+  uint32_t max_attempts = 5;
+  absl::Duration retry_backoff = absl::Seconds(10);  // doubles per attempt
+  absl::Duration max_backoff = absl::Hours(1);
+  absl::Duration lease = absl::Seconds(120);
+  absl::Duration history = absl::Hours(24);
+  uint64_t min_free_disk_bytes = 256ull << 20;
+  uint64_t default_max_job_bytes = 0;  // 0 = no limit
+  std::vector<std::string> admin_hosts;
+  size_t max_chunk_bytes = 1 << 20;
+  // Run Housekeep() on a background thread at this period; zero = never
+  // (tests call Housekeep themselves).
+  absl::Duration housekeeping_period = absl::Seconds(1);
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
+};
+
+class Spooler {
+ public:
+  // Opens the store at options.data_dir, repairs it (purges RECEIVING jobs,
+  // returns PRINTING jobs to PENDING, drops orphaned data), creates missing
+  // queues and starts housekeeping. `registry` may be null (no metrics).
+  static absl::StatusOr<std::unique_ptr<Spooler>> Open(SpoolerOptions options,
+                                                       prometheus::Registry* registry);
+  ~Spooler();
+
+  // ---- Intake ----
+  // Checks the header against the queue's state and limits and reserves a
+  // job id. The returned Submission receives the documents; destroying it
+  // without Commit() discards the job.
+  absl::StatusOr<std::unique_ptr<Submission>> BeginJob(const v1::JobHeader& header);
+
+  // ---- Admin ----
+  std::vector<v1::ListQueuesResponse::Entry> ListQueues();
+  absl::StatusOr<v1::Queue> CreateQueue(const v1::Queue& queue);
+  absl::Status DeleteQueue(const std::string& name);
+  absl::StatusOr<v1::Queue> UpdateQueue(const v1::UpdateQueueRequest& request);
+  absl::StatusOr<std::vector<v1::Job>> ListJobs(const v1::ListJobsRequest& request);
+  absl::StatusOr<v1::Job> GetJob(uint64_t id);
+  absl::StatusOr<v1::Job> CancelJob(uint64_t id, const std::string& reason);
+  absl::StatusOr<v1::Job> HoldJob(uint64_t id);
+  absl::StatusOr<v1::Job> ReleaseJob(uint64_t id);
+  absl::StatusOr<v1::Job> MoveJob(uint64_t id, const std::string& queue);
+  absl::StatusOr<v1::Job> SetJobPriority(uint64_t id, int priority);
+  absl::StatusOr<v1::RemoveJobsResponse> RemoveJobs(const v1::RemoveJobsRequest& request);
+  std::vector<v1::ListPrintersResponse::Entry> ListPrinters();
+
+  // ---- Dispatch ----
+  // Registers an agent's printers; jobs for them are pushed to the returned
+  // connection's outbox. The caller must call DetachAgent when the stream ends.
+  absl::StatusOr<std::shared_ptr<AgentConnection>> AttachAgent(const v1::AgentHello& hello,
+                                                               const std::string& peer);
+  // Applies one message from an attached agent (progress, completion, ...).
+  absl::Status HandleAgentMessage(AgentConnection& agent, const v1::AgentMessage& message);
+  // Returns the agent's in-flight jobs to PENDING and forgets its printers.
+  void DetachAgent(AgentConnection& agent);
+  // Streams a document of a PRINTING job from `offset` (see JobStore).
+  absl::Status ReadDocument(uint64_t job_id, uint32_t document, uint64_t offset,
+                            const std::function<bool(uint64_t, absl::string_view)>& fn);
+
+  // Expires leases, schedules jobs whose backoff ended, purges old history
+  // and refreshes gauges. Called periodically; public for tests.
+  void Housekeep();
+  // Refuses new jobs (UNAVAILABLE) and closes agent connections. Idempotent.
+  void Shutdown();
+
+  JobStore& store() { return *store_; }
+
+ private:
+  friend class Submission;
+  struct QueueState {
+    v1::Queue queue;
+    uint32_t receiving = 0;  // jobs of this queue being received
+  };
+
+  Spooler(SpoolerOptions options, std::unique_ptr<JobStore> store,
+           std::unique_ptr<SpoolerMetrics> metrics);
+  absl::Status LoadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Submission callbacks.
+  absl::StatusOr<uint32_t> CommitJob(v1::Job job, uint64_t bytes);
+  void AbandonJob(const v1::Job& job, bool stored);
+  absl::Status CheckDiskSpace() const;
+  uint64_t MaxJobBytes(const v1::Queue& queue) const;
+
+  absl::StatusOr<v1::Job*> ActiveJobLocked(uint64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Persists `updated` (replacing the active record), and moves it to
+  // history if its state is final (deleting its data).
+  absl::Status UpdateJobLocked(v1::Job updated, bool sync) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<v1::Job> FinishJobLocked(uint64_t id, v1::JobState state,
+                                          const std::string& error)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A lost or failed attempt: back to PENDING with backoff, or FAILED.
+  void RequeueLocked(uint64_t id, const std::string& error) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ScheduleLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  PrinterSlot* SlotForJobLocked(uint64_t job_id, AgentConnection** agent)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void EndAttemptLocked(v1::Job& job, const std::string& outcome, const std::string& error)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  uint32_t PositionLocked(const v1::Job& job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RefreshGaugesLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void HousekeepingLoop();
+
+  const SpoolerOptions options_;
+  std::vector<net::Cidr> admin_ranges_;
+  std::unique_ptr<JobStore> store_;
+  std::unique_ptr<SpoolerMetrics> metrics_;  // may be null
+
+  absl::Mutex mu_;
+  bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+  std::map<std::string, QueueState> queues_ ABSL_GUARDED_BY(mu_);
+  // Every committed job not yet final: PENDING, HELD, PRINTING.
+  absl::flat_hash_map<uint64_t, v1::Job> active_ ABSL_GUARDED_BY(mu_);
+  struct Finished {
+    absl::Time at;
+    uint64_t id;
+    std::string queue;
+    v1::JobState state;
+  };
+  std::deque<Finished> history_ ABSL_GUARDED_BY(mu_);  // oldest first
+  std::vector<std::shared_ptr<AgentConnection>> agents_ ABSL_GUARDED_BY(mu_);
+  uint64_t assignments_ ABSL_GUARDED_BY(mu_) = 0;  // for printer rotation
+
+  absl::Notification stop_housekeeping_;
+  std::thread housekeeping_;
+};
+
+}  // namespace spoolgate::spooler

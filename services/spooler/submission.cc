@@ -1,0 +1,104 @@
+#include "services/spooler/submission.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/spooler/spooler.h"
+
+namespace spoolgate::spooler {
+namespace {
+// Check free disk space every this many chunks (about 16 MiB at 1 MiB).
+constexpr uint32_t kDiskCheckEveryChunks = 16;
+}  // namespace
+
+Submission::Submission(Spooler* spooler, v1::Job job, uint64_t max_bytes,
+                       size_t max_chunk_bytes)
+    : spooler_(spooler), job_(std::move(job)), max_bytes_(max_bytes),
+      max_chunk_bytes_(max_chunk_bytes) {}
+
+Submission::~Submission() {
+  if (!committed_) spooler_->AbandonJob(job_, /*stored=*/true);
+}
+
+absl::Status Submission::StartDocument(const v1::DocumentStart& start) {
+  if (failed_) return absl::FailedPreconditionError("submission already failed");
+  if (document_open_) {
+    return absl::InvalidArgumentError("document_start while a document is open");
+  }
+  if (job_.documents_size() >= 1000) {
+    return absl::ResourceExhaustedError("too many documents in one job (limit 1000)");
+  }
+  v1::Document* doc = job_.add_documents();
+  doc->set_index(static_cast<uint32_t>(job_.documents_size() - 1));
+  doc->set_name(start.name());
+  doc->set_format(start.format().empty() ? "raw" : start.format());
+  doc->set_copies(start.copies() == 0 ? 1 : start.copies());
+  document_open_ = true;
+  document_bytes_ = 0;
+  return absl::OkStatus();
+}
+
+absl::Status Submission::AppendChunk(absl::string_view data) {
+  if (failed_) return absl::FailedPreconditionError("submission already failed");
+  if (!document_open_) return absl::InvalidArgumentError("chunk outside a document");
+  if (data.size() > max_chunk_bytes_) {
+    failed_ = true;
+    return absl::InvalidArgumentError(
+        absl::StrCat("chunk of ", data.size(), " bytes exceeds the limit of ",
+                     max_chunk_bytes_));
+  }
+  if (max_bytes_ != 0 && total_bytes_ + data.size() > max_bytes_) {
+    failed_ = true;
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "job larger than the queue's limit of ", max_bytes_, " bytes"));
+  }
+  if (++chunks_since_disk_check_ >= kDiskCheckEveryChunks) {
+    chunks_since_disk_check_ = 0;
+    if (auto s = spooler_->CheckDiskSpace(); !s.ok()) {
+      failed_ = true;
+      return s;
+    }
+  }
+  if (data.empty()) return absl::OkStatus();
+  uint32_t index = static_cast<uint32_t>(job_.documents_size() - 1);
+  if (auto s = spooler_->store().PutChunk(job_.id(), index, document_bytes_, data); !s.ok()) {
+    failed_ = true;
+    return s;
+  }
+  sha_.Update(data);
+  document_bytes_ += data.size();
+  total_bytes_ += data.size();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Document> Submission::EndDocument() {
+  if (failed_) return absl::FailedPreconditionError("submission already failed");
+  if (!document_open_) return absl::InvalidArgumentError("document_end without document_start");
+  // One WAL fsync makes every chunk of the document durable.
+  if (auto s = spooler_->store().SyncData(); !s.ok()) {
+    failed_ = true;
+    return s;
+  }
+  document_open_ = false;
+  v1::Document* doc = job_.mutable_documents(job_.documents_size() - 1);
+  doc->set_size_bytes(document_bytes_);
+  doc->set_sha256(sha_.HexDigest());
+  return *doc;
+}
+
+absl::StatusOr<v1::SubmitResponse::Committed> Submission::Commit() {
+  if (failed_) return absl::FailedPreconditionError("submission already failed");
+  if (document_open_) return absl::InvalidArgumentError("commit while a document is open");
+  if (job_.documents_size() == 0) return absl::InvalidArgumentError("commit of a job without documents");
+  job_.set_total_bytes(total_bytes_);
+  auto position = spooler_->CommitJob(job_, total_bytes_);
+  if (!position.ok()) {
+    failed_ = true;
+    return position.status();
+  }
+  committed_ = true;
+  v1::SubmitResponse::Committed committed;
+  committed.set_job_id(job_.id());
+  committed.set_position(*position);
+  return committed;
+}
+
+}  // namespace spoolgate::spooler
