@@ -1,0 +1,36 @@
+#include "tools/spoolctl/client.h"
+
+#include <chrono>
+#include <iostream>
+
+#include <google/protobuf/util/json_util.h>
+
+namespace spoolgate::spoolctl {
+
+void SetDeadline(grpc::ClientContext* context) {
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+}
+
+int ReportError(const std::string& what, const absl::Status& status) {
+  std::cerr << "spoolctl: " << what << ": " << status.message() << "\n";
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+      return kExitUnavailable;
+    case absl::StatusCode::kInvalidArgument:
+      return kExitFailed;
+    default:
+      return kExitFailed;
+  }
+}
+
+std::string ToJson(const google::protobuf::Message& message) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  return out;
+}
+
+}  // namespace spoolgate::spoolctl

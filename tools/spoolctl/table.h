@@ -1,0 +1,25 @@
+// Aligned text tables for spoolctl's human-readable output.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace spoolgate::spoolctl {
+
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header) : rows_{std::move(header)} {}
+  void AddRow(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  // Columns padded to their widest cell, two spaces apart, no trailing blanks.
+  std::string Render() const;
+
+ private:
+  std::vector<std::vector<std::string>> rows_;
+};
+
+// "1.5 MiB", "312 B".
+std::string HumanBytes(uint64_t bytes);
+// Local time "2026-11-22 10:01:02", or "-" for 0.
+std::string HumanTime(int64_t unix_micros);
+
+}  // namespace spoolgate::spoolctl
