@@ -30,8 +30,9 @@ function(spoolgate_cc_test)
   add_executable(${ARG_NAME} ${ARG_SRCS})
   target_compile_options(${ARG_NAME} PRIVATE ${SPOOLGATE_WARNINGS})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
-  gtest_discover_tests(${ARG_NAME}
-    PROPERTIES LABELS "${ARG_LABELS}"
-    ENVIRONMENT "SPOOLGATE_BIN_DIR=${PROJECT_BINARY_DIR}"
-    DISCOVERY_TIMEOUT 30)
+  set(props ENVIRONMENT "SPOOLGATE_BIN_DIR=${PROJECT_BINARY_DIR}")
+  if(ARG_LABELS)
+    list(APPEND props LABELS "${ARG_LABELS}")
+  endif()
+  gtest_discover_tests(${ARG_NAME} PROPERTIES ${props} DISCOVERY_TIMEOUT 30)
 endfunction()

@@ -20,6 +20,14 @@ bool AgentConnection::Next(v1::SpoolerMessage* message) {
   return true;
 }
 
+bool AgentConnection::TryNext(v1::SpoolerMessage* message) {
+  absl::MutexLock lock(&mu_);
+  if (outbox_.empty()) return false;
+  *message = std::move(outbox_.front());
+  outbox_.pop_front();
+  return true;
+}
+
 void AgentConnection::Close() {
   std::function<void()> hook;
   {

@@ -37,6 +37,8 @@ class AgentConnection {
   // Blocks until a message is queued (true) or the connection is closed
   // and drained (false).
   bool Next(v1::SpoolerMessage* message);
+  // Like Next() but returns false at once when nothing is queued.
+  bool TryNext(v1::SpoolerMessage* message);
   // Ends Next() and runs the cancel hook (which breaks the stream's Read).
   void Close();
   void SetCancelHook(std::function<void()> hook);

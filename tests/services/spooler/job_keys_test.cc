@@ -1,0 +1,42 @@
+#include "services/spooler/job_keys.h"
+
+#include <gtest/gtest.h>
+
+namespace spoolgate::spooler {
+namespace {
+
+TEST(JobKeysTest, JobKeysSortNumerically) {
+  EXPECT_LT(JobKey(9), JobKey(10));
+  EXPECT_LT(JobKey(255), JobKey(256));
+  EXPECT_EQ(ParseJobKey(JobKey(123456789)), 123456789u);
+  EXPECT_FALSE(ParseJobKey("short").has_value());
+}
+
+TEST(JobKeysTest, QueueIndexSortsByPriorityThenAge) {
+  // Higher priority first; within a priority, lower id first.
+  EXPECT_LT(QueueIndexKey("office", 25, 100), QueueIndexKey("office", 0, 1));
+  EXPECT_LT(QueueIndexKey("office", 5, 7), QueueIndexKey("office", 5, 8));
+  EXPECT_EQ(JobIdFromQueueIndexKey(QueueIndexKey("office", 3, 42)), 42u);
+}
+
+TEST(JobKeysTest, QueueIndexPrefixDoesNotMatchLongerQueueNames) {
+  std::string key = QueueIndexKey("office2", 0, 1);
+  EXPECT_NE(key.rfind(QueueIndexPrefix("office"), 0), 0u);
+  EXPECT_EQ(QueueIndexKey("office", 0, 1).rfind(QueueIndexPrefix("office"), 0), 0u);
+}
+
+TEST(JobKeysTest, DataKeysRoundTripAndStayInsideTheirJobRange) {
+  std::string key = DataKey(7, 2, 1 << 20);
+  auto parts = ParseDataKey(key);
+  ASSERT_TRUE(parts.has_value());
+  EXPECT_EQ(parts->job_id, 7u);
+  EXPECT_EQ(parts->document, 2u);
+  EXPECT_EQ(parts->offset, 1u << 20);
+  EXPECT_LE(DataJobBegin(7), key);
+  EXPECT_LT(key, DataJobEnd(7));
+  EXPECT_LT(DataKey(7, 0, 1000), DataKey(7, 1, 0));
+  EXPECT_LE(DataJobEnd(7), DataKey(8, 0, 0));
+}
+
+}  // namespace
+}  // namespace spoolgate::spooler

@@ -1,0 +1,176 @@
+#include "services/spooler/job_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace spoolgate::spooler {
+namespace {
+using ::spoolgate::testing::IsOk;
+using ::spoolgate::testing::StatusIs;
+using ::spoolgate::testing::TempDir;
+using ::testing::ElementsAre;
+
+std::unique_ptr<JobStore> OpenStore(const std::string& path) {
+  JobStore::Options options;
+  options.path = path;
+  options.id_reservation_block = 4;  // small, so tests cross block edges
+  auto store = JobStore::Open(options);
+  EXPECT_THAT(store, IsOk());
+  return store.ok() ? *std::move(store) : nullptr;
+}
+
+v1::Job MakeJob(uint64_t id, const std::string& queue, int priority, v1::JobState state) {
+  v1::Job job;
+  job.set_id(id);
+  job.set_queue(queue);
+  job.set_priority(priority);
+  job.set_state(state);
+  job.set_user("alice");
+  return job;
+}
+
+std::string ReadAll(JobStore& store, uint64_t job, uint32_t doc, uint64_t offset = 0) {
+  std::string out;
+  EXPECT_THAT(store.ReadDocument(job, doc, offset,
+                                 [&](uint64_t at, absl::string_view data) {
+                                   EXPECT_EQ(at, offset + out.size());
+                                   out.append(data.data(), data.size());
+                                   return true;
+                                 }),
+              IsOk());
+  return out;
+}
+
+TEST(JobStoreTest, JobRecordsRoundTripAcrossReopen) {
+  TempDir dir;
+  {
+    auto store = OpenStore(dir.path());
+    v1::Job job = MakeJob(1, "office", 3, v1::JOB_STATE_PENDING);
+    job.set_title("report.pdf");
+    job.add_documents()->set_sha256("abc");
+    ASSERT_THAT(store->PutJob(nullptr, job, /*sync=*/true), IsOk());
+  }
+  auto store = OpenStore(dir.path());
+  auto job = store->GetJob(1);
+  ASSERT_THAT(job, IsOk());
+  EXPECT_EQ(job->title(), "report.pdf");
+  EXPECT_EQ(job->documents(0).sha256(), "abc");
+  EXPECT_THAT(store->GetJob(2), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST(JobStoreTest, JobIdsAreNeverReusedAcrossRestarts) {
+  TempDir dir;
+  uint64_t last = 0;
+  for (int round = 0; round < 3; ++round) {
+    auto store = OpenStore(dir.path());
+    for (int i = 0; i < 6; ++i) {  // crosses the reservation block of 4
+      auto id = store->AllocateJobId();
+      ASSERT_THAT(id, IsOk());
+      EXPECT_GT(*id, last);
+      last = *id;
+    }
+  }
+}
+
+TEST(JobStoreTest, QueueIndexHoldsPendingJobsInPrintOrder) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  v1::Job a = MakeJob(1, "office", 0, v1::JOB_STATE_PENDING);
+  v1::Job b = MakeJob(2, "office", 9, v1::JOB_STATE_PENDING);
+  v1::Job c = MakeJob(3, "office", 0, v1::JOB_STATE_HELD);
+  v1::Job d = MakeJob(4, "office2", 0, v1::JOB_STATE_PENDING);
+  for (const auto* job : {&a, &b, &c, &d}) ASSERT_THAT(store->PutJob(nullptr, *job, false), IsOk());
+  EXPECT_THAT(*store->PendingJobIds("office"), ElementsAre(2, 1));
+  // A state change moves the index entry with it.
+  v1::Job printing = b;
+  printing.set_state(v1::JOB_STATE_PRINTING);
+  ASSERT_THAT(store->PutJob(&b, printing, false), IsOk());
+  v1::Job released = c;
+  released.set_state(v1::JOB_STATE_PENDING);
+  ASSERT_THAT(store->PutJob(&c, released, false), IsOk());
+  EXPECT_THAT(*store->PendingJobIds("office"), ElementsAre(1, 3));
+  EXPECT_THAT(*store->PendingJobIds("office2"), ElementsAre(4));
+}
+
+TEST(JobStoreTest, DocumentsReadBackFromAnyOffset) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  std::string doc0 = std::string(5000, 'a') + std::string(5000, 'b');
+  ASSERT_THAT(store->PutChunk(1, 0, 0, doc0.substr(0, 4096)), IsOk());
+  ASSERT_THAT(store->PutChunk(1, 0, 4096, doc0.substr(4096)), IsOk());
+  ASSERT_THAT(store->PutChunk(1, 1, 0, "second"), IsOk());
+  ASSERT_THAT(store->SyncData(), IsOk());
+  EXPECT_EQ(ReadAll(*store, 1, 0), doc0);
+  EXPECT_EQ(ReadAll(*store, 1, 0, 4000), doc0.substr(4000));  // inside chunk 1
+  EXPECT_EQ(ReadAll(*store, 1, 0, 4096), doc0.substr(4096));  // chunk boundary
+  EXPECT_EQ(ReadAll(*store, 1, 0, 10000), "");                // at the end
+  EXPECT_EQ(ReadAll(*store, 1, 1), "second");
+  EXPECT_EQ(ReadAll(*store, 1, 2), "");
+}
+
+TEST(JobStoreTest, FinalStateWriteDeletesDataInTheSameBatch) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  v1::Job job = MakeJob(5, "office", 0, v1::JOB_STATE_PRINTING);
+  ASSERT_THAT(store->PutJob(nullptr, job, false), IsOk());
+  ASSERT_THAT(store->PutChunk(5, 0, 0, std::string(10000, 'x')), IsOk());
+  ASSERT_THAT(store->PutChunk(6, 0, 0, "neighbour"), IsOk());
+  v1::Job done = job;
+  done.set_state(v1::JOB_STATE_COMPLETED);
+  ASSERT_THAT(store->PutJob(&job, done, /*sync=*/true, /*delete_data=*/true), IsOk());
+  EXPECT_EQ(ReadAll(*store, 5, 0), "");
+  EXPECT_EQ(ReadAll(*store, 6, 0), "neighbour");  // other jobs untouched
+  EXPECT_EQ(store->GetJob(5)->state(), v1::JOB_STATE_COMPLETED);
+}
+
+TEST(JobStoreTest, DeleteJobRemovesRecordIndexAndData) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  v1::Job job = MakeJob(9, "office", 0, v1::JOB_STATE_PENDING);
+  ASSERT_THAT(store->PutJob(nullptr, job, false), IsOk());
+  ASSERT_THAT(store->PutChunk(9, 0, 0, "data"), IsOk());
+  ASSERT_THAT(store->DeleteJob(job, true), IsOk());
+  EXPECT_THAT(store->GetJob(9), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_TRUE(store->PendingJobIds("office")->empty());
+  EXPECT_EQ(ReadAll(*store, 9, 0), "");
+}
+
+TEST(JobStoreTest, SyncedDataSurvivesReopen) {
+  TempDir dir;
+  {
+    auto store = OpenStore(dir.path());
+    ASSERT_THAT(store->PutChunk(3, 0, 0, "durable bytes"), IsOk());
+    ASSERT_THAT(store->SyncData(), IsOk());
+  }
+  auto store = OpenStore(dir.path());
+  EXPECT_EQ(ReadAll(*store, 3, 0), "durable bytes");
+  EXPECT_THAT(*store->OrphanDataJobIds(), ElementsAre(3));  // no record for job 3
+}
+
+TEST(JobStoreTest, QueuesPersist) {
+  TempDir dir;
+  {
+    auto store = OpenStore(dir.path());
+    v1::Queue q;
+    q.set_name("office");
+    q.set_accepting(true);
+    q.set_max_job_bytes(1000);
+    ASSERT_THAT(store->PutQueue(q), IsOk());
+    v1::Queue gone;
+    gone.set_name("gone");
+    ASSERT_THAT(store->PutQueue(gone), IsOk());
+    ASSERT_THAT(store->DeleteQueue("gone"), IsOk());
+  }
+  auto store = OpenStore(dir.path());
+  auto queues = store->ListQueues();
+  ASSERT_THAT(queues, IsOk());
+  ASSERT_EQ(queues->size(), 1u);
+  EXPECT_EQ((*queues)[0].name(), "office");
+  EXPECT_EQ((*queues)[0].max_job_bytes(), 1000u);
+}
+
+}  // namespace
+}  // namespace spoolgate::spooler

@@ -1,0 +1,399 @@
+// The spooler core in-process: intake rules, dispatch leases and retries,
+// admin operations and restart, with a fake clock and no gRPC.
+#include "services/spooler/spooler.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "lib/base/sha256.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace spoolgate::spooler {
+namespace {
+using ::spoolgate::testing::IsOk;
+using ::spoolgate::testing::StatusIs;
+using ::spoolgate::testing::TempDir;
+using ::testing::ElementsAre;
+
+class SpoolerTest : public ::testing::Test {
+ protected:
+  SpoolerTest() { Open(); }
+
+  void Open() {
+    spooler_.reset();
+    SpoolerOptions options;
+    options.data_dir = dir_.path();
+    options.min_free_disk_bytes = 0;
+    options.housekeeping_period = absl::ZeroDuration();
+    options.max_attempts = 3;
+    options.retry_backoff = absl::Seconds(10);
+    options.lease = absl::Seconds(60);
+    options.history = absl::Hours(1);
+    options.admin_hosts = {"127.0.0.1"};
+    options.clock = [this] { return now_; };
+    v1::Queue office;
+    office.set_name("office");
+    office.set_accepting(true);
+    office.set_enabled(true);
+    options.queues = {office};
+    auto spooler = Spooler::Open(options, nullptr);
+    ASSERT_THAT(spooler, IsOk());
+    spooler_ = *std::move(spooler);
+  }
+
+  v1::JobHeader Header(const std::string& queue = "office", int priority = 0) {
+    v1::JobHeader header;
+    header.set_queue(queue);
+    header.set_user("alice");
+    header.set_host("ws1");
+    header.set_priority(priority);
+    return header;
+  }
+
+  // Submits a one-document job; returns its id.
+  uint64_t Submit(const std::string& data, int priority = 0, const std::string& user = "alice") {
+    v1::JobHeader header = Header("office", priority);
+    header.set_user(user);
+    auto sub = spooler_->BeginJob(header);
+    EXPECT_THAT(sub, IsOk());
+    if (!sub.ok()) return 0;
+    v1::DocumentStart start;
+    start.set_name("doc.txt");
+    EXPECT_THAT((*sub)->StartDocument(start), IsOk());
+    for (size_t i = 0; i < data.size(); i += 1000) {
+      EXPECT_THAT((*sub)->AppendChunk(absl::string_view(data).substr(i, 1000)), IsOk());
+    }
+    auto doc = (*sub)->EndDocument();
+    EXPECT_THAT(doc, IsOk());
+    EXPECT_EQ(doc->sha256(), Sha256::Of(data));
+    EXPECT_THAT((*sub)->Commit(), IsOk());
+    return (*sub)->job_id();
+  }
+
+  std::shared_ptr<AgentConnection> Attach(const std::string& id, int printers = 1) {
+    v1::AgentHello hello;
+    hello.set_agent_id(id);
+    for (int i = 0; i < printers; ++i) {
+      auto* p = hello.add_printers();
+      p->set_name("p" + std::to_string(i));
+      p->set_queue("office");
+      p->set_state(v1::PRINTER_STATE_IDLE);
+    }
+    auto agent = spooler_->AttachAgent(hello, "ipv4:127.0.0.1:1");
+    EXPECT_THAT(agent, IsOk());
+    return *agent;
+  }
+
+  // Job ids assigned to `agent` since the last call.
+  std::vector<uint64_t> Assigned(AgentConnection& agent) {
+    std::vector<uint64_t> ids;
+    v1::SpoolerMessage message;
+    while (agent.TryNext(&message)) {
+      if (message.has_assign()) ids.push_back(message.assign().job().id());
+    }
+    return ids;
+  }
+
+  absl::Status Report(AgentConnection& agent, uint64_t id, bool ok,
+                      v1::FailureDisposition disposition = v1::FAILURE_DISPOSITION_RETRY) {
+    v1::AgentMessage message;
+    if (ok) {
+      message.mutable_completed()->set_job_id(id);
+    } else {
+      message.mutable_failed()->set_job_id(id);
+      message.mutable_failed()->set_error("paper jam");
+      message.mutable_failed()->set_disposition(disposition);
+    }
+    return spooler_->HandleAgentMessage(agent, message);
+  }
+
+  v1::JobState State(uint64_t id) { return spooler_->GetJob(id)->state(); }
+
+  std::string Read(uint64_t id) {
+    std::string out;
+    EXPECT_THAT(spooler_->ReadDocument(id, 0, 0, [&](uint64_t, absl::string_view d) {
+      out.append(d.data(), d.size());
+      return true;
+    }), IsOk());
+    return out;
+  }
+
+  TempDir dir_;
+  absl::Time now_ = absl::FromUnixSeconds(1'700'000'000);
+  std::unique_ptr<Spooler> spooler_;
+};
+
+TEST_F(SpoolerTest, CommittedJobIsPendingWithItsDocument) {
+  uint64_t id = Submit("hello printer");
+  auto job = spooler_->GetJob(id);
+  ASSERT_THAT(job, IsOk());
+  EXPECT_EQ(job->state(), v1::JOB_STATE_PENDING);
+  EXPECT_EQ(job->total_bytes(), 13u);
+  EXPECT_EQ(job->documents(0).format(), "raw");
+  EXPECT_EQ(job->documents(0).sha256(), Sha256::Of("hello printer"));
+}
+
+TEST_F(SpoolerTest, RefusesUnknownQueueAndQueueNotAccepting) {
+  EXPECT_THAT(spooler_->BeginJob(Header("nope")), StatusIs(absl::StatusCode::kNotFound));
+  v1::UpdateQueueRequest reject;
+  reject.set_name("office");
+  reject.set_accepting(false);
+  ASSERT_THAT(spooler_->UpdateQueue(reject), IsOk());
+  EXPECT_THAT(spooler_->BeginJob(Header()), StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+TEST_F(SpoolerTest, RefusesJobsOverTheSizeLimitAndLeavesNothing) {
+  v1::UpdateQueueRequest limit;
+  limit.set_name("office");
+  limit.set_max_job_bytes(1500);
+  ASSERT_THAT(spooler_->UpdateQueue(limit), IsOk());
+  v1::JobHeader header = Header();
+  header.set_expected_bytes(2000);
+  EXPECT_THAT(spooler_->BeginJob(header), StatusIs(absl::StatusCode::kResourceExhausted));
+  {
+    auto sub = *spooler_->BeginJob(Header());
+    ASSERT_THAT(sub->StartDocument(v1::DocumentStart()), IsOk());
+    EXPECT_THAT(sub->AppendChunk(std::string(1000, 'x')), IsOk());
+    EXPECT_THAT(sub->AppendChunk(std::string(1000, 'x')),
+                StatusIs(absl::StatusCode::kResourceExhausted));
+    EXPECT_THAT(sub->Commit(), StatusIs(absl::StatusCode::kFailedPrecondition));
+  }
+  v1::ListJobsRequest all;
+  all.set_include_finished(true);
+  EXPECT_TRUE(spooler_->ListJobs(all)->empty());
+  EXPECT_TRUE(spooler_->store().OrphanDataJobIds()->empty());
+}
+
+TEST_F(SpoolerTest, RefusesAnAbsurdChunk) {
+  auto sub = *spooler_->BeginJob(Header());
+  ASSERT_THAT(sub->StartDocument(v1::DocumentStart()), IsOk());
+  EXPECT_THAT(sub->AppendChunk(std::string((1 << 20) + 1, 'x')),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(SpoolerTest, MalformedSequencesAreRefused) {
+  auto sub = *spooler_->BeginJob(Header());
+  EXPECT_THAT(sub->AppendChunk("data before start"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(sub->EndDocument(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(sub->Commit(), StatusIs(absl::StatusCode::kInvalidArgument));  // no documents
+  ASSERT_THAT(sub->StartDocument(v1::DocumentStart()), IsOk());
+  EXPECT_THAT(sub->StartDocument(v1::DocumentStart()), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(sub->Commit(), StatusIs(absl::StatusCode::kInvalidArgument));  // document open
+}
+
+TEST_F(SpoolerTest, AbandonedSubmissionLeavesNoTrace) {
+  uint64_t id;
+  {
+    auto sub = *spooler_->BeginJob(Header());
+    id = sub->job_id();
+    ASSERT_THAT(sub->StartDocument(v1::DocumentStart()), IsOk());
+    ASSERT_THAT(sub->AppendChunk(std::string(5000, 'x')), IsOk());
+  }
+  EXPECT_THAT(spooler_->GetJob(id), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_TRUE(spooler_->store().OrphanDataJobIds()->empty());
+}
+
+TEST_F(SpoolerTest, RefusesWhenTheQueueIsFull) {
+  v1::UpdateQueueRequest limit;
+  limit.set_name("office");
+  limit.set_max_pending_jobs(2);
+  ASSERT_THAT(spooler_->UpdateQueue(limit), IsOk());
+  Submit("1");
+  auto receiving = spooler_->BeginJob(Header());  // counts while receiving
+  ASSERT_THAT(receiving, IsOk());
+  EXPECT_THAT(spooler_->BeginJob(Header()), StatusIs(absl::StatusCode::kResourceExhausted));
+}
+
+TEST_F(SpoolerTest, AgentGetsJobsInPriorityOrderAndCompletesThem) {
+  uint64_t low = Submit("low");
+  uint64_t high = Submit("high", 20);
+  auto agent = Attach("a1");
+  EXPECT_THAT(Assigned(*agent), ElementsAre(high));
+  EXPECT_EQ(State(high), v1::JOB_STATE_PRINTING);
+  EXPECT_EQ(Read(high), "high");
+  ASSERT_THAT(Report(*agent, high, true), IsOk());
+  EXPECT_EQ(State(high), v1::JOB_STATE_COMPLETED);
+  EXPECT_THAT(Assigned(*agent), ElementsAre(low));
+  // Data of a finished job is gone; its record stays for history.
+  std::string rest;
+  EXPECT_THAT(spooler_->store().ReadDocument(high, 0, 0, [&](uint64_t, absl::string_view d) {
+    rest.append(d.data(), d.size());
+    return true;
+  }), IsOk());
+  EXPECT_EQ(rest, "");
+}
+
+TEST_F(SpoolerTest, TwoPrintersShareOneQueue) {
+  uint64_t a = Submit("a"), b = Submit("b"), c = Submit("c");
+  auto agent1 = Attach("a1");
+  auto agent2 = Attach("a2");
+  EXPECT_THAT(Assigned(*agent1), ElementsAre(a));
+  EXPECT_THAT(Assigned(*agent2), ElementsAre(b));
+  ASSERT_THAT(Report(*agent2, b, true), IsOk());
+  EXPECT_THAT(Assigned(*agent2), ElementsAre(c));
+}
+
+TEST_F(SpoolerTest, FailedAttemptBacksOffThenRetriesThenFails) {
+  uint64_t id = Submit("retry me");
+  auto agent = Attach("a1");
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    ASSERT_THAT(Assigned(*agent), ElementsAre(id)) << "attempt " << attempt;
+    ASSERT_THAT(Report(*agent, id, false), IsOk());
+    if (attempt == 3) break;
+    EXPECT_EQ(State(id), v1::JOB_STATE_PENDING);
+    spooler_->Housekeep();
+    EXPECT_TRUE(Assigned(*agent).empty()) << "still in backoff";
+    now_ += absl::Seconds(10) * (1 << (attempt - 1));
+    spooler_->Housekeep();
+  }
+  auto job = *spooler_->GetJob(id);
+  EXPECT_EQ(job.state(), v1::JOB_STATE_FAILED);
+  EXPECT_EQ(job.attempts(), 3u);
+  EXPECT_EQ(job.history_size(), 3);
+  EXPECT_THAT(job.last_error(), ::testing::HasSubstr("paper jam"));
+}
+
+TEST_F(SpoolerTest, LostAgentReturnsItsJobToPending) {
+  uint64_t id = Submit("survive");
+  auto agent = Attach("a1");
+  ASSERT_THAT(Assigned(*agent), ElementsAre(id));
+  spooler_->DetachAgent(*agent);
+  EXPECT_EQ(State(id), v1::JOB_STATE_PENDING);
+  now_ += absl::Seconds(10);
+  auto agent2 = Attach("a2");
+  EXPECT_THAT(Assigned(*agent2), ElementsAre(id));
+  EXPECT_EQ(Read(id), "survive");
+}
+
+TEST_F(SpoolerTest, ExpiredLeaseRequeuesAndCancelsOnTheAgent) {
+  uint64_t id = Submit("slow");
+  auto agent = Attach("a1");
+  ASSERT_THAT(Assigned(*agent), ElementsAre(id));
+  now_ += absl::Seconds(59);
+  v1::AgentMessage progress;
+  progress.mutable_progress()->set_job_id(id);
+  progress.mutable_progress()->set_bytes_written(2);
+  ASSERT_THAT(spooler_->HandleAgentMessage(*agent, progress), IsOk());  // renews
+  now_ += absl::Seconds(59);
+  spooler_->Housekeep();
+  EXPECT_EQ(State(id), v1::JOB_STATE_PRINTING);
+  now_ += absl::Seconds(2);
+  spooler_->Housekeep();
+  EXPECT_EQ(State(id), v1::JOB_STATE_PENDING);
+  v1::SpoolerMessage message;
+  ASSERT_TRUE(agent->TryNext(&message));
+  EXPECT_EQ(message.cancel().job_id(), id);
+}
+
+TEST_F(SpoolerTest, CancelWhilePrintingTellsTheAgent) {
+  uint64_t id = Submit("stop");
+  auto agent = Attach("a1");
+  ASSERT_THAT(Assigned(*agent), ElementsAre(id));
+  ASSERT_THAT(spooler_->CancelJob(id, "by test"), IsOk());
+  EXPECT_EQ(State(id), v1::JOB_STATE_CANCELLED);
+  v1::SpoolerMessage message;
+  ASSERT_TRUE(agent->TryNext(&message));
+  EXPECT_EQ(message.cancel().job_id(), id);
+  EXPECT_THAT(spooler_->CancelJob(id, ""), StatusIs(absl::StatusCode::kFailedPrecondition));
+  // A late completion of a cancelled job does not revive it.
+  ASSERT_THAT(Report(*agent, id, true), IsOk());
+  EXPECT_EQ(State(id), v1::JOB_STATE_CANCELLED);
+}
+
+TEST_F(SpoolerTest, HeldJobsWaitUntilReleased) {
+  uint64_t id = Submit("hold me");
+  ASSERT_THAT(spooler_->HoldJob(id), IsOk());
+  auto agent = Attach("a1");
+  EXPECT_TRUE(Assigned(*agent).empty());
+  ASSERT_THAT(spooler_->ReleaseJob(id), IsOk());
+  EXPECT_THAT(Assigned(*agent), ElementsAre(id));
+}
+
+TEST_F(SpoolerTest, DisabledQueueKeepsJobsPending) {
+  v1::UpdateQueueRequest disable;
+  disable.set_name("office");
+  disable.set_enabled(false);
+  ASSERT_THAT(spooler_->UpdateQueue(disable), IsOk());
+  uint64_t id = Submit("wait");
+  auto agent = Attach("a1");
+  EXPECT_TRUE(Assigned(*agent).empty());
+  disable.set_enabled(true);
+  ASSERT_THAT(spooler_->UpdateQueue(disable), IsOk());
+  EXPECT_THAT(Assigned(*agent), ElementsAre(id));
+}
+
+TEST_F(SpoolerTest, RemoveJobsAppliesTheOwnershipRule) {
+  uint64_t alice = Submit("a", 0, "alice");
+  uint64_t bob = Submit("b", 0, "bob");
+  v1::RemoveJobsRequest request;
+  request.set_queue("office");
+  request.set_requester_user("alice");
+  request.set_requester_host("ws1");
+  request.set_requester_address("10.0.0.5");
+  request.add_job_ids(alice);
+  request.add_job_ids(bob);
+  auto response = spooler_->RemoveJobs(request);
+  ASSERT_THAT(response, IsOk());
+  EXPECT_THAT(response->removed(), ElementsAre(alice));
+  EXPECT_THAT(response->not_permitted(), ElementsAre(bob));
+  // Same user from another host: refused.
+  request.set_requester_user("bob");
+  request.set_requester_host("elsewhere");
+  EXPECT_THAT(spooler_->RemoveJobs(request)->removed(), ElementsAre());
+  // root only from an admin host.
+  request.set_requester_user("root");
+  EXPECT_THAT(spooler_->RemoveJobs(request)->removed(), ElementsAre());
+  request.set_requester_address("127.0.0.1");
+  EXPECT_THAT(spooler_->RemoveJobs(request)->removed(), ElementsAre(bob));
+}
+
+TEST_F(SpoolerTest, FinishedJobsLeaveHistoryAfterThePeriod) {
+  uint64_t id = Submit("x");
+  ASSERT_THAT(spooler_->CancelJob(id, ""), IsOk());
+  now_ += absl::Minutes(59);
+  spooler_->Housekeep();
+  EXPECT_THAT(spooler_->GetJob(id), IsOk());
+  now_ += absl::Minutes(2);
+  spooler_->Housekeep();
+  EXPECT_THAT(spooler_->GetJob(id), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// A stop without DetachAgent (as in a crash) leaves the leased job
+// PRINTING on disk; the next start must offer it again.
+TEST_F(SpoolerTest, RestartKeepsCommittedJobsAndRequeuesPrintingOnes) {
+  uint64_t printing = Submit("one");
+  uint64_t pending = Submit("two");
+  auto agent = Attach("a1");
+  ASSERT_THAT(Assigned(*agent), ElementsAre(printing));
+  spooler_.reset();
+  agent.reset();
+  Open();
+  EXPECT_EQ(State(printing), v1::JOB_STATE_PENDING);
+  EXPECT_EQ(State(pending), v1::JOB_STATE_PENDING);
+  auto agent2 = Attach("a2", 2);
+  EXPECT_THAT(Assigned(*agent2), ElementsAre(printing, pending));
+  EXPECT_EQ(Read(printing), "one");
+  EXPECT_GT(Submit("three"), pending);
+}
+
+TEST_F(SpoolerTest, QueueAdministration) {
+  v1::Queue lab;
+  lab.set_name("lab");
+  EXPECT_THAT(spooler_->CreateQueue(lab), IsOk());
+  EXPECT_THAT(spooler_->CreateQueue(lab), StatusIs(absl::StatusCode::kAlreadyExists));
+  v1::Queue bad;
+  bad.set_name("no spaces");
+  EXPECT_THAT(spooler_->CreateQueue(bad), StatusIs(absl::StatusCode::kInvalidArgument));
+  uint64_t id = Submit("move me");
+  EXPECT_THAT(spooler_->MoveJob(id, "lab"), IsOk());
+  EXPECT_THAT(spooler_->DeleteQueue("lab"), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(spooler_->SetJobPriority(id, 26), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(spooler_->SetJobPriority(id, 7), IsOk());
+  ASSERT_THAT(spooler_->CancelJob(id, ""), IsOk());
+  EXPECT_THAT(spooler_->DeleteQueue("lab"), IsOk());
+  EXPECT_EQ(spooler_->ListQueues().size(), 1u);
+}
+
+}  // namespace
+}  // namespace spoolgate::spooler
