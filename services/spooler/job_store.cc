@@ -57,7 +57,7 @@ absl::StatusOr<std::unique_ptr<JobStore>> JobStore::Open(const Options& options)
 
   rocksdb::ColumnFamilyOptions data;  // job data: values go to blob files
   data.write_buffer_size = options.data_write_buffer_bytes;
-  data.max_write_buffer_number = 3;
+  data.max_write_buffer_number = 2;
   data.enable_blob_files = true;
   data.min_blob_size = 4096;
   data.blob_file_size = 256 << 20;

@@ -27,7 +27,7 @@ class JobStore {
  public:
   struct Options {
     std::string path;                       // directory, created if missing
-    size_t data_write_buffer_bytes = 8 << 20;  // memtable size for job data
+    size_t data_write_buffer_bytes = 4 << 20;  // memtable size for job data
     size_t id_reservation_block = 1024;     // ids reserved per synced write
   };
 

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "lib/base/logging.h"
+#include "lib/base/memory.h"
 #include "lib/base/signals.h"
 #include "lib/config/config_loader.h"
 #include "services/spooler/server.h"
@@ -107,6 +108,7 @@ int Run() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  spoolgate::LimitMallocArenas();
   spoolgate::BlockTerminationSignals();
   spoolgate::SetLogComponent("spooler");
   absl::FlagsUsageConfig usage;

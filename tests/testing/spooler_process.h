@@ -24,6 +24,7 @@ class SpoolerProcess {
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   int metrics_port() const { return metrics_port_; }
   const std::string& log_path() const { return log_; }
+  pid_t pid() const { return process_ ? process_->pid() : -1; }
 
  private:
   std::string data_dir_, log_;
