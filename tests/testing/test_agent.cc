@@ -39,7 +39,14 @@ TestAgent::~TestAgent() { Disconnect(); }
 void TestAgent::Disconnect() {
   if (disconnected_) return;
   disconnected_ = true;
+  // Half-close and let the spooler end the stream, so every message sent
+  // before (a completion, say) is applied; cancel only if it does not.
   stream_->WritesDone();
+  {
+    absl::MutexLock lock(&mu_);
+    auto ended = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return ended_; };
+    mu_.AwaitWithTimeout(absl::Condition(&ended), absl::Seconds(10));
+  }
   context_.TryCancel();
   reader_.join();
   stream_->Finish();

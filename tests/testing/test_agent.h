@@ -41,7 +41,8 @@ class TestAgent {
   bool Send(const v1::AgentMessage& message);
   bool Complete(uint64_t job_id, uint64_t bytes = 0);
   bool Fail(uint64_t job_id, const std::string& error, v1::FailureDisposition disposition);
-  // Closes the stream as an agent that goes away would.
+  // Closes the stream the way an agent that shuts down does (half-close,
+  // then wait for the spooler); the spooler requeues unfinished jobs.
   void Disconnect();
 
  private:

@@ -1,0 +1,154 @@
+#include "services/printer-agent/agent.h"
+
+#include <unistd.h>
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
+#include "absl/strings/str_cat.h"
+#include "lib/base/logging.h"
+
+namespace spoolgate::agent {
+
+absl::StatusOr<PrinterConfig> ParsePrinterFlag(absl::string_view flag) {
+  auto first = flag.find('=');
+  auto second = first == absl::string_view::npos ? first : flag.find('=', first + 1);
+  if (second == absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--printer='", flag, "': expected NAME=QUEUE=URI"));
+  }
+  PrinterConfig config{std::string(flag.substr(0, first)),
+                       std::string(flag.substr(first + 1, second - first - 1)),
+                       std::string(flag.substr(second + 1))};
+  if (config.name.empty() || config.queue.empty() || config.uri.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("--printer='", flag, "': empty part"));
+  }
+  return config;
+}
+
+absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(AgentOptions options,
+                                                     AgentMetrics* metrics) {
+  if (options.printers.empty()) return absl::InvalidArgumentError("no printers configured");
+  if (options.agent_id.empty()) {
+    char host[256] = {};
+    gethostname(host, sizeof(host) - 1);
+    options.agent_id = host;
+  }
+  std::vector<std::pair<PrinterConfig, std::unique_ptr<Device>>> devices;
+  for (const auto& printer : options.printers) {
+    auto uri = ParseDeviceUri(printer.uri);
+    if (!uri.ok()) return uri.status();
+    auto device = MakeDevice(*uri, options.device);
+    if (!device.ok()) return device.status();
+    devices.emplace_back(printer, *std::move(device));
+  }
+  auto agent = std::unique_ptr<Agent>(new Agent(std::move(options), metrics));
+  for (auto& [config, device] : devices) {
+    PrinterWorker::Options worker;
+    worker.name = config.name;
+    worker.queue = config.queue;
+    worker.uri = config.uri;
+    worker.probe_interval = agent->options_.probe_interval;
+    agent->workers_.push_back(std::make_unique<PrinterWorker>(
+        worker, std::move(device), [a = agent.get()](const v1::AgentMessage& m) { a->Report(m); },
+        metrics));
+  }
+  return agent;
+}
+
+Agent::~Agent() {
+  Stop();
+  workers_.clear();  // joins the worker threads
+}
+
+void Agent::Report(const v1::AgentMessage& message) {
+  absl::MutexLock lock(&mu_);
+  if (stream_ != nullptr) stream_->Write(message);
+}
+
+void Agent::Stop() {
+  absl::MutexLock lock(&mu_);
+  if (!stopping_.HasBeenNotified()) stopping_.Notify();
+  if (stream_ != nullptr) stream_->WritesDone();
+  if (context_ != nullptr) context_->TryCancel();
+}
+
+void Agent::Run() {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // Reconnect promptly: our own backoff below decides the pace.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 500);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
+  auto channel = grpc::CreateCustomChannel(options_.spooler, grpc::InsecureChannelCredentials(), args);
+  for (auto& worker : workers_) worker->SetChannel(channel);
+  absl::Duration backoff = options_.min_reconnect;
+  while (!stopping_.HasBeenNotified()) {
+    absl::Time attached_at = absl::Now();
+    AttachOnce(channel);
+    for (auto& worker : workers_) worker->AbortAll();
+    if (stopping_.HasBeenNotified()) break;
+    // A long healthy attachment resets the backoff.
+    if (absl::Now() - attached_at > absl::Seconds(30)) backoff = options_.min_reconnect;
+    Log("spooler %s: connection lost, retrying in %s", options_.spooler,
+        absl::FormatDuration(backoff));
+    stopping_.WaitForNotificationWithTimeout(backoff);
+    backoff = std::min(backoff * 2, options_.max_reconnect);
+  }
+}
+
+void Agent::AttachOnce(const std::shared_ptr<grpc::Channel>& channel) {
+  auto stub = v1::Dispatch::NewStub(channel);
+  grpc::ClientContext context;
+  auto stream = stub->Attach(&context);
+  v1::AgentMessage hello;
+  hello.mutable_hello()->set_agent_id(options_.agent_id);
+  hello.mutable_hello()->set_version(SPOOLGATE_VERSION);
+  for (auto& worker : workers_) *hello.mutable_hello()->add_printers() = worker->status();
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_.HasBeenNotified()) return;
+    if (!stream->Write(hello)) {
+      stream->Finish();
+      return;
+    }
+    stream_ = stream.get();
+    context_ = &context;
+    // Status changes between building hello and now would be lost; resend.
+    for (auto& worker : workers_) {
+      v1::AgentMessage status;
+      *status.mutable_printer_status() = worker->status();
+      stream_->Write(status);
+    }
+  }
+  Log("attached to spooler %s as %s with %d printer(s)", options_.spooler, options_.agent_id,
+      workers_.size());
+  if (metrics_) metrics_->connected.Set(1);
+  v1::SpoolerMessage message;
+  while (stream->Read(&message)) {
+    if (message.has_assign()) {
+      for (auto& worker : workers_) {
+        if (worker->status().name() == message.assign().printer()) worker->Assign(message.assign());
+      }
+    } else if (message.has_cancel()) {
+      for (auto& worker : workers_) {
+        if (worker->Cancel(message.cancel().job_id())) {
+          Log("job %d: cancel requested: %s", message.cancel().job_id(), message.cancel().reason());
+        }
+      }
+    }
+  }
+  if (metrics_) metrics_->connected.Set(0);
+  {
+    absl::MutexLock lock(&mu_);
+    stream_ = nullptr;
+    context_ = nullptr;
+  }
+  auto status = stream->Finish();
+  if (!status.ok() && !stopping_.HasBeenNotified()) {
+    Log("spooler stream ended: %s", status.error_message());
+  }
+}
+
+}  // namespace spoolgate::agent

@@ -1,0 +1,116 @@
+// The device backends, one class per URI scheme, and the pure helpers they
+// use (IEEE 1284 device IDs, parallel port status bits).
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "services/printer-agent/device.h"
+#include "services/printer-agent/devices/fd_io.h"
+
+namespace spoolgate::agent {
+
+// dir: one file per job named by its id. Output goes to ".<id>.part" and is
+// renamed (after fsync) only when complete, so a reader never sees half a job.
+class DirDevice : public Device {
+ public:
+  DirDevice(std::string dir, DeviceOptions options);
+  absl::Status Probe() override;
+  absl::Status BeginJob(uint64_t job_id) override;
+  absl::Status Write(absl::string_view data) override;
+  absl::Status EndJob() override;
+  void AbortJob() override;
+
+ private:
+  std::string dir_;
+  DeviceOptions options_;
+  UniqueFd fd_;
+  std::string part_, final_;
+};
+
+// file: appends to a file, FIFO or character device.
+class FileDevice : public Device {
+ public:
+  FileDevice(std::string path, DeviceOptions options) : path_(std::move(path)), options_(options) {}
+  absl::Status Probe() override;
+  absl::Status BeginJob(uint64_t job_id) override;
+  absl::Status Write(absl::string_view data) override;
+  absl::Status EndJob() override;
+  void AbortJob() override { fd_.reset(); }
+
+ private:
+  absl::StatusOr<UniqueFd> Open();
+  std::string path_;
+  DeviceOptions options_;
+  UniqueFd fd_;
+};
+
+// socket://host:port, AppSocket/JetDirect: one TCP connection per job.
+class SocketDevice : public Device {
+ public:
+  SocketDevice(std::string host, int port, DeviceOptions options)
+      : host_(std::move(host)), port_(port), options_(options) {}
+  absl::Status Probe() override;
+  absl::Status BeginJob(uint64_t job_id) override;
+  absl::Status Write(absl::string_view data) override;
+  absl::Status EndJob() override;
+  void AbortJob() override;
+
+ private:
+  absl::StatusOr<UniqueFd> Connect();
+  std::string host_;
+  int port_;
+  DeviceOptions options_;
+  UniqueFd fd_;
+};
+
+// usb: USB printer class (usblp), by path or by the device ID's serial/model.
+class UsbDevice : public Device {
+ public:
+  UsbDevice(DeviceUri uri, DeviceOptions options) : uri_(std::move(uri)), options_(options) {}
+  absl::Status Probe() override;
+  absl::Status BeginJob(uint64_t job_id) override;
+  absl::Status Write(absl::string_view data) override;
+  absl::Status EndJob() override;
+  void AbortJob() override { fd_.reset(); }
+  std::string device_id() const override { return device_id_; }
+
+ private:
+  // Opens the configured device (finding it by selector), reads its ID.
+  absl::StatusOr<UniqueFd> Open();
+  DeviceUri uri_;
+  DeviceOptions options_;
+  UniqueFd fd_;
+  std::string device_id_;
+};
+
+// parallel: IEEE 1284 port via the lp driver; status via LPGETSTATUS.
+class ParallelDevice : public Device {
+ public:
+  ParallelDevice(std::string path, DeviceOptions options) : path_(std::move(path)), options_(options) {}
+  absl::Status Probe() override;
+  absl::Status BeginJob(uint64_t job_id) override;
+  absl::Status Write(absl::string_view data) override;
+  absl::Status EndJob() override;
+  void AbortJob() override { fd_.reset(); }
+
+ private:
+  absl::StatusOr<UniqueFd> Open();
+  std::string path_;
+  DeviceOptions options_;
+  UniqueFd fd_;
+};
+
+// "MFG:HP;MDL:LaserJet M404;SN:X1;" -> {MFG: HP, MDL: ..., SN: X1}; the
+// long key names (MANUFACTURER, MODEL, SERIALNUMBER/SERN) are folded to
+// MFG, MDL and SN.
+std::map<std::string, std::string> ParseDeviceId(absl::string_view id);
+
+// True if the 1284 ID matches the usb: URI's serial/model selector.
+bool DeviceIdMatches(absl::string_view id, const DeviceUri& uri);
+
+// LPGETSTATUS bits -> OK, or FailedPrecondition("paper out" / "offline" /
+// "printer error").
+absl::Status DecodeParallelStatus(int status);
+
+}  // namespace spoolgate::agent

@@ -1,0 +1,49 @@
+#include <fcntl.h>
+#include <linux/lp.h>
+#include <sys/ioctl.h>
+
+#include <cerrno>
+
+#include "absl/strings/str_cat.h"
+#include "services/printer-agent/devices/devices.h"
+
+namespace spoolgate::agent {
+
+absl::Status DecodeParallelStatus(int status) {
+  // LP_PERRORP and LP_PSELECD are active high "no error" / "selected".
+  if (status & LP_POUTPA) return absl::FailedPreconditionError("paper out");
+  if (!(status & LP_PSELECD)) return absl::FailedPreconditionError("offline");
+  if (!(status & LP_PERRORP)) return absl::FailedPreconditionError("printer error");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<UniqueFd> ParallelDevice::Open() {
+  UniqueFd fd(::open(path_.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fd.valid()) return DeviceError(errno, path_);
+  int status = 0;
+  if (::ioctl(fd.get(), LPGETSTATUS, &status) == 0) {
+    auto s = DecodeParallelStatus(status);
+    if (!s.ok()) return absl::Status(s.code(), absl::StrCat(path_, ": ", s.message()));
+  }
+  return fd;
+}
+
+absl::Status ParallelDevice::Probe() { return Open().status(); }
+
+absl::Status ParallelDevice::BeginJob(uint64_t) {
+  auto fd = Open();
+  if (!fd.ok()) return fd.status();
+  fd_ = *std::move(fd);
+  return absl::OkStatus();
+}
+
+absl::Status ParallelDevice::Write(absl::string_view data) {
+  return WriteAll(fd_.get(), data, options_.write_timeout);
+}
+
+absl::Status ParallelDevice::EndJob() {
+  fd_.reset();
+  return absl::OkStatus();
+}
+
+}  // namespace spoolgate::agent

@@ -1,0 +1,129 @@
+// printer-agent: maps flags and the YAML config onto AgentOptions and runs.
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
+#include "lib/base/logging.h"
+#include "lib/base/memory.h"
+#include "lib/base/signals.h"
+#include "lib/config/config_loader.h"
+#include "lib/metrics/metrics_server.h"
+#include "services/printer-agent/agent.h"
+#include "spoolgate/v1/config.pb.h"
+
+ABSL_FLAG(std::string, config, "", "YAML config file (AgentConfig); flags override it");
+ABSL_FLAG(std::string, spooler, "127.0.0.1:7600", "spooler gRPC address HOST:PORT");
+ABSL_FLAG(std::vector<std::string>, printer, {},
+          "NAME=QUEUE=URI; repeat the flag for several printers");
+ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9464", "Prometheus /metrics address; empty = off");
+ABSL_FLAG(std::string, agent_id, "", "agent name (default: host name)");
+ABSL_FLAG(uint32_t, write_timeout_seconds, 60, "a device accepting nothing this long is stalled");
+
+namespace {
+
+std::vector<std::string>* command_line = new std::vector<std::string>();
+
+// Values of every occurrence of --name=..., which absl would collapse to the last.
+std::vector<std::string> AllValues(absl::string_view name) {
+  std::vector<std::string> values;
+  for (const auto& arg : *command_line) {
+    absl::string_view a = arg;
+    if (!absl::ConsumePrefix(&a, "--")) absl::ConsumePrefix(&a, "-");
+    if (absl::ConsumePrefix(&a, name) && absl::ConsumePrefix(&a, "=")) values.emplace_back(a);
+  }
+  return values;
+}
+
+bool Set(absl::string_view name) {
+  for (const auto& arg : *command_line) {
+    absl::string_view a = arg;
+    if (!absl::ConsumePrefix(&a, "--")) absl::ConsumePrefix(&a, "-");
+    if (a == name || absl::StartsWith(a, absl::StrCat(name, "="))) return true;
+  }
+  return false;
+}
+
+int Run() {
+  spoolgate::v1::AgentConfig config;
+  if (!absl::GetFlag(FLAGS_config).empty()) {
+    auto s = spoolgate::LoadYamlConfigFile(absl::GetFlag(FLAGS_config), &config);
+    if (!s.ok()) {
+      spoolgate::Log("%s", s.ToString());
+      return 2;
+    }
+  }
+  spoolgate::agent::AgentOptions options;
+  options.spooler = Set("spooler") || config.spooler().empty() ? absl::GetFlag(FLAGS_spooler)
+                                                               : config.spooler();
+  options.agent_id = Set("agent_id") || config.agent_id().empty() ? absl::GetFlag(FLAGS_agent_id)
+                                                                  : config.agent_id();
+  uint32_t timeout = Set("write_timeout_seconds") || config.write_timeout_seconds() == 0
+                         ? absl::GetFlag(FLAGS_write_timeout_seconds)
+                         : config.write_timeout_seconds();
+  options.device.write_timeout = absl::Seconds(timeout);
+  std::vector<std::string> printer_flags = AllValues("printer");
+  if (printer_flags.empty()) {
+    for (const auto& p : config.printers()) {
+      options.printers.push_back({p.name(), p.queue(), p.uri()});
+    }
+  }
+  for (const auto& flag : printer_flags) {
+    auto printer = spoolgate::agent::ParsePrinterFlag(flag);
+    if (!printer.ok()) {
+      spoolgate::Log("%s", printer.status().ToString());
+      return 2;
+    }
+    options.printers.push_back(*printer);
+  }
+  std::string metrics_listen = Set("metrics_listen") || config.metrics_listen().empty()
+                                   ? absl::GetFlag(FLAGS_metrics_listen)
+                                   : config.metrics_listen();
+  std::unique_ptr<spoolgate::MetricsServer> metrics_server;
+  std::unique_ptr<spoolgate::agent::AgentMetrics> metrics;
+  if (!metrics_listen.empty()) {
+    auto server = spoolgate::MetricsServer::Start(metrics_listen);
+    if (!server.ok()) {
+      spoolgate::Log("%s", server.status().ToString());
+      return 1;
+    }
+    metrics_server = *std::move(server);
+    metrics = std::make_unique<spoolgate::agent::AgentMetrics>(metrics_server->registry());
+  }
+  auto agent = spoolgate::agent::Agent::Create(std::move(options), metrics.get());
+  if (!agent.ok()) {
+    spoolgate::Log("cannot start: %s", agent.status().ToString());
+    return 2;
+  }
+  std::thread runner([&] { (*agent)->Run(); });
+  int sig = spoolgate::WaitForTerminationSignal();
+  spoolgate::Log("signal %d: stopping; jobs in flight go back to the spooler", sig);
+  (*agent)->Stop();
+  runner.join();
+  agent->reset();
+  spoolgate::Log("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  spoolgate::LimitMallocArenas();
+  spoolgate::BlockTerminationSignals();
+  spoolgate::SetLogComponent("printer-agent");
+  absl::FlagsUsageConfig usage;
+  usage.version_string = [] { return std::string("printer-agent " SPOOLGATE_VERSION "\n"); };
+  absl::SetFlagsUsageConfig(usage);
+  absl::SetProgramUsageMessage(
+      "Spoolgate printer agent: prints the spooler's jobs on local devices.\n"
+      "  printer-agent --spooler=HOST:PORT --printer=NAME=QUEUE=URI [--printer=...]\n"
+      "  URIs: usb:/dev/usb/lp0 usb:?serial=SN parallel:/dev/lp0 socket://IP:9100 file:/path dir:/path");
+  command_line->assign(argv + 1, argv + argc);
+  absl::ParseCommandLine(argc, argv);
+  return Run();
+}

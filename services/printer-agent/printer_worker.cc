@@ -1,0 +1,330 @@
+#include "services/printer-agent/printer_worker.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "lib/base/logging.h"
+#include "lib/grpc/status_conversion.h"
+#include "services/printer-agent/filters/text_filters.h"
+
+namespace spoolgate::agent {
+namespace {
+
+v1::FailureDisposition DispositionFor(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kHoldJob: return v1::FAILURE_DISPOSITION_HOLD;
+    case Outcome::kCancelJob: return v1::FAILURE_DISPOSITION_CANCEL;
+    default: return v1::FAILURE_DISPOSITION_RETRY;
+  }
+}
+
+std::string StateLabel(v1::PrinterState state) {
+  switch (state) {
+    case v1::PRINTER_STATE_IDLE: return "idle";
+    case v1::PRINTER_STATE_PRINTING: return "printing";
+    case v1::PRINTER_STATE_ERROR: return "error";
+    case v1::PRINTER_STATE_STOPPED: return "stopped";
+    default: return "unknown";
+  }
+}
+
+// Errors that the spooler side caused: a job it no longer leases to us is
+// to be dropped, anything else is retried.
+bool JobGone(const absl::Status& s) {
+  return s.code() == absl::StatusCode::kNotFound ||
+         s.code() == absl::StatusCode::kFailedPrecondition;
+}
+
+}  // namespace
+
+PrinterWorker::PrinterWorker(Options options, std::unique_ptr<Device> device, Reporter report,
+                             AgentMetrics* metrics)
+    : options_(std::move(options)), device_(std::move(device)), report_(std::move(report)),
+      metrics_(metrics) {
+  status_.set_name(options_.name);
+  status_.set_queue(options_.queue);
+  status_.set_device_uri(options_.uri);
+  status_.set_state(v1::PRINTER_STATE_ERROR);
+  status_.set_state_reason("not probed yet");
+  thread_ = std::thread([this] { Run(); });
+}
+
+PrinterWorker::~PrinterWorker() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+    cancel_current_ = true;
+  }
+  thread_.join();
+}
+
+v1::PrinterStatus PrinterWorker::status() {
+  absl::MutexLock lock(&mu_);
+  return status_;
+}
+
+void PrinterWorker::SetChannel(std::shared_ptr<grpc::Channel> channel) {
+  absl::MutexLock lock(&mu_);
+  channel_ = std::move(channel);
+}
+
+void PrinterWorker::Assign(const v1::AssignJob& assignment) {
+  absl::MutexLock lock(&mu_);
+  queue_.push_back(assignment);
+}
+
+bool PrinterWorker::Cancel(uint64_t job_id) {
+  absl::MutexLock lock(&mu_);
+  if (current_job_ == job_id) {
+    cancel_current_ = true;
+    return true;
+  }
+  for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+    if (it->job().id() == job_id) {
+      queue_.erase(it);
+      return true;
+    }
+  }
+  return false;
+}
+
+void PrinterWorker::AbortAll() {
+  absl::MutexLock lock(&mu_);
+  queue_.clear();
+  if (current_job_ != 0) cancel_current_ = true;
+}
+
+bool PrinterWorker::Cancelled(uint64_t job_id) {
+  absl::MutexLock lock(&mu_);
+  return cancel_current_ && current_job_ == job_id;
+}
+
+void PrinterWorker::SetState(v1::PrinterState state, const std::string& reason) {
+  v1::AgentMessage message;
+  {
+    absl::MutexLock lock(&mu_);
+    if (status_.state() == state && status_.state_reason() == reason &&
+        status_.device_id() == device_->device_id()) {
+      return;
+    }
+    if (metrics_) {
+      metrics_->printer_state.Add({{"printer", options_.name}, {"state", StateLabel(status_.state())}}).Set(0);
+      metrics_->printer_state.Add({{"printer", options_.name}, {"state", StateLabel(state)}}).Set(1);
+    }
+    status_.set_state(state);
+    status_.set_state_reason(reason);
+    status_.set_device_id(device_->device_id());
+    *message.mutable_printer_status() = status_;
+  }
+  if (state == v1::PRINTER_STATE_ERROR) {
+    Log("printer %s: error: %s", options_.name, reason);
+  } else if (state == v1::PRINTER_STATE_IDLE) {
+    Log("printer %s: ready", options_.name);
+  }
+  report_(message);
+}
+
+void PrinterWorker::Run() {
+  absl::Time next_probe = absl::InfinitePast();
+  while (true) {
+    std::optional<v1::AssignJob> job;
+    bool in_error;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_ || !queue_.empty(); };
+      in_error = status_.state() == v1::PRINTER_STATE_ERROR;
+      if (in_error) {
+        mu_.AwaitWithDeadline(absl::Condition(&ready), next_probe);
+      } else {
+        mu_.Await(absl::Condition(&ready));
+      }
+      if (stop_) return;
+      if (!queue_.empty()) {
+        job = queue_.front();
+        queue_.pop_front();
+        current_job_ = job->job().id();
+        cancel_current_ = false;
+      }
+      in_error = status_.state() == v1::PRINTER_STATE_ERROR;
+    }
+    if (job) {
+      PrintJob(*job);
+      absl::MutexLock lock(&mu_);
+      current_job_ = 0;
+      cancel_current_ = false;
+      continue;
+    }
+    if (in_error && absl::Now() >= next_probe) {
+      absl::Status probe = device_->Probe();
+      if (probe.ok()) {
+        SetState(v1::PRINTER_STATE_IDLE, "");
+      } else {
+        if (metrics_) metrics_->device_errors.Add({{"printer", options_.name}}).Increment();
+        SetState(v1::PRINTER_STATE_ERROR, std::string(probe.message()));
+      }
+      next_probe = absl::Now() + options_.probe_interval;
+    }
+  }
+}
+
+void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
+  const v1::Job& job = assignment.job();
+  Log("printer %s: job %d: %d document(s), %d bytes", options_.name, job.id(),
+      job.documents_size(), job.total_bytes());
+  SetState(v1::PRINTER_STATE_PRINTING, "");
+  uint64_t written = 0;
+  bool device_failed = false;
+  absl::Status status = device_->BeginJob(job.id());
+  device_failed = !status.ok();
+  if (status.ok() && assignment.banners() && !job.control().banner_user().empty()) {
+    BannerInfo banner{job.control().banner_user(), job.title(), job.control().job_class(),
+                      job.host(), job.id(), absl::FromUnixMicros(job.created_unix_micros()),
+                      absl::LocalTimeZone()};
+    std::string page = BannerPage(banner);
+    status = device_->Write(page);
+    device_failed = !status.ok();
+    written += page.size();
+  }
+  for (int d = 0; status.ok() && d < job.documents_size(); ++d) {
+    const auto& doc = job.documents(d);
+    uint32_t copies = doc.copies() == 0 ? 1 : doc.copies();
+    for (uint32_t c = 0; status.ok() && c < copies; ++c) {
+      status = PrintDocument(job, doc, &written);
+      if (!status.ok() && status.code() != absl::StatusCode::kCancelled &&
+          absl::StartsWith(status.message(), "device: ")) {
+        device_failed = true;
+      }
+    }
+  }
+  if (status.ok()) {
+    status = device_->EndJob();
+    device_failed = !status.ok();
+  }
+  v1::AgentMessage message;
+  if (Cancelled(job.id())) {
+    device_->AbortJob();
+    Log("printer %s: job %d stopped: cancelled", options_.name, job.id());
+    message.mutable_failed()->set_job_id(job.id());
+    message.mutable_failed()->set_error("cancelled while printing");
+    message.mutable_failed()->set_disposition(v1::FAILURE_DISPOSITION_CANCEL);
+    report_(message);
+    SetState(v1::PRINTER_STATE_IDLE, "");
+    return;
+  }
+  if (status.ok()) {
+    Log("printer %s: job %d printed, %d bytes", options_.name, job.id(), written);
+    if (metrics_) metrics_->jobs_printed.Add({{"printer", options_.name}}).Increment();
+    message.mutable_completed()->set_job_id(job.id());
+    message.mutable_completed()->set_bytes_written(written);
+    report_(message);
+    SetState(v1::PRINTER_STATE_IDLE, "");
+    return;
+  }
+  device_->AbortJob();
+  if (metrics_) metrics_->jobs_failed.Add({{"printer", options_.name}}).Increment();
+  Outcome outcome = device_failed ? OutcomeFor(status)
+                                  : (JobGone(status) ? Outcome::kCancelJob : OutcomeFor(status));
+  Log("printer %s: job %d failed after %d bytes: %s", options_.name, job.id(), written,
+      status.ToString());
+  message.mutable_failed()->set_job_id(job.id());
+  message.mutable_failed()->set_error(std::string(status.message()));
+  message.mutable_failed()->set_disposition(DispositionFor(outcome));
+  report_(message);
+  if (device_failed) {
+    if (metrics_) metrics_->device_errors.Add({{"printer", options_.name}}).Increment();
+    SetState(v1::PRINTER_STATE_ERROR, std::string(status.message()));
+  } else {
+    SetState(v1::PRINTER_STATE_IDLE, "");
+  }
+}
+
+absl::Status PrinterWorker::PrintDocument(const v1::Job& job, const v1::Document& doc,
+                                          uint64_t* written) {
+  FilterOptions filter_options;
+  filter_options.title = !job.control().pr_title().empty() ? job.control().pr_title()
+                         : !job.title().empty()             ? job.title()
+                                                            : doc.name();
+  filter_options.indent = job.control().indent_columns();
+  filter_options.width = job.control().width_columns();
+  filter_options.date = absl::FromUnixMicros(job.created_unix_micros());
+  filter_options.zone = absl::LocalTimeZone();
+  bool rendered = true;
+  auto filter = MakeFilter(doc.format(), filter_options, &rendered);
+  if (!rendered) {
+    v1::AgentMessage warning;
+    warning.mutable_warning()->set_job_id(job.id());
+    warning.mutable_warning()->set_warning(
+        absl::StrCat("format '", doc.format(), "' of ", doc.name(), " printed raw"));
+    report_(warning);
+  }
+  absl::Time last_progress = absl::Now();
+  Sink sink = [&](absl::string_view data) -> absl::Status {
+    if (Cancelled(job.id())) return absl::CancelledError("cancelled");
+    absl::Time start = absl::Now();
+    absl::Status s = device_->Write(data);
+    if (!s.ok()) return absl::Status(s.code(), absl::StrCat("device: ", s.message()));
+    if (metrics_) {
+      metrics_->WriteLatency(options_.name).Observe(absl::ToDoubleSeconds(absl::Now() - start));
+      metrics_->bytes_written.Add({{"printer", options_.name}}).Increment(static_cast<double>(data.size()));
+    }
+    *written += data.size();
+    if (absl::Now() - last_progress >= options_.progress_interval) {
+      last_progress = absl::Now();
+      v1::AgentMessage progress;
+      progress.mutable_progress()->set_job_id(job.id());
+      progress.mutable_progress()->set_bytes_written(*written);
+      report_(progress);
+    }
+    return absl::OkStatus();
+  };
+
+  std::shared_ptr<grpc::Channel> channel;
+  {
+    absl::MutexLock lock(&mu_);
+    channel = channel_;
+  }
+  if (!channel) return absl::UnavailableError("not connected to the spooler");
+  auto stub = v1::Dispatch::NewStub(channel);
+  uint64_t offset = 0;
+  for (int attempt = 0;; ++attempt) {
+    grpc::ClientContext context;
+    v1::ReadDocumentRequest request;
+    request.set_job_id(job.id());
+    request.set_document(doc.index());
+    request.set_offset(offset);
+    auto reader = stub->ReadDocument(&context, request);
+    v1::DocumentData chunk;
+    absl::Status status;
+    while (status.ok() && reader->Read(&chunk)) {
+      if (chunk.offset() != offset) {
+        status = absl::DataLossError("document chunks out of order");
+        break;
+      }
+      status = filter->Write(chunk.data(), sink);
+      offset += chunk.data().size();
+    }
+    if (!status.ok()) {
+      context.TryCancel();
+      reader->Finish();
+      return status;
+    }
+    absl::Status read = FromGrpcStatus(reader->Finish());
+    if (read.ok()) break;
+    if (Cancelled(job.id())) return absl::CancelledError("cancelled");
+    bool transient = read.code() == absl::StatusCode::kUnavailable ||
+                     read.code() == absl::StatusCode::kDeadlineExceeded ||
+                     read.code() == absl::StatusCode::kResourceExhausted;
+    if (!transient || attempt >= options_.read_retries) {
+      return absl::Status(read.code(), absl::StrCat("read job data: ", read.message()));
+    }
+    Log("printer %s: job %d: read interrupted at byte %d (%s), resuming", options_.name,
+        job.id(), offset, read.ToString());
+    absl::SleepFor(absl::Milliseconds(200) * (attempt + 1));
+  }
+  if (offset != doc.size_bytes()) {
+    return absl::DataLossError(absl::StrCat("document ", doc.index(), " has ", offset,
+                                            " bytes, expected ", doc.size_bytes()));
+  }
+  return filter->Finish(sink);
+}
+
+}  // namespace spoolgate::agent

@@ -1,0 +1,75 @@
+// One printer: a thread that prints the jobs the spooler assigns to it, one
+// at a time, and watches the device while it is in error.
+//
+// Thread safety: Assign, Cancel, Abort and status() may be called from any
+// thread; the worker thread alone touches the device.
+#pragma once
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <grpcpp/channel.h>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "services/printer-agent/agent_metrics.h"
+#include "services/printer-agent/device.h"
+#include "spoolgate/v1/dispatch.grpc.pb.h"
+
+namespace spoolgate::agent {
+
+class PrinterWorker {
+ public:
+  using Reporter = std::function<void(const v1::AgentMessage&)>;
+  struct Options {
+    std::string name, queue, uri;
+    absl::Duration probe_interval = absl::Seconds(2);
+    absl::Duration progress_interval = absl::Seconds(1);
+    int read_retries = 3;  // ReadDocument resumes per document
+  };
+
+  // `report` sends a message to the spooler (dropped while disconnected);
+  // `metrics` may be null. Starts the thread, which probes the device first.
+  PrinterWorker(Options options, std::unique_ptr<Device> device, Reporter report,
+                AgentMetrics* metrics);
+  ~PrinterWorker();  // stops the thread, aborting a job in progress
+
+  // The printer's status for hello and status messages.
+  v1::PrinterStatus status();
+  // Uses `channel` for ReadDocument from now on (after each reconnect).
+  void SetChannel(std::shared_ptr<grpc::Channel> channel);
+  void Assign(const v1::AssignJob& assignment);
+  // Stops the job if it is queued or printing here; true if it was.
+  bool Cancel(uint64_t job_id);
+  // The spooler connection is gone: drop queued jobs and stop the current
+  // one (the spooler returns them to the queue itself).
+  void AbortAll();
+
+ private:
+  void Run();
+  void PrintJob(const v1::AssignJob& assignment);
+  absl::Status PrintDocument(const v1::Job& job, const v1::Document& doc, uint64_t* written);
+  void SetState(v1::PrinterState state, const std::string& reason);
+  bool Cancelled(uint64_t job_id);
+
+  const Options options_;
+  std::unique_ptr<Device> device_;  // worker thread only
+  Reporter report_;
+  AgentMetrics* metrics_;
+
+  absl::Mutex mu_;
+  std::deque<v1::AssignJob> queue_ ABSL_GUARDED_BY(mu_);
+  uint64_t current_job_ ABSL_GUARDED_BY(mu_) = 0;
+  bool cancel_current_ ABSL_GUARDED_BY(mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  v1::PrinterStatus status_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<grpc::Channel> channel_ ABSL_GUARDED_BY(mu_);
+  std::thread thread_;
+};
+
+}  // namespace spoolgate::agent
