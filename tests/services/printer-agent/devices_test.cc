@@ -1,0 +1,269 @@
+// Device backends against real files, FIFOs, a pty and loopback TCP sinks
+// (one that takes everything, one that stalls, one that closes mid-job).
+#include "services/printer-agent/devices/devices.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/lp.h>
+#include <netinet/in.h>
+#include <pty.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/subprocess.h"
+#include "tests/testing/temp_dir.h"
+
+namespace spoolgate::agent {
+namespace {
+using ::spoolgate::testing::IsOk;
+using ::spoolgate::testing::ReadFile;
+using ::spoolgate::testing::StatusIs;
+using ::spoolgate::testing::TempDir;
+
+DeviceOptions Fast() {
+  DeviceOptions o;
+  o.write_timeout = absl::Milliseconds(300);
+  o.connect_timeout = absl::Seconds(2);
+  return o;
+}
+
+// A listening loopback socket; Accept() hands out connections.
+class Listener {
+ public:
+  Listener() {
+    fd_ = UniqueFd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    ::listen(fd_.get(), 8);
+    socklen_t len = sizeof(addr);
+    ::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+  }
+  int port() const { return port_; }
+  UniqueFd Accept() { return UniqueFd(::accept4(fd_.get(), nullptr, nullptr, SOCK_CLOEXEC)); }
+  void Close() { fd_.reset(); }
+
+ private:
+  UniqueFd fd_;
+  int port_ = 0;
+};
+
+std::string ReadAllFrom(int fd) {
+  std::string out;
+  char buffer[65536];
+  ssize_t n;
+  while ((n = ::read(fd, buffer, sizeof(buffer))) > 0) out.append(buffer, static_cast<size_t>(n));
+  return out;
+}
+
+TEST(DirDeviceTest, PublishesACompleteJobUnderItsId) {
+  TempDir dir;
+  DirDevice device(dir.path(), Fast());
+  ASSERT_THAT(device.Probe(), IsOk());
+  ASSERT_THAT(device.BeginJob(17), IsOk());
+  ASSERT_THAT(device.Write("hello "), IsOk());
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("17")));  // not before the end
+  ASSERT_THAT(device.Write("world"), IsOk());
+  ASSERT_THAT(device.EndJob(), IsOk());
+  EXPECT_EQ(ReadFile(dir.Sub("17")), "hello world");
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub(".17.part")));
+}
+
+TEST(DirDeviceTest, AbortLeavesNothingAndStalePartsAreCleanedAtStart) {
+  TempDir dir;
+  {
+    DirDevice device(dir.path(), Fast());
+    ASSERT_THAT(device.BeginJob(5), IsOk());
+    ASSERT_THAT(device.Write("half"), IsOk());
+    device.AbortJob();
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+  { std::ofstream(dir.Sub(".9.part")) << "left by kill -9"; }
+  DirDevice restarted(dir.path(), Fast());
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+TEST(DirDeviceTest, MissingDirectoryIsCreated) {
+  TempDir dir;
+  DirDevice device(dir.Sub("a/b"), Fast());
+  EXPECT_THAT(device.Probe(), IsOk());
+}
+
+TEST(FileDeviceTest, AppendsJobsToAFile) {
+  TempDir dir;
+  FileDevice device(dir.Sub("out.prn"), Fast());
+  ASSERT_THAT(device.Probe(), IsOk());
+  for (const char* job : {"one;", "two;"}) {
+    ASSERT_THAT(device.BeginJob(1), IsOk());
+    ASSERT_THAT(device.Write(job), IsOk());
+    ASSERT_THAT(device.EndJob(), IsOk());
+  }
+  EXPECT_EQ(ReadFile(dir.Sub("out.prn")), "one;two;");
+}
+
+TEST(FileDeviceTest, FifoWithoutReaderIsUnavailableAndWithReaderGetsTheBytes) {
+  TempDir dir;
+  std::string fifo = dir.Sub("fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  FileDevice device(fifo, Fast());
+  EXPECT_THAT(device.Probe(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(device.BeginJob(1), StatusIs(absl::StatusCode::kUnavailable));
+  UniqueFd reader(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  ASSERT_TRUE(reader.valid());
+  EXPECT_THAT(device.Probe(), IsOk());
+  ASSERT_THAT(device.BeginJob(1), IsOk());
+  ASSERT_THAT(device.Write("through the pipe"), IsOk());
+  ASSERT_THAT(device.EndJob(), IsOk());
+  char buffer[64] = {};
+  ASSERT_EQ(::read(reader.get(), buffer, sizeof(buffer)), 16);
+  EXPECT_STREQ(buffer, "through the pipe");
+}
+
+TEST(FileDeviceTest, FifoWhoseReaderStopsReadingStalls) {
+  TempDir dir;
+  std::string fifo = dir.Sub("fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  UniqueFd reader(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  FileDevice device(fifo, Fast());
+  ASSERT_THAT(device.BeginJob(1), IsOk());
+  // 1 MiB does not fit in a pipe buffer that nobody drains.
+  EXPECT_THAT(device.Write(std::string(1 << 20, 'x')),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+}
+
+TEST(FileDeviceTest, WritesToACharacterDevice) {
+  int master = -1, slave = -1;
+  ASSERT_EQ(::openpty(&master, &slave, nullptr, nullptr, nullptr), 0);
+  UniqueFd master_fd(master), slave_fd(slave);
+  struct termios raw;
+  ::tcgetattr(slave, &raw);
+  ::cfmakeraw(&raw);
+  ::tcsetattr(slave, TCSANOW, &raw);
+  char name[256];
+  ASSERT_EQ(::ttyname_r(slave, name, sizeof(name)), 0);
+  FileDevice device(name, Fast());
+  ASSERT_THAT(device.Probe(), IsOk());
+  ASSERT_THAT(device.BeginJob(1), IsOk());
+  ASSERT_THAT(device.Write("to the tty"), IsOk());
+  ASSERT_THAT(device.EndJob(), IsOk());
+  char buffer[64] = {};
+  ASSERT_EQ(::read(master, buffer, sizeof(buffer)), 10);
+  EXPECT_STREQ(buffer, "to the tty");
+}
+
+TEST(SocketDeviceTest, SendsTheJobOverOneConnection) {
+  Listener sink;
+  std::string received;
+  std::thread reader([&] {
+    UniqueFd conn = sink.Accept();
+    received = ReadAllFrom(conn.get());
+  });
+  SocketDevice device("127.0.0.1", sink.port(), Fast());
+  ASSERT_THAT(device.BeginJob(1), IsOk());
+  ASSERT_THAT(device.Write(std::string(3 << 20, 'z')), IsOk());
+  ASSERT_THAT(device.EndJob(), IsOk());
+  reader.join();
+  EXPECT_EQ(received, std::string(3 << 20, 'z'));
+}
+
+TEST(SocketDeviceTest, RefusedConnectionIsUnavailable) {
+  int port;
+  {
+    Listener gone;
+    port = gone.port();
+  }
+  SocketDevice device("127.0.0.1", port, Fast());
+  EXPECT_THAT(device.Probe(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(device.BeginJob(1), StatusIs(absl::StatusCode::kUnavailable));
+}
+
+TEST(SocketDeviceTest, SinkThatStallsTimesOut) {
+  Listener sink;
+  std::thread accepter([&] {
+    UniqueFd conn = sink.Accept();  // accept, never read
+    absl::SleepFor(absl::Seconds(2));
+  });
+  SocketDevice device("127.0.0.1", sink.port(), Fast());
+  ASSERT_THAT(device.BeginJob(1), IsOk());
+  absl::Status status;
+  for (int i = 0; i < 64 && status.ok(); ++i) status = device.Write(std::string(1 << 20, 'x'));
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kDeadlineExceeded));
+  device.AbortJob();
+  accepter.join();
+}
+
+TEST(SocketDeviceTest, SinkThatClosesMidJobFailsTheWrite) {
+  Listener sink;
+  std::thread closer([&] {
+    UniqueFd conn = sink.Accept();
+    char buffer[1000];
+    ::read(conn.get(), buffer, sizeof(buffer));
+  });  // closes after one read
+  SocketDevice device("127.0.0.1", sink.port(), Fast());
+  ASSERT_THAT(device.BeginJob(1), IsOk());
+  absl::Status status;
+  for (int i = 0; i < 64 && status.ok(); ++i) {
+    status = device.Write(std::string(1 << 20, 'x'));
+    if (i == 0) closer.join();
+  }
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnavailable));
+}
+
+TEST(UsbDeviceTest, MissingDeviceIsUnavailable) {
+  TempDir dir;
+  auto uri = ParseDeviceUri("usb:?serial=NOPE");
+  DeviceOptions options = Fast();
+  options.usb_dir = dir.path();
+  UsbDevice device(*uri, options);
+  EXPECT_THAT(device.Probe(), StatusIs(absl::StatusCode::kUnavailable));
+  UsbDevice by_path(*ParseDeviceUri("usb:" + dir.Sub("lp0")), options);
+  EXPECT_THAT(by_path.Probe(), StatusIs(absl::StatusCode::kUnavailable));
+}
+
+TEST(DeviceIdTest, ParsesIeee1284Ids) {
+  auto fields = ParseDeviceId("MFG:HP;MODEL:LaserJet M404;CMD:PJL,PCL,POSTSCRIPT;SERN:X1;");
+  EXPECT_EQ(fields["MFG"], "HP");
+  EXPECT_EQ(fields["MDL"], "LaserJet M404");
+  EXPECT_EQ(fields["SN"], "X1");
+  EXPECT_EQ(fields["CMD"], "PJL,PCL,POSTSCRIPT");
+}
+
+TEST(DeviceIdTest, SelectorsMatchSerialOrModel) {
+  const char* id = "MFG:HP;MDL:LaserJet M404;SN:X1;";
+  EXPECT_TRUE(DeviceIdMatches(id, *ParseDeviceUri("usb:?serial=X1")));
+  EXPECT_FALSE(DeviceIdMatches(id, *ParseDeviceUri("usb:?serial=X2")));
+  EXPECT_TRUE(DeviceIdMatches(id, *ParseDeviceUri("usb:?model=laserjet%20m404")));
+  EXPECT_TRUE(DeviceIdMatches(id, *ParseDeviceUri("usb:?model=HP%20LaserJet%20M404")));
+  EXPECT_FALSE(DeviceIdMatches(id, *ParseDeviceUri("usb:?model=OfficeJet")));
+}
+
+TEST(ParallelStatusTest, DecodesPaperOutOfflineAndError) {
+  int ready = LP_PSELECD | LP_PERRORP;
+  EXPECT_THAT(DecodeParallelStatus(ready), IsOk());
+  EXPECT_EQ(DecodeParallelStatus(ready | LP_POUTPA).message(), "paper out");
+  EXPECT_EQ(DecodeParallelStatus(LP_PERRORP).message(), "offline");
+  EXPECT_EQ(DecodeParallelStatus(LP_PSELECD).message(), "printer error");
+}
+
+TEST(OutcomeTest, MapsFailuresLikeCupsBackends) {
+  EXPECT_EQ(OutcomeFor(absl::OkStatus()), Outcome::kOk);
+  EXPECT_EQ(OutcomeFor(absl::UnavailableError("gone")), Outcome::kRetryJob);
+  EXPECT_EQ(OutcomeFor(absl::DeadlineExceededError("stall")), Outcome::kRetryJob);
+  EXPECT_EQ(OutcomeFor(absl::FailedPreconditionError("paper out")), Outcome::kRetryJob);
+  EXPECT_EQ(OutcomeFor(absl::PermissionDeniedError("EACCES")), Outcome::kStopPrinter);
+  EXPECT_EQ(OutcomeFor(absl::DataLossError("short")), Outcome::kHoldJob);
+  EXPECT_EQ(OutcomeFor(absl::NotFoundError("no job")), Outcome::kCancelJob);
+}
+
+}  // namespace
+}  // namespace spoolgate::agent
