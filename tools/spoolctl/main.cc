@@ -21,6 +21,7 @@ constexpr char kUsage[] =
     "  spoolctl jobs [--queue=Q] [--all]\n"
     "  spoolctl queues\n"
     "  spoolctl cancel ID...\n"
+    "  spoolctl printers\n"
     "Common flags: --spooler=HOST:PORT (default 127.0.0.1:7600), --json.\n"
     "Exit codes: 0 ok, 1 refused by the spooler, 2 usage, 3 spooler unavailable.";
 
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
       {"jobs", spoolgate::spoolctl::JobsCommand},
       {"queues", spoolgate::spoolctl::QueuesCommand},
       {"cancel", spoolgate::spoolctl::CancelCommand},
+      {"printers", spoolgate::spoolctl::PrintersCommand},
   };
   auto it = commands.find(positional[1]);
   if (it == commands.end()) {

@@ -9,5 +9,6 @@ int PrintCommand(const Context& ctx);   // print FILE... --queue=Q
 int JobsCommand(const Context& ctx);    // jobs [--queue] [--all]
 int CancelCommand(const Context& ctx);  // cancel ID...
 int QueuesCommand(const Context& ctx);  // queues
+int PrintersCommand(const Context& ctx);  // printers
 
 }  // namespace spoolgate::spoolctl

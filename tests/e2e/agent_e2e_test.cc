@@ -1,0 +1,295 @@
+// The real spooler, printer-agent and spoolctl together: bytes arrive on the
+// device identical, a killed agent's job prints again in full, a printer
+// whose device refuses waits in error and prints when the device is back,
+// cancel stops the writes, and two agents share a queue.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
+#include "lib/base/sha256.h"
+#include "tests/testing/spooler_process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace spoolgate {
+namespace {
+using ::spoolgate::testing::BinaryPath;
+using ::spoolgate::testing::ReadFile;
+using ::spoolgate::testing::RunCommand;
+using ::spoolgate::testing::SpoolerProcess;
+using ::spoolgate::testing::Subprocess;
+using ::spoolgate::testing::TempDir;
+
+std::string WriteTestFile(const std::string& path, uint64_t size) {
+  std::ofstream out(path, std::ios::binary);
+  Sha256 sha;
+  std::string block(1 << 20, '\0');
+  uint64_t x = 0x9E3779B97F4A7C15ull ^ size;
+  for (uint64_t done = 0; done < size;) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(block.size(), size - done));
+    for (size_t i = 0; i < n; ++i) {
+      x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+      block[i] = static_cast<char>(x);
+    }
+    out.write(block.data(), static_cast<std::streamsize>(n));
+    sha.Update(absl::string_view(block.data(), n));
+    done += n;
+  }
+  return sha.HexDigest();
+}
+
+std::string FileSha(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  Sha256 sha;
+  std::string buffer(1 << 20, '\0');
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    sha.Update(absl::string_view(buffer.data(), static_cast<size_t>(in.gcount())));
+  }
+  return sha.HexDigest();
+}
+
+// An AppSocket printer on loopback: records each non-empty connection as a
+// job, reading at most `bytes_per_10ms` per 10 ms (0 = as fast as it can).
+class SocketSink {
+ public:
+  explicit SocketSink(size_t bytes_per_10ms = 0, int port = 0) : rate_(bytes_per_10ms) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    ::listen(fd_, 8);
+    socklen_t len = sizeof(addr);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~SocketSink() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+  int port() const { return port_; }
+  std::vector<std::string> jobs() {
+    absl::MutexLock lock(&mu_);
+    return jobs_;
+  }
+  size_t bytes_in_progress() { return in_progress_.load(); }
+
+ private:
+  void Serve() {
+    while (!stop_) {
+      pollfd pfd{fd_, POLLIN, 0};
+      if (::poll(&pfd, 1, 50) <= 0) continue;
+      int conn = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (conn < 0) continue;
+      std::string data;
+      std::vector<char> buffer(rate_ ? rate_ : 1 << 20);
+      in_progress_ = 0;
+      while (!stop_) {
+        pollfd c{conn, POLLIN, 0};
+        if (::poll(&c, 1, 50) <= 0) continue;
+        ssize_t n = ::read(conn, buffer.data(), buffer.size());
+        if (n <= 0) break;  // EOF or reset
+        data.append(buffer.data(), static_cast<size_t>(n));
+        in_progress_ = data.size();
+        if (rate_) absl::SleepFor(absl::Milliseconds(10));
+      }
+      ::close(conn);
+      if (!data.empty()) {
+        absl::MutexLock lock(&mu_);
+        jobs_.push_back(std::move(data));
+      }
+    }
+  }
+  size_t rate_;
+  int fd_ = -1, port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<size_t> in_progress_{0};
+  absl::Mutex mu_;
+  std::vector<std::string> jobs_ ABSL_GUARDED_BY(mu_);
+  std::thread thread_;
+};
+
+class AgentE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    spooler_ = std::make_unique<SpoolerProcess>(
+        dir_.Sub("data"), dir_.Sub("spooler.log"),
+        std::vector<std::string>{"--queues=office", "--retry_backoff_seconds=1"});
+    ASSERT_TRUE(spooler_->Start()) << ReadFile(dir_.Sub("spooler.log"));
+  }
+  void TearDown() override {
+    if (HasFailure()) {
+      std::cerr << "--- spooler log\n" << ReadFile(dir_.Sub("spooler.log"));
+      std::cerr << "--- agent log\n" << ReadFile(dir_.Sub("agent.log"));
+    }
+  }
+
+  std::unique_ptr<Subprocess> StartAgent(const std::string& id, const std::string& uri) {
+    return std::make_unique<Subprocess>(
+        std::vector<std::string>{BinaryPath("services/printer-agent/printer-agent"),
+                                 "--spooler=" + spooler_->address(), "--agent_id=" + id,
+                                 "--printer=" + id + "-p=office=" + uri, "--metrics_listen=",
+                                 "--write_timeout_seconds=5"},
+        dir_.Sub("agent.log"));
+  }
+
+  testing::CommandResult Spoolctl(std::vector<std::string> args) {
+    args.insert(args.begin(), {BinaryPath("tools/spoolctl/spoolctl"),
+                               "--spooler=" + spooler_->address()});
+    return RunCommand(args, absl::Minutes(3));
+  }
+
+  uint64_t Print(const std::string& path) {
+    auto result = Spoolctl({"print", path, "--queue=office"});
+    uint64_t id = 0;
+    EXPECT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(result.out), &id)) << result.out;
+    return id;
+  }
+
+  std::string JobState(uint64_t id) {
+    auto out = Spoolctl({"jobs", "--all", "--json"}).out;
+    std::string key = absl::StrCat("{\"id\":\"", id, "\"");
+    auto at = out.find(key);
+    if (at == std::string::npos) return "";
+    auto state = out.find("\"state\":\"", at);
+    auto end = out.find('"', state + 9);
+    return out.substr(state + 9, end - state - 9);
+  }
+
+  // Polls `done` every 50 ms for at most `limit`.
+  bool WaitFor(const std::function<bool()>& done, absl::Duration limit) {
+    absl::Time deadline = absl::Now() + limit;
+    while (absl::Now() < deadline) {
+      if (done()) return true;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    return done();
+  }
+
+  TempDir dir_;
+  std::unique_ptr<SpoolerProcess> spooler_;
+};
+
+TEST_F(AgentE2eTest, BytesOnTheDirDeviceAreIdentical) {
+  std::string out = dir_.Sub("printer");
+  auto agent = StartAgent("a1", "dir:" + out);
+  for (uint64_t size : {uint64_t{0}, uint64_t{1024}, uint64_t{200} << 20}) {
+    std::string path = dir_.Sub(absl::StrCat("in", size));
+    std::string sha = WriteTestFile(path, size);
+    uint64_t id = Print(path);
+    ASSERT_NE(id, 0u);
+    std::string printed = absl::StrCat(out, "/", id);
+    ASSERT_TRUE(WaitFor([&] { return JobState(id) == "JOB_STATE_COMPLETED"; }, absl::Minutes(2)))
+        << "job " << id << " is " << JobState(id);
+    EXPECT_EQ(std::filesystem::file_size(printed), size);
+    EXPECT_EQ(FileSha(printed), sha) << "size " << size;
+  }
+  auto printers = Spoolctl({"printers"});
+  EXPECT_THAT(printers.out, ::testing::HasSubstr("a1-p"));
+  EXPECT_THAT(printers.out, ::testing::HasSubstr("idle"));
+}
+
+TEST_F(AgentE2eTest, KilledAgentsJobIsPrintedAgainInFull) {
+  SocketSink slow(64 << 10);  // ~6 MB/s
+  auto first = StartAgent("doomed", absl::StrCat("socket://127.0.0.1:", slow.port()));
+  std::string path = dir_.Sub("big");
+  std::string sha = WriteTestFile(path, 64 << 20);
+  uint64_t id = Print(path);
+  ASSERT_TRUE(WaitFor([&] { return slow.bytes_in_progress() > (2 << 20); }, absl::Minutes(1)));
+  first->Signal(SIGKILL);
+  first->Wait(absl::Seconds(10));
+  ASSERT_TRUE(WaitFor([&] { return JobState(id) == "JOB_STATE_PENDING"; }, absl::Seconds(30)))
+      << JobState(id);
+  std::string out = dir_.Sub("printer");
+  auto second = StartAgent("rescuer", "dir:" + out);
+  ASSERT_TRUE(WaitFor([&] { return JobState(id) == "JOB_STATE_COMPLETED"; }, absl::Minutes(2)))
+      << JobState(id);
+  EXPECT_EQ(FileSha(absl::StrCat(out, "/", id)), sha);
+  auto json = Spoolctl({"jobs", "--all", "--json"}).out;
+  EXPECT_THAT(json, ::testing::HasSubstr("\"attempts\":2"));
+}
+
+TEST_F(AgentE2eTest, RefusingSocketDeviceWaitsInErrorThenPrints) {
+  int port;
+  { SocketSink probe; port = probe.port(); }  // a port nobody listens on now
+  auto agent = StartAgent("a1", absl::StrCat("socket://127.0.0.1:", port));
+  std::string path = dir_.Sub("wait");
+  std::string sha = WriteTestFile(path, 300000);
+  uint64_t id = Print(path);
+  ASSERT_TRUE(WaitFor([&] { return Spoolctl({"printers"}).out.find("error") != std::string::npos; },
+                      absl::Seconds(20)));
+  EXPECT_THAT(Spoolctl({"printers"}).out, ::testing::HasSubstr("Connection refused"));
+  absl::SleepFor(absl::Seconds(1));
+  EXPECT_EQ(JobState(id), "JOB_STATE_PENDING");
+  SocketSink printer(0, port);
+  ASSERT_TRUE(WaitFor([&] { return JobState(id) == "JOB_STATE_COMPLETED"; }, absl::Seconds(60)))
+      << JobState(id);
+  ASSERT_TRUE(WaitFor([&] { return printer.jobs().size() == 1; }, absl::Seconds(10)));
+  EXPECT_EQ(Sha256::Of(printer.jobs()[0]), sha);
+}
+
+TEST_F(AgentE2eTest, CancelWhilePrintingStopsTheWrites) {
+  SocketSink slow(32 << 10);  // ~3 MB/s
+  auto agent = StartAgent("a1", absl::StrCat("socket://127.0.0.1:", slow.port()));
+  std::string path = dir_.Sub("long");
+  WriteTestFile(path, 64 << 20);
+  uint64_t id = Print(path);
+  ASSERT_TRUE(WaitFor([&] { return slow.bytes_in_progress() > (1 << 20); }, absl::Minutes(1)));
+  EXPECT_EQ(Spoolctl({"cancel", std::to_string(id)}).exit_code, 0);
+  EXPECT_EQ(JobState(id), "JOB_STATE_CANCELLED");
+  // The connection is dropped long before 64 MiB went through.
+  ASSERT_TRUE(WaitFor([&] { return !slow.jobs().empty(); }, absl::Seconds(30)));
+  EXPECT_LT(slow.jobs()[0].size(), size_t{64} << 20);
+  // The printer takes the next job.
+  std::string small = dir_.Sub("small");
+  std::string sha = WriteTestFile(small, 1000);
+  uint64_t next = Print(small);
+  ASSERT_TRUE(WaitFor([&] { return JobState(next) == "JOB_STATE_COMPLETED"; }, absl::Seconds(60)));
+  EXPECT_EQ(Sha256::Of(slow.jobs().back()), sha);
+}
+
+TEST_F(AgentE2eTest, TwoAgentsShareOneQueue) {
+  SocketSink sink_a(8 << 10), sink_b(8 << 10);  // slow enough that both get work
+  auto a = StartAgent("a", absl::StrCat("socket://127.0.0.1:", sink_a.port()));
+  auto b = StartAgent("b", absl::StrCat("socket://127.0.0.1:", sink_b.port()));
+  ASSERT_TRUE(WaitFor([&] { return Spoolctl({"printers"}).out.find("b-p") != std::string::npos &&
+                                   Spoolctl({"printers"}).out.find("a-p") != std::string::npos; },
+                      absl::Seconds(20)));
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < 6; ++i) {
+    std::string path = dir_.Sub(absl::StrCat("share", i));
+    WriteTestFile(path, 50000);
+    ids.push_back(Print(path));
+  }
+  ASSERT_TRUE(WaitFor([&] {
+    for (auto id : ids) if (JobState(id) != "JOB_STATE_COMPLETED") return false;
+    return true;
+  }, absl::Minutes(2)));
+  ASSERT_TRUE(WaitFor([&] { return sink_a.jobs().size() + sink_b.jobs().size() == 6; },
+                      absl::Seconds(10)));
+  EXPECT_GE(sink_a.jobs().size(), 1u);
+  EXPECT_GE(sink_b.jobs().size(), 1u);
+}
+
+}  // namespace
+}  // namespace spoolgate
