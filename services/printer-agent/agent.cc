@@ -101,6 +101,14 @@ void Agent::Run() {
 void Agent::AttachOnce(const std::shared_ptr<grpc::Channel>& channel) {
   auto stub = v1::Dispatch::NewStub(channel);
   grpc::ClientContext context;
+  // Wait for the spooler to be reachable instead of failing fast while the
+  // channel is between connection attempts; Stop() cancels the wait.
+  context.set_wait_for_ready(true);
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_.HasBeenNotified()) return;
+    context_ = &context;
+  }
   auto stream = stub->Attach(&context);
   v1::AgentMessage hello;
   hello.mutable_hello()->set_agent_id(options_.agent_id);
@@ -110,11 +118,11 @@ void Agent::AttachOnce(const std::shared_ptr<grpc::Channel>& channel) {
     absl::MutexLock lock(&mu_);
     if (stopping_.HasBeenNotified()) return;
     if (!stream->Write(hello)) {
+      context_ = nullptr;
       stream->Finish();
       return;
     }
     stream_ = stream.get();
-    context_ = &context;
     // Status changes between building hello and now would be lost; resend.
     for (auto& worker : workers_) {
       v1::AgentMessage status;

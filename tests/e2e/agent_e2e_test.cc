@@ -291,5 +291,36 @@ TEST_F(AgentE2eTest, TwoAgentsShareOneQueue) {
   EXPECT_GE(sink_b.jobs().size(), 1u);
 }
 
+// The agent dials out and must find its way back by itself: started before
+// the spooler listens, and again after the spooler is killed and restarted.
+TEST(AgentReconnectTest, AgentAttachesWheneverTheSpoolerComesBack) {
+  TempDir dir;
+  int port;
+  { SocketSink probe; port = probe.port(); }
+  std::string listen = absl::StrCat("--listen=127.0.0.1:", port);
+  std::string out = dir.Sub("printer");
+  Subprocess agent({BinaryPath("services/printer-agent/printer-agent"),
+                    absl::StrCat("--spooler=127.0.0.1:", port), "--printer=p=office=dir:" + out,
+                    "--metrics_listen="},
+                   dir.Sub("agent.log"));
+  absl::SleepFor(absl::Seconds(1));  // the agent is already retrying
+  SpoolerProcess spooler(dir.Sub("data"), dir.Sub("spooler.log"), {"--queues=office", listen});
+  for (int round = 0; round < 2; ++round) {
+    ASSERT_TRUE(spooler.Start()) << ReadFile(dir.Sub("spooler.log"));
+    std::string path = dir.Sub(absl::StrCat("job", round));
+    std::string sha = WriteTestFile(path, 100000);
+    auto printed = RunCommand({BinaryPath("tools/spoolctl/spoolctl"), "--spooler=" + spooler.address(),
+                               "print", path, "--queue=office"}, absl::Minutes(1));
+    uint64_t id = 0;
+    ASSERT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(printed.out), &id));
+    std::string file = absl::StrCat(out, "/", id);
+    absl::Time deadline = absl::Now() + absl::Seconds(60);
+    while (!std::filesystem::exists(file) && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(50));
+    ASSERT_TRUE(std::filesystem::exists(file)) << ReadFile(dir.Sub("agent.log"));
+    EXPECT_EQ(FileSha(file), sha);
+    spooler.Kill9();
+  }
+}
+
 }  // namespace
 }  // namespace spoolgate
