@@ -35,6 +35,9 @@ grpc::Status IntakeService::Submit(
       case v1::SubmitRequest::kDocumentStart:
         if (auto s = submission->StartDocument(request.document_start()); !s.ok()) return fail(s);
         continue;
+      case v1::SubmitRequest::kUpdate:
+        if (auto s = submission->Update(request.update()); !s.ok()) return fail(s);
+        continue;
       case v1::SubmitRequest::kChunk:
         if (auto s = submission->AppendChunk(request.chunk().data()); !s.ok()) return fail(s);
         continue;

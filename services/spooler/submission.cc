@@ -7,6 +7,12 @@ namespace spoolgate::spooler {
 namespace {
 // Check free disk space every this many chunks (about 16 MiB at 1 MiB).
 constexpr uint32_t kDiskCheckEveryChunks = 16;
+
+void ApplyDocument(const v1::DocumentStart& from, v1::Document* to) {
+  if (!from.name().empty()) to->set_name(from.name());
+  if (!from.format().empty()) to->set_format(from.format());
+  if (from.copies() != 0) to->set_copies(from.copies());
+}
 }  // namespace
 
 Submission::Submission(Spooler* spooler, v1::Job job, uint64_t max_bytes,
@@ -31,6 +37,10 @@ absl::Status Submission::StartDocument(const v1::DocumentStart& start) {
   doc->set_name(start.name());
   doc->set_format(start.format().empty() ? "raw" : start.format());
   doc->set_copies(start.copies() == 0 ? 1 : start.copies());
+  if (auto it = pending_documents_.find(doc->index()); it != pending_documents_.end()) {
+    ApplyDocument(it->second, doc);
+    pending_documents_.erase(it);
+  }
   document_open_ = true;
   document_bytes_ = 0;
   return absl::OkStatus();
@@ -82,6 +92,31 @@ absl::StatusOr<v1::Document> Submission::EndDocument() {
   doc->set_size_bytes(document_bytes_);
   doc->set_sha256(sha_.HexDigest());
   return *doc;
+}
+
+absl::Status Submission::Update(const v1::JobUpdate& update) {
+  if (failed_) return absl::FailedPreconditionError("submission already failed");
+  const v1::JobHeader& h = update.header();
+  if (!h.queue().empty() && h.queue() != job_.queue()) {
+    return absl::InvalidArgumentError("an update cannot move the job to another queue");
+  }
+  if (h.priority() < 0 || h.priority() > 25) return absl::InvalidArgumentError("priority must be 0..25");
+  if (!h.user().empty()) job_.set_user(h.user());
+  if (!h.host().empty()) job_.set_host(h.host());
+  if (!h.title().empty()) job_.set_title(h.title());
+  if (h.priority() != 0) job_.set_priority(h.priority());
+  if (!h.origin().client_job_id().empty()) job_.mutable_origin()->set_client_job_id(h.origin().client_job_id());
+  if (!h.origin().client_job_name().empty()) job_.mutable_origin()->set_client_job_name(h.origin().client_job_name());
+  if (h.has_control()) *job_.mutable_control() = h.control();
+  for (const auto& [index, doc] : update.documents()) {
+    if (index > 1000) return absl::InvalidArgumentError("document index out of range");
+    if (index < static_cast<uint32_t>(job_.documents_size())) {
+      ApplyDocument(doc, job_.mutable_documents(static_cast<int>(index)));
+    } else {
+      pending_documents_[index] = doc;
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::SubmitResponse::Committed> Submission::Commit() {

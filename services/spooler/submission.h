@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -31,6 +32,8 @@ class Submission {
   absl::Status AppendChunk(absl::string_view data);
   // Returns only after the document's bytes are synced to disk.
   absl::StatusOr<v1::Document> EndDocument();
+  // Applies attributes learned after the header (see JobUpdate).
+  absl::Status Update(const v1::JobUpdate& update);
   // Makes the job PENDING; returns only after its record is synced.
   absl::StatusOr<v1::SubmitResponse::Committed> Commit();
 
@@ -49,6 +52,7 @@ class Submission {
   bool committed_ = false;
   bool failed_ = false;         // an error ended the stream; nothing more accepted
   uint32_t chunks_since_disk_check_ = 0;
+  std::map<uint32_t, v1::DocumentStart> pending_documents_;  // updates for later documents
 };
 
 }  // namespace spoolgate::spooler

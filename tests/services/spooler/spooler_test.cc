@@ -134,6 +134,39 @@ TEST_F(SpoolerTest, CommittedJobIsPendingWithItsDocument) {
   EXPECT_EQ(job->documents(0).sha256(), Sha256::Of("hello printer"));
 }
 
+// LPD data-first: the control file (owner, formats) arrives after the data.
+TEST_F(SpoolerTest, UpdateSetsAttributesLearnedAfterTheData) {
+  auto sub = *spooler_->BeginJob(Header());
+  v1::JobUpdate early;
+  (*early.mutable_documents())[1].set_format("f");  // not started yet
+  ASSERT_THAT(sub->Update(early), IsOk());
+  for (int i = 0; i < 2; ++i) {
+    v1::DocumentStart start;
+    start.set_name("dfA001host");
+    ASSERT_THAT(sub->StartDocument(start), IsOk());
+    ASSERT_THAT(sub->AppendChunk("data"), IsOk());
+    ASSERT_THAT(sub->EndDocument(), IsOk());
+  }
+  v1::JobUpdate update;
+  update.mutable_header()->set_user("bob");
+  update.mutable_header()->set_title("late title");
+  update.mutable_header()->set_priority(7);
+  (*update.mutable_documents())[0].set_format("l");
+  (*update.mutable_documents())[0].set_copies(3);
+  ASSERT_THAT(sub->Update(update), IsOk());
+  v1::JobUpdate move;
+  move.mutable_header()->set_queue("elsewhere");
+  EXPECT_THAT(sub->Update(move), StatusIs(absl::StatusCode::kInvalidArgument));
+  ASSERT_THAT(sub->Commit(), IsOk());
+  auto job = *spooler_->GetJob(sub->job_id());
+  EXPECT_EQ(job.user(), "bob");
+  EXPECT_EQ(job.title(), "late title");
+  EXPECT_EQ(job.priority(), 7);
+  EXPECT_EQ(job.documents(0).format(), "l");
+  EXPECT_EQ(job.documents(0).copies(), 3u);
+  EXPECT_EQ(job.documents(1).format(), "f");
+}
+
 TEST_F(SpoolerTest, RefusesUnknownQueueAndQueueNotAccepting) {
   EXPECT_THAT(spooler_->BeginJob(Header("nope")), StatusIs(absl::StatusCode::kNotFound));
   v1::UpdateQueueRequest reject;

@@ -1,0 +1,116 @@
+#include "lib/intake/intake_client.h"
+
+#include <chrono>
+
+#include "lib/grpc/status_conversion.h"
+
+namespace spoolgate {
+namespace {
+constexpr size_t kMaxChunk = 1 << 20;
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<IntakeJob>> IntakeJob::Begin(
+    const std::shared_ptr<grpc::Channel>& channel, const v1::JobHeader& header,
+    absl::Duration deadline) {
+  auto job = std::unique_ptr<IntakeJob>(new IntakeJob());
+  job->stub_ = v1::Intake::NewStub(channel);
+  job->context_.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+  job->stream_ = job->stub_->Submit(&job->context_);
+  v1::SubmitRequest request;
+  *request.mutable_header() = header;
+  if (auto s = job->Send(request); !s.ok()) return s;
+  auto response = job->Receive();
+  if (!response.ok()) return response.status();
+  if (!response->has_header_accepted()) return absl::InternalError("spooler skipped header_accepted");
+  job->job_id_ = response->header_accepted().job_id();
+  return job;
+}
+
+IntakeJob::~IntakeJob() {
+  if (!done_) Abort();
+}
+
+absl::Status IntakeJob::FinalStatus() {
+  if (!finished_) {
+    finished_ = true;
+    stream_->WritesDone();
+    v1::SubmitResponse ignored;
+    while (stream_->Read(&ignored)) {
+    }
+    final_status_ = FromGrpcStatus(stream_->Finish());
+    if (final_status_.ok()) final_status_ = absl::UnavailableError("spooler ended the job stream");
+  }
+  return final_status_;
+}
+
+absl::Status IntakeJob::Send(const v1::SubmitRequest& request) {
+  if (finished_) return final_status_;
+  if (!stream_->Write(request)) return FinalStatus();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::SubmitResponse> IntakeJob::Receive() {
+  if (finished_) return final_status_;
+  v1::SubmitResponse response;
+  if (!stream_->Read(&response)) return FinalStatus();
+  return response;
+}
+
+absl::Status IntakeJob::StartDocument(const v1::DocumentStart& start) {
+  v1::SubmitRequest request;
+  *request.mutable_document_start() = start;
+  return Send(request);
+}
+
+absl::Status IntakeJob::Write(absl::string_view data) {
+  v1::SubmitRequest request;
+  while (!data.empty()) {
+    size_t n = std::min(data.size(), kMaxChunk);
+    request.mutable_chunk()->set_data(data.data(), n);
+    if (auto s = Send(request); !s.ok()) return s;
+    data.remove_prefix(n);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::SubmitResponse::DocumentStored> IntakeJob::EndDocument() {
+  v1::SubmitRequest request;
+  request.mutable_document_end();
+  if (auto s = Send(request); !s.ok()) return s;
+  auto response = Receive();
+  if (!response.ok()) return response.status();
+  if (!response->has_document_stored()) return absl::InternalError("expected document_stored");
+  return response->document_stored();
+}
+
+absl::Status IntakeJob::Update(const v1::JobUpdate& update) {
+  v1::SubmitRequest request;
+  *request.mutable_update() = update;
+  return Send(request);
+}
+
+absl::StatusOr<v1::SubmitResponse::Committed> IntakeJob::Commit() {
+  v1::SubmitRequest request;
+  request.mutable_commit();
+  if (auto s = Send(request); !s.ok()) return s;
+  auto response = Receive();
+  if (!response.ok()) return response.status();
+  if (!response->has_committed()) return absl::InternalError("expected committed");
+  done_ = true;
+  stream_->WritesDone();
+  stream_->Finish();
+  finished_ = true;
+  return response->committed();
+}
+
+void IntakeJob::Abort() {
+  if (done_) return;
+  done_ = true;
+  context_.TryCancel();
+  if (!finished_) {
+    finished_ = true;
+    stream_->Finish();
+  }
+}
+
+}  // namespace spoolgate
