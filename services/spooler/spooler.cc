@@ -487,9 +487,15 @@ absl::StatusOr<v1::Job> Spooler::SetJobPriority(uint64_t id, int priority) {
 absl::StatusOr<v1::RemoveJobsResponse> Spooler::RemoveJobs(const v1::RemoveJobsRequest& request) {
   bool admin = request.requester_user() == "root" &&
                net::AddressInRanges(request.requester_address(), admin_ranges_);
+  // "From the job's own host": the host name the client claimed, or the IP
+  // address the job arrived from (names on the wire are never resolved).
+  auto same_host = [&](const v1::Job& job) {
+    if (job.host() == request.requester_host()) return true;
+    return !request.requester_address().empty() &&
+           net::HostOfPeer(job.origin().peer()) == net::HostOfPeer(request.requester_address());
+  };
   auto permitted = [&](const v1::Job& job) {
-    return admin || (job.user() == request.requester_user() &&
-                     job.host() == request.requester_host());
+    return admin || (job.user() == request.requester_user() && same_host(job));
   };
   std::vector<v1::Job> candidates;
   {

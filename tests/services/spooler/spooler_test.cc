@@ -377,8 +377,32 @@ TEST_F(SpoolerTest, RemoveJobsAppliesTheOwnershipRule) {
   // root only from an admin host.
   request.set_requester_user("root");
   EXPECT_THAT(spooler_->RemoveJobs(request)->removed(), ElementsAre());
+  request.set_requester_address("10.0.0.5");
   request.set_requester_address("127.0.0.1");
   EXPECT_THAT(spooler_->RemoveJobs(request)->removed(), ElementsAre(bob));
+}
+
+// The H line names a host we never resolve; the address the job came from
+// counts as the job's own host too.
+TEST_F(SpoolerTest, RemoveJobsAcceptsTheJobsOriginAddress) {
+  v1::JobHeader header = Header();
+  header.set_user("carol");
+  header.set_host("carols-pc");
+  header.mutable_origin()->set_peer("10.1.1.1:721");
+  auto sub = *spooler_->BeginJob(header);
+  ASSERT_THAT(sub->StartDocument(v1::DocumentStart()), IsOk());
+  ASSERT_THAT(sub->EndDocument(), IsOk());
+  ASSERT_THAT(sub->Commit(), IsOk());
+  v1::RemoveJobsRequest request;
+  request.set_queue("office");
+  request.set_requester_user("carol");
+  request.set_requester_host("10.9.9.9");
+  request.set_requester_address("10.9.9.9");
+  request.add_job_ids(sub->job_id());
+  EXPECT_THAT(spooler_->RemoveJobs(request)->removed(), ElementsAre());
+  request.set_requester_host("10.1.1.1");
+  request.set_requester_address("10.1.1.1");
+  EXPECT_THAT(spooler_->RemoveJobs(request)->removed(), ElementsAre(sub->job_id()));
 }
 
 TEST_F(SpoolerTest, FinishedJobsLeaveHistoryAfterThePeriod) {

@@ -1,0 +1,463 @@
+#include "services/lpd-gateway/lpd_session.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "lib/base/logging.h"
+#include "lib/grpc/status_conversion.h"
+#include "services/lpd-gateway/lpd_reply.h"
+#include "services/lpd-gateway/queue_listing.h"
+#include "spoolgate/v1/admin.grpc.pb.h"
+
+namespace spoolgate::lpd {
+namespace {
+
+constexpr size_t kReadBytes = 256 << 10;
+
+void SetTimeout(int fd, int option, absl::Duration d) {
+  timeval tv = absl::ToTimeval(d);
+  ::setsockopt(fd, SOL_SOCKET, option, &tv, sizeof(tv));
+}
+
+// data file name -> (format letter, copies) from the control file's print lines.
+std::map<std::string, std::pair<char, uint32_t>> PrintedFiles(const ControlFile& cf) {
+  std::map<std::string, std::pair<char, uint32_t>> out;
+  for (const auto& p : cf.prints) {
+    auto [it, inserted] = out.try_emplace(p.data_file, p.format, 0);
+    ++it->second.second;  // LPRng repeats the line once per copy
+  }
+  return out;
+}
+
+}  // namespace
+
+LpdSession::LpdSession(int fd, net::Endpoint peer, const LpdOptions& options,
+                       std::shared_ptr<grpc::Channel> channel, LpdMetrics* metrics)
+    : fd_(fd), peer_(std::move(peer)), options_(options), channel_(std::move(channel)),
+      metrics_(metrics) {}
+
+absl::StatusOr<size_t> LpdSession::ReadSome() {
+  buffer_.resize(kReadBytes);
+  while (true) {
+    ssize_t n = ::recv(fd_, buffer_.data(), buffer_.size(), 0);
+    if (n >= 0) {
+      buffer_.resize(static_cast<size_t>(n));
+      return static_cast<size_t>(n);
+    }
+    if (errno == EINTR) continue;
+    buffer_.clear();
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      return absl::DeadlineExceededError("peer idle too long");
+    }
+    return absl::UnavailableError("connection lost");
+  }
+}
+
+bool LpdSession::Send(absl::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+// A refusal is the code octet followed, as LPRng does, by a reason line.
+bool LpdSession::SendAck(const absl::Status& status, absl::string_view reason) {
+  char code = AckFor(status);
+  if (code == kAckOk) return Send(absl::string_view("\0", 1));
+  Log("%s: refused (%d): %s %s", net::FormatEndpoint(peer_), static_cast<int>(code), reason,
+      status.message());
+  if (metrics_) {
+    std::string label = code == '\1' ? "not_accepting" : code == '\2' ? "unavailable" : "bad_format";
+    metrics_->jobs_refused.Add({{"reason", label}}).Increment();
+  }
+  return Send(absl::StrCat(std::string(1, code), status.message(), "\n"));
+}
+
+absl::Status LpdSession::CheckAccess(const std::string& queue) {
+  auto it = options_.queue_hosts.find(queue);
+  const auto& ranges = it != options_.queue_hosts.end() ? it->second : options_.allowed_hosts;
+  if (!ranges.empty() && !net::AddressInRanges(peer_.ip, ranges)) {
+    return absl::PermissionDeniedError(absl::StrCat("host ", peer_.ip, " may not use queue ", queue));
+  }
+  if (options_.require_reserved_port && (peer_.port < 721 || peer_.port > 731)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("source port ", peer_.port, " is not a reserved port (721-731)"));
+  }
+  return absl::OkStatus();
+}
+
+void LpdSession::Run() {
+  SetTimeout(fd_, SO_RCVTIMEO, options_.idle_timeout);
+  SetTimeout(fd_, SO_SNDTIMEO, options_.idle_timeout);
+  std::string pending;
+  size_t lf = std::string::npos;
+  while ((lf = pending.find('\n')) == std::string::npos) {
+    if (pending.size() > options_.max_line_bytes) {
+      Log("%s: command line longer than %d bytes; closing", net::FormatEndpoint(peer_),
+          options_.max_line_bytes);
+      return;
+    }
+    auto n = ReadSome();
+    if (!n.ok() || *n == 0) return;
+    pending += buffer_;
+  }
+  if (lf > options_.max_line_bytes) return;
+  auto command = ParseDaemonCommand(absl::string_view(pending).substr(0, lf));
+  if (!command.ok()) {
+    Log("%s: %s; closing", net::FormatEndpoint(peer_), command.status().message());
+    return;
+  }
+  absl::string_view rest = absl::string_view(pending).substr(lf + 1);
+  switch (command->code) {
+    case DaemonCode::kReceiveJob:
+      ReceiveJob(*command, rest);
+      break;
+    case DaemonCode::kShortQueue:
+    case DaemonCode::kLongQueue:
+      QueueState(*command);
+      break;
+    case DaemonCode::kRemoveJobs:
+      RemoveJobs(*command);
+      break;
+    case DaemonCode::kPrintWaiting:
+      // The spooler schedules by itself; nothing to start.
+      break;
+  }
+}
+
+absl::Status LpdSession::OpenJob(const std::string& queue) {
+  v1::JobHeader header;
+  header.set_queue(queue);
+  header.set_host(peer_.ip);
+  header.mutable_origin()->set_protocol("lpd");
+  header.mutable_origin()->set_peer(net::FormatEndpoint(peer_));
+  auto intake = IntakeJob::Begin(channel_, header);
+  if (!intake.ok()) return intake.status();
+  job_.emplace();
+  job_->queue = queue;
+  job_->intake = *std::move(intake);
+  return absl::OkStatus();
+}
+
+void LpdSession::DiscardJob(const char* reason) {
+  if (job_) {
+    Log("%s: job %d discarded: %s", net::FormatEndpoint(peer_), job_->intake->job_id(), reason);
+    job_->intake->Abort();
+    if (metrics_) metrics_->jobs_refused.Add({{"reason", "discarded"}}).Increment();
+  }
+  job_.reset();
+  in_control_ = false;
+  in_file_ = false;
+}
+
+void LpdSession::ReceiveJob(const DaemonCommand& command, absl::string_view pending) {
+  absl::Status status = CheckAccess(command.queue);
+  if (status.ok()) status = OpenJob(command.queue);
+  if (!SendAck(status, "receive job") || !status.ok()) return;
+  ReceiveJobParser parser({options_.max_line_bytes});
+  std::vector<ReceiveEvent> events;
+  auto process = [&]() -> bool {
+    for (const auto& event : events) {
+      if (!Handle(event, command.queue).ok()) {
+        DiscardJob("refused");
+        return false;
+      }
+    }
+    events.clear();
+    return true;
+  };
+  if (!pending.empty()) {
+    if (auto s = parser.Feed(pending, &events); !s.ok()) {
+      SendAck(absl::InvalidArgumentError(s.message()), "malformed subcommand");
+      DiscardJob("malformed input");
+      return;
+    }
+    if (!process()) return;
+  }
+  while (true) {
+    if (parser.awaiting_empty_file_decision()) {
+      // Count 0 then \0: rlpr and CUPS wait for our ack (empty file);
+      // LPRng streaming would go on sending.
+      pollfd pfd{fd_, POLLIN, 0};
+      if (::poll(&pfd, 1, static_cast<int>(absl::ToInt64Milliseconds(options_.zero_count_silence))) == 0) {
+        parser.ResolveEmptyFile(&events);
+        if (!process()) return;
+        continue;
+      }
+    }
+    auto n = ReadSome();
+    if (!n.ok()) {
+      DiscardJob(n.status().code() == absl::StatusCode::kDeadlineExceeded ? "peer stopped talking"
+                                                                          : "connection lost");
+      return;
+    }
+    if (*n == 0) {
+      absl::Status end = parser.Finish(&events);
+      if (!end.ok()) {
+        DiscardJob("connection closed mid-file");
+        return;
+      }
+      if (!process()) return;
+      if (job_) DiscardJob("connection closed before the job was complete");
+      return;
+    }
+    if (auto s = parser.Feed(buffer_, &events); !s.ok()) {
+      SendAck(absl::InvalidArgumentError(s.message()), "malformed subcommand");
+      process();  // nothing more to do with what came before
+      DiscardJob("malformed input");
+      return;
+    }
+    if (!process()) return;
+  }
+}
+
+absl::Status LpdSession::Handle(const ReceiveEvent& event, const std::string& queue) {
+  switch (event.kind) {
+    case ReceiveEvent::Kind::kAbort:
+      DiscardJob("aborted by the client");
+      return absl::OkStatus();
+    case ReceiveEvent::Kind::kZeroCountNul:
+      return absl::OkStatus();
+    case ReceiveEvent::Kind::kFileStart: {
+      absl::Status status;
+      if (!job_) status = OpenJob(queue);
+      if (status.ok() && event.control && event.count > options_.max_control_bytes) {
+        status = absl::InvalidArgumentError(absl::StrCat("control file of ", event.count, " bytes"));
+      }
+      if (status.ok() && !event.control &&
+          static_cast<int>(job_->next_document) >= options_.max_files_per_job) {
+        status = absl::InvalidArgumentError("too many data files in one job");
+      }
+      if (status.ok() && event.control) {
+        in_control_ = true;
+        control_bytes_.clear();
+        job_->control_name = event.name;
+      } else if (status.ok()) {
+        in_control_ = false;
+        uint32_t index = job_->next_document++;
+        job_->documents[event.name] = index;
+        v1::DocumentStart start;
+        start.set_name(event.name);
+        if (job_->control) {
+          auto printed = PrintedFiles(*job_->control);
+          if (auto it = printed.find(event.name); it != printed.end()) {
+            start.set_format(std::string(1, it->second.first));
+            start.set_copies(it->second.second);
+          }
+          for (const auto& p : job_->control->prints) {
+            if (p.data_file == event.name && !p.source.empty()) start.set_name(p.source);
+          }
+        }
+        status = job_->intake->StartDocument(start);
+      }
+      in_file_ = status.ok();
+      if (!SendAck(status, event.control ? "control file" : "data file")) {
+        return absl::UnavailableError("peer gone");
+      }
+      return status;
+    }
+    case ReceiveEvent::Kind::kData: {
+      if (!in_file_) return absl::InternalError("data outside a file");
+      if (in_control_) {
+        if (control_bytes_.size() + event.data.size() > options_.max_control_bytes) {
+          absl::Status s = absl::InvalidArgumentError("control file too large");
+          SendAck(s, "control file");
+          return s;
+        }
+        control_bytes_.append(event.data.data(), event.data.size());
+        return absl::OkStatus();
+      }
+      if (metrics_) metrics_->bytes_received.Increment(static_cast<double>(event.data.size()));
+      absl::Status s = job_->intake->Write(event.data);
+      if (!s.ok()) SendAck(s, "data file");
+      return s;
+    }
+    case ReceiveEvent::Kind::kFileEnd:
+      return FileEnd(absl::Now());
+  }
+  return absl::InternalError("unknown event");
+}
+
+absl::Status LpdSession::FileEnd(absl::Time started) {
+  if (!in_file_ || !job_) return absl::InternalError("file end outside a file");
+  in_file_ = false;
+  absl::Status status;
+  if (in_control_) {
+    in_control_ = false;
+    auto cf = ParseControlFile(control_bytes_);
+    if (!cf.ok()) {
+      status = cf.status();
+    } else {
+      job_->control = *cf;
+      v1::JobUpdate update;
+      v1::JobHeader* h = update.mutable_header();
+      h->set_user(cf->user);
+      h->set_host(cf->host.empty() ? peer_.ip : cf->host);
+      std::string title = cf->job_name;
+      if (title.empty() && !cf->prints.empty()) title = cf->prints[0].source;
+      h->set_title(title.empty() ? job_->control_name : title);
+      if (auto name = ParseControlFileName(job_->control_name)) {
+        h->set_priority(name->priority);
+        h->mutable_origin()->set_client_job_id(name->job_number);
+      }
+      h->mutable_origin()->set_client_job_name(job_->control_name);
+      v1::ControlAttributes* c = h->mutable_control();
+      c->set_job_class(cf->job_class);
+      c->set_banner_user(cf->banner);
+      c->set_mail_user(cf->mail);
+      c->set_indent_columns(cf->indent);
+      c->set_width_columns(cf->width);
+      c->set_pr_title(cf->title);
+      for (const auto& f : cf->fonts) c->add_fonts(f);
+      for (const auto& l : cf->other_lines) c->add_other_lines(l);
+      auto printed = PrintedFiles(*cf);
+      for (const auto& p : cf->prints) {
+        auto it = job_->documents.find(p.data_file);
+        if (it == job_->documents.end()) continue;  // arrives later; started with its format
+        v1::DocumentStart& doc = (*update.mutable_documents())[it->second];
+        doc.set_format(std::string(1, printed[p.data_file].first));
+        doc.set_copies(printed[p.data_file].second);
+        if (!p.source.empty()) doc.set_name(p.source);
+      }
+      status = job_->intake->Update(update);
+    }
+  } else {
+    status = job_->intake->EndDocument().status();
+  }
+  if (status.ok()) status = CommitIfComplete();
+  if (metrics_) metrics_->ack_latency.Observe(absl::ToDoubleSeconds(absl::Now() - started));
+  // Even if the peer has gone (it closed after sending), the job stands.
+  SendAck(status, "file end");
+  return status;
+}
+
+absl::Status LpdSession::CommitIfComplete() {
+  if (!job_->control) return absl::OkStatus();
+  for (const auto& p : job_->control->prints) {
+    if (!job_->documents.count(p.data_file)) return absl::OkStatus();  // more to come
+  }
+  auto committed = job_->intake->Commit();
+  if (!committed.ok()) return committed.status();
+  Log("%s: job %d committed (%s, user %s, %d file(s))", net::FormatEndpoint(peer_),
+      committed->job_id(), job_->control_name, job_->control->user, job_->documents.size());
+  if (metrics_) metrics_->jobs_accepted.Add({{"queue", job_->queue}}).Increment();
+  job_.reset();
+  return absl::OkStatus();
+}
+
+void LpdSession::QueueState(const DaemonCommand& command) {
+  if (auto s = CheckAccess(command.queue); !s.ok()) {
+    Send(absl::StrCat(command.queue, ": ", s.message(), "\n"));
+    return;
+  }
+  auto admin = v1::Admin::NewStub(channel_);
+  auto deadline = absl::ToChronoTime(absl::Now() + absl::Seconds(30));
+  grpc::ClientContext queues_call, jobs_call, printers_call;
+  queues_call.set_deadline(deadline);
+  jobs_call.set_deadline(deadline);
+  printers_call.set_deadline(deadline);
+  v1::ListQueuesResponse queues;
+  v1::ListJobsResponse jobs;
+  v1::ListPrintersResponse printers;
+  v1::ListJobsRequest request;
+  request.set_queue(command.queue);
+  grpc::Status s = admin->ListQueues(&queues_call, v1::ListQueuesRequest(), &queues);
+  if (s.ok()) s = admin->ListJobs(&jobs_call, request, &jobs);
+  if (s.ok()) s = admin->ListPrinters(&printers_call, v1::ListPrintersRequest(), &printers);
+  if (!s.ok()) {
+    Send(absl::StrCat(command.queue, ": spooler unavailable: ", s.error_message(), "\n"));
+    return;
+  }
+  const v1::Queue* queue = nullptr;
+  for (const auto& e : queues.queues()) {
+    if (e.queue().name() == command.queue) queue = &e.queue();
+  }
+  if (queue == nullptr) {
+    Send(absl::StrCat(command.queue, ": unknown printer\n"));
+    return;
+  }
+  int attached = 0, printing = 0, failed = 0;
+  std::string reason;
+  for (const auto& p : printers.printers()) {
+    if (p.status().queue() != command.queue) continue;
+    ++attached;
+    if (p.current_job() != 0) ++printing;
+    if (p.status().state() == v1::PRINTER_STATE_ERROR) {
+      ++failed;
+      reason = p.status().state_reason();
+    }
+  }
+  std::string line;
+  if (!queue->enabled()) {
+    line = absl::StrCat(command.queue, " is down: printing disabled");
+  } else if (attached == 0) {
+    line = absl::StrCat(command.queue, " is ready, no printer attached");
+  } else if (printing > 0) {
+    line = absl::StrCat(command.queue, " is ready and printing");
+  } else if (failed == attached) {
+    line = absl::StrCat(command.queue, ": printer error: ", reason);
+  } else {
+    line = absl::StrCat(command.queue, " is ready");
+  }
+  if (!queue->accepting()) absl::StrAppend(&line, "; queuing disabled");
+  std::vector<ListingEntry> entries;
+  for (const auto& job : jobs.jobs()) {
+    ListingEntry e;
+    e.job = job.id();
+    e.owner = job.user();
+    e.host = job.host();
+    e.active = job.state() == v1::JOB_STATE_PRINTING;
+    for (const auto& d : job.documents()) e.files.emplace_back(d.name(), d.size_bytes());
+    entries.push_back(std::move(e));
+  }
+  Send(FormatQueueState(line, entries, command.list, command.code == DaemonCode::kLongQueue));
+}
+
+void LpdSession::RemoveJobs(const DaemonCommand& command) {
+  if (auto s = CheckAccess(command.queue); !s.ok()) {
+    Send(absl::StrCat(command.queue, ": ", s.message(), "\n"));
+    return;
+  }
+  v1::RemoveJobsRequest request;
+  request.set_queue(command.queue);
+  request.set_requester_user(command.agent);
+  request.set_requester_host(peer_.ip);
+  request.set_requester_address(peer_.ip);
+  for (const auto& item : command.list) {
+    uint64_t id = 0;
+    if (item == "-" || item == "all") {
+      request.set_all(true);
+    } else if (absl::SimpleAtoi(item, &id)) {
+      request.add_job_ids(id);
+    } else {
+      request.add_users(item);
+    }
+  }
+  auto admin = v1::Admin::NewStub(channel_);
+  grpc::ClientContext call;
+  call.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+  v1::RemoveJobsResponse response;
+  auto s = admin->RemoveJobs(&call, request, &response);
+  if (!s.ok()) {
+    Send(absl::StrCat(command.queue, ": ", s.error_message(), "\n"));
+    return;
+  }
+  std::string out;
+  for (uint64_t id : response.removed()) absl::StrAppend(&out, "job ", id, " dequeued\n");
+  for (uint64_t id : response.not_permitted()) {
+    absl::StrAppend(&out, "job ", id, ": permission denied\n");
+  }
+  Log("%s: %s removed %d job(s) from %s, %d refused", net::FormatEndpoint(peer_), command.agent,
+      response.removed_size(), command.queue, response.not_permitted_size());
+  Send(out);
+}
+
+}  // namespace spoolgate::lpd

@@ -1,0 +1,90 @@
+// lpd-gateway: maps flags and the YAML config onto LpdOptions and serves.
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "lib/base/logging.h"
+#include "lib/base/memory.h"
+#include "lib/base/signals.h"
+#include "lib/config/config_loader.h"
+#include "lib/metrics/metrics_server.h"
+#include "services/lpd-gateway/lpd_gateway.h"
+#include "spoolgate/v1/config.pb.h"
+
+ABSL_FLAG(std::string, config, "", "YAML config file (LpdGatewayConfig); flags override it");
+ABSL_FLAG(std::vector<std::string>, listen, std::vector<std::string>({"0.0.0.0:515"}),
+          "listen addresses, IP literals: 0.0.0.0:515,[::]:515");
+ABSL_FLAG(std::string, spooler, "127.0.0.1:7600", "spooler gRPC address HOST:PORT");
+ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9462", "Prometheus /metrics address; empty = off");
+ABSL_FLAG(int32_t, max_connections, 256, "connections served at once; more are closed");
+ABSL_FLAG(int32_t, idle_timeout_seconds, 60, "close a connection whose peer sends nothing this long");
+ABSL_FLAG(std::vector<std::string>, allow, {}, "client addresses/CIDRs allowed (default: all)");
+ABSL_FLAG(bool, require_reserved_port, false, "only accept source ports 721-731 (RFC 1179)");
+
+int main(int argc, char** argv) {
+  spoolgate::LimitMallocArenas();
+  spoolgate::BlockTerminationSignals();
+  spoolgate::SetLogComponent("lpd-gateway");
+  absl::FlagsUsageConfig usage;
+  usage.version_string = [] { return std::string("lpd-gateway " SPOOLGATE_VERSION "\n"); };
+  absl::SetFlagsUsageConfig(usage);
+  absl::SetProgramUsageMessage(
+      "Spoolgate LPD gateway (RFC 1179): lpr/lpq/lprm into the spooler.\n"
+      "  lpd-gateway --spooler=HOST:PORT [--listen=0.0.0.0:515,[::]:515]");
+  absl::ParseCommandLine(argc, argv);
+
+  spoolgate::v1::LpdGatewayConfig config;
+  if (!absl::GetFlag(FLAGS_config).empty()) {
+    if (auto s = spoolgate::LoadYamlConfigFile(absl::GetFlag(FLAGS_config), &config); !s.ok()) {
+      spoolgate::Log("%s", s.ToString());
+      return 2;
+    }
+  }
+  spoolgate::lpd::LpdOptions options;
+  options.listen = absl::GetFlag(FLAGS_listen);
+  options.spooler = absl::GetFlag(FLAGS_spooler);
+  options.max_connections = absl::GetFlag(FLAGS_max_connections);
+  options.idle_timeout = absl::Seconds(absl::GetFlag(FLAGS_idle_timeout_seconds));
+  options.require_reserved_port = absl::GetFlag(FLAGS_require_reserved_port);
+  std::vector<std::string> allow = absl::GetFlag(FLAGS_allow);
+  if (allow.empty()) allow.assign(config.allow().begin(), config.allow().end());
+  auto ranges = spoolgate::net::ParseCidrList(allow);
+  if (!ranges.ok()) {
+    spoolgate::Log("--allow: %s", ranges.status().ToString());
+    return 2;
+  }
+  options.allowed_hosts = *ranges;
+  for (const auto& [queue, list] : config.queue_allow()) {
+    auto queue_ranges = spoolgate::net::ParseCidrList({list.cidrs().begin(), list.cidrs().end()});
+    if (!queue_ranges.ok()) {
+      spoolgate::Log("queue_allow %s: %s", queue, queue_ranges.status().ToString());
+      return 2;
+    }
+    options.queue_hosts[queue] = *queue_ranges;
+  }
+
+  std::unique_ptr<spoolgate::MetricsServer> metrics_server;
+  std::unique_ptr<spoolgate::lpd::LpdMetrics> metrics;
+  if (!absl::GetFlag(FLAGS_metrics_listen).empty()) {
+    auto server = spoolgate::MetricsServer::Start(absl::GetFlag(FLAGS_metrics_listen));
+    if (!server.ok()) {
+      spoolgate::Log("%s", server.status().ToString());
+      return 1;
+    }
+    metrics_server = *std::move(server);
+    metrics = std::make_unique<spoolgate::lpd::LpdMetrics>(metrics_server->registry());
+  }
+  spoolgate::lpd::LpdGateway gateway(options, metrics.get());
+  if (auto s = gateway.Start(); !s.ok()) {
+    spoolgate::Log("cannot start: %s", s.ToString());
+    return 1;
+  }
+  int sig = spoolgate::WaitForTerminationSignal();
+  spoolgate::Log("signal %d: stopping; transfers in flight get 10 s", sig);
+  gateway.Stop(absl::Seconds(10));
+  spoolgate::Log("stopped");
+  return 0;
+}
