@@ -1,4 +1,6 @@
 // lpd-gateway: maps flags and the YAML config onto LpdOptions and serves.
+#include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,7 @@ ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9462", "Prometheus /metrics addr
 ABSL_FLAG(int32_t, max_connections, 256, "connections served at once; more are closed");
 ABSL_FLAG(int32_t, idle_timeout_seconds, 60, "close a connection whose peer sends nothing this long");
 ABSL_FLAG(std::vector<std::string>, allow, {}, "client addresses/CIDRs allowed (default: all)");
+ABSL_FLAG(std::string, ready_file, "", "write the first bound port here once listening (tests, scripts)");
 ABSL_FLAG(bool, require_reserved_port, false, "only accept source ports 721-731 (RFC 1179)");
 
 int main(int argc, char** argv) {
@@ -81,6 +84,11 @@ int main(int argc, char** argv) {
   if (auto s = gateway.Start(); !s.ok()) {
     spoolgate::Log("cannot start: %s", s.ToString());
     return 1;
+  }
+  if (!absl::GetFlag(FLAGS_ready_file).empty()) {
+    std::string path = absl::GetFlag(FLAGS_ready_file);
+    std::ofstream(path + ".tmp") << gateway.bound().front().port << "\n";
+    std::rename((path + ".tmp").c_str(), path.c_str());
   }
   int sig = spoolgate::WaitForTerminationSignal();
   spoolgate::Log("signal %d: stopping; transfers in flight get 10 s", sig);
