@@ -24,7 +24,8 @@ ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9462", "Prometheus /metrics addr
 ABSL_FLAG(int32_t, max_connections, 256, "connections served at once; more are closed");
 ABSL_FLAG(int32_t, idle_timeout_seconds, 60, "close a connection whose peer sends nothing this long");
 ABSL_FLAG(std::vector<std::string>, allow, {}, "client addresses/CIDRs allowed (default: all)");
-ABSL_FLAG(std::string, ready_file, "", "write the first bound port here once listening (tests, scripts)");
+ABSL_FLAG(std::string, ready_file, "",
+          "once listening, write the bound ports here (line 1) and the metrics port (line 2)");
 ABSL_FLAG(bool, require_reserved_port, false, "only accept source ports 721-731 (RFC 1179)");
 
 int main(int argc, char** argv) {
@@ -87,7 +88,11 @@ int main(int argc, char** argv) {
   }
   if (!absl::GetFlag(FLAGS_ready_file).empty()) {
     std::string path = absl::GetFlag(FLAGS_ready_file);
-    std::ofstream(path + ".tmp") << gateway.bound().front().port << "\n";
+    // Line 1: every bound LPD port; line 2: the metrics port (0 = none).
+    std::ofstream ready(path + ".tmp");
+    for (const auto& endpoint : gateway.bound()) ready << endpoint.port << " ";
+    ready << "\n" << (metrics_server ? metrics_server->port() : 0) << "\n";
+    ready.close();
     std::rename((path + ".tmp").c_str(), path.c_str());
   }
   int sig = spoolgate::WaitForTerminationSignal();

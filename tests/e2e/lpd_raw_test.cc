@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 
+#include <sstream>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -35,14 +36,33 @@ std::string B(const char (&literal)[N]) {
 
 class RawClient {
  public:
-  explicit RawClient(int port) {
-    fd_ = UniqueFd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  // Connects to 127.0.0.1 (or ::1) from an ephemeral or the given source port.
+  explicit RawClient(int port, bool ipv6 = false, int source_port = 0) {
+    fd_ = UniqueFd(::socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (ipv6) {
+      sockaddr_in6 addr{};
+      addr.sin6_family = AF_INET6;
+      addr.sin6_port = htons(static_cast<uint16_t>(port));
+      addr.sin6_addr = in6addr_loopback;
+      connected_ = ::connect(fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+      return;
+    }
+    if (source_port != 0) {
+      int one = 1;
+      ::setsockopt(fd_.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+      sockaddr_in local{};
+      local.sin_family = AF_INET;
+      local.sin_port = htons(static_cast<uint16_t>(source_port));
+      local.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      bound_source_ = ::bind(fd_.get(), reinterpret_cast<sockaddr*>(&local), sizeof(local)) == 0;
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<uint16_t>(port));
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     connected_ = ::connect(fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
   }
+  bool bound_source() const { return bound_source_; }
   bool connected() const { return connected_; }
   bool Send(const std::string& bytes) {
     return ::send(fd_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
@@ -84,6 +104,7 @@ class RawClient {
  private:
   UniqueFd fd_;
   bool connected_ = false;
+  bool bound_source_ = false;
 };
 
 // A control file printing `data_file` with format 'l'.
@@ -106,15 +127,24 @@ class LpdRawTest : public ::testing::Test {
       std::cerr << ReadFile(dir_.Sub("lpd.log")) << ReadFile(dir_.Sub("spooler.log"));
     }
   }
-  void StartGateway() {
+  // Restarts the gateway with `flags` added; reads its ports back.
+  void StartGateway(std::vector<std::string> flags = {}) {
+    gateway_.reset();
     std::string ready = dir_.Sub(absl::StrCat("lpd.ready", ++starts_));
-    gateway_ = std::make_unique<Subprocess>(
-        std::vector<std::string>{BinaryPath("services/lpd-gateway/lpd-gateway"),
-                                 "--spooler=" + spooler_->address(), "--listen=127.0.0.1:0",
-                                 "--metrics_listen=", "--idle_timeout_seconds=2",
-                                 "--ready_file=" + ready},
-        dir_.Sub("lpd.log"));
-    port_ = std::stoi(WaitForFile(ready, absl::Seconds(20)));
+    std::vector<std::string> argv = {BinaryPath("services/lpd-gateway/lpd-gateway"),
+                                     "--spooler=" + spooler_->address(), "--listen=127.0.0.1:0",
+                                     "--metrics_listen=127.0.0.1:0", "--idle_timeout_seconds=2",
+                                     "--ready_file=" + ready};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    gateway_ = std::make_unique<Subprocess>(argv, dir_.Sub("lpd.log"));
+    std::istringstream in(WaitForFile(ready, absl::Seconds(20)));
+    std::string ports;
+    std::getline(in, ports);
+    std::istringstream port_list(ports);
+    ports_.clear();
+    for (int p; port_list >> p;) ports_.push_back(p);
+    in >> metrics_port_;
+    port_ = ports_.empty() ? 0 : ports_[0];
   }
 
   std::vector<v1::Job> Jobs() {
@@ -155,6 +185,8 @@ class LpdRawTest : public ::testing::Test {
   std::unique_ptr<Subprocess> gateway_;
   std::unique_ptr<v1::Admin::Stub> admin_;
   int port_ = 0;
+  std::vector<int> ports_;
+  int metrics_port_ = 0;
   int starts_ = 0;
 };
 
@@ -355,6 +387,59 @@ TEST_F(LpdRawTest, SpoolerKilledMidJobNeverGetsAFalseAck) {
   auto d = Open();
   SendJob(*d, "013", "after restart");
   EXPECT_EQ(Jobs().size(), 1u);
+}
+
+TEST_F(LpdRawTest, ServesIpv4AndIpv6Listeners) {
+  StartGateway({"--listen=127.0.0.1:0,[::1]:0"});
+  ASSERT_EQ(ports_.size(), 2u);
+  for (bool ipv6 : {false, true}) {
+    RawClient c(ports_[ipv6 ? 1 : 0], ipv6);
+    ASSERT_TRUE(c.connected()) << (ipv6 ? "::1" : "127.0.0.1");
+    c.Send("\002office\n");
+    ASSERT_EQ(c.ReadAck(), 0);
+    SendJob(c, ipv6 ? "602" : "601", "over both families");
+  }
+  EXPECT_EQ(Jobs().size(), 2u);
+}
+
+TEST_F(LpdRawTest, HostAllowListRefusesOthers) {
+  StartGateway({"--allow=10.0.0.0/8,::1"});
+  RawClient c(port_);
+  c.Send("\002office\n");
+  EXPECT_EQ(c.ReadAck(), 1);
+  RawClient lpq(port_);
+  lpq.Send("\003office\n");
+  EXPECT_THAT(lpq.ReadAll(), ::testing::HasSubstr("may not use queue office"));
+  EXPECT_TRUE(Jobs().empty());
+}
+
+TEST_F(LpdRawTest, ReservedPortRuleWhenEnabled) {
+  StartGateway({"--require_reserved_port"});
+  RawClient ephemeral(port_);
+  ephemeral.Send("\002office\n");
+  EXPECT_EQ(ephemeral.ReadAck(), 1);
+  RawClient reserved(port_, false, 725);  // binding needs root, as for real LPD clients
+  ASSERT_TRUE(reserved.bound_source()) << "run as root to bind source port 725";
+  reserved.Send("\002office\n");
+  ASSERT_EQ(reserved.ReadAck(), 0);
+  SendJob(reserved, "725", "from a reserved port");
+  EXPECT_EQ(Jobs().size(), 1u);
+}
+
+TEST_F(LpdRawTest, ExportsMetrics) {
+  auto c = Open();
+  SendJob(*c, "700", "counted");
+  RawClient unknown(port_);
+  unknown.Send("\002nope\n");
+  EXPECT_EQ(unknown.ReadAck(), 1);
+  auto metrics = testing::RunCommand(
+      {"curl", "-sf", absl::StrCat("http://127.0.0.1:", metrics_port_, "/metrics")}, absl::Seconds(30));
+  ASSERT_EQ(metrics.exit_code, 0);
+  EXPECT_THAT(metrics.out, ::testing::HasSubstr("spoolgate_lpd_jobs_received_total{queue=\"office\"} 1"));
+  EXPECT_THAT(metrics.out, ::testing::HasSubstr("spoolgate_lpd_jobs_refused_total{reason=\"not_accepting\"} 1"));
+  EXPECT_THAT(metrics.out, ::testing::HasSubstr("spoolgate_lpd_bytes_received_total 7"));
+  EXPECT_THAT(metrics.out, ::testing::HasSubstr("spoolgate_lpd_ack_latency_seconds_count"));
+  EXPECT_THAT(metrics.out, ::testing::HasSubstr("spoolgate_lpd_connections_total"));
 }
 
 }  // namespace
