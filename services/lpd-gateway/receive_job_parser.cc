@@ -17,7 +17,7 @@ absl::Status ReceiveJobParser::ProcessLine(std::vector<ReceiveEvent>* events) {
   if (line.empty()) return absl::OkStatus();  // stray LF
   char code = line[0];
   if (code == '\1') {
-    events->push_back({ReceiveEvent::Kind::kAbort});
+    events->push_back(MakeEvent(ReceiveEvent::Kind::kAbort));
     return absl::OkStatus();
   }
   if (code != '\2' && code != '\3') {
@@ -40,7 +40,7 @@ absl::Status ReceiveJobParser::ProcessLine(std::vector<ReceiveEvent>* events) {
   if (name.empty() || name.size() > kMaxNameBytes || name.find('/') != absl::string_view::npos) {
     return Fail(absl::InvalidArgumentError("bad file name"));
   }
-  ReceiveEvent start{ReceiveEvent::Kind::kFileStart};
+  ReceiveEvent start = MakeEvent(ReceiveEvent::Kind::kFileStart);
   start.control = code == '\2';
   start.count = count;
   start.name = std::string(name);
@@ -75,7 +75,7 @@ absl::Status ReceiveJobParser::Feed(absl::string_view bytes, std::vector<Receive
       }
       case State::kFileData: {
         size_t n = static_cast<size_t>(std::min<uint64_t>(remaining_, bytes.size() - i));
-        ReceiveEvent data{ReceiveEvent::Kind::kData};
+        ReceiveEvent data = MakeEvent(ReceiveEvent::Kind::kData);
         data.data = bytes.substr(i, n);
         events->push_back(data);
         remaining_ -= n;
@@ -88,13 +88,13 @@ absl::Status ReceiveJobParser::Feed(absl::string_view bytes, std::vector<Receive
           return Fail(absl::InvalidArgumentError("file not followed by \\0"));
         }
         ++i;
-        events->push_back({ReceiveEvent::Kind::kFileEnd});
+        events->push_back(MakeEvent(ReceiveEvent::Kind::kFileEnd));
         state_ = State::kSubcommand;
         break;
       case State::kZeroStart:
         if (bytes[i] == '\0') {
           ++i;
-          events->push_back({ReceiveEvent::Kind::kZeroCountNul});
+          events->push_back(MakeEvent(ReceiveEvent::Kind::kZeroCountNul));
           state_ = State::kZeroNul;
         } else {
           state_ = State::kStream;
@@ -102,14 +102,14 @@ absl::Status ReceiveJobParser::Feed(absl::string_view bytes, std::vector<Receive
         break;
       case State::kZeroNul: {
         // More bytes after the \0: it was a stream that began with NUL.
-        ReceiveEvent nul{ReceiveEvent::Kind::kData};
+        ReceiveEvent nul = MakeEvent(ReceiveEvent::Kind::kData);
         nul.data = kNul;
         events->push_back(nul);
         state_ = State::kStream;
         break;
       }
       case State::kStream: {
-        ReceiveEvent data{ReceiveEvent::Kind::kData};
+        ReceiveEvent data = MakeEvent(ReceiveEvent::Kind::kData);
         data.data = bytes.substr(i);
         events->push_back(data);
         i = bytes.size();
@@ -121,7 +121,7 @@ absl::Status ReceiveJobParser::Feed(absl::string_view bytes, std::vector<Receive
 }
 
 absl::Status ReceiveJobParser::Finish(std::vector<ReceiveEvent>* events) {
-  ReceiveEvent end{ReceiveEvent::Kind::kFileEnd};
+  ReceiveEvent end = MakeEvent(ReceiveEvent::Kind::kFileEnd);
   end.at_close = true;
   switch (state_) {
     case State::kSubcommand:
@@ -146,7 +146,7 @@ absl::Status ReceiveJobParser::Finish(std::vector<ReceiveEvent>* events) {
 
 void ReceiveJobParser::ResolveEmptyFile(std::vector<ReceiveEvent>* events) {
   if (state_ != State::kZeroNul) return;
-  events->push_back({ReceiveEvent::Kind::kFileEnd});
+  events->push_back(MakeEvent(ReceiveEvent::Kind::kFileEnd));
   state_ = State::kSubcommand;
 }
 

@@ -41,13 +41,19 @@ struct ReceiveEvent {
     kFileEnd,       // the file is complete: acknowledge after storing it
     kZeroCountNul,  // count 0 then \0: empty file unless more bytes follow
   };
-  Kind kind;
+  Kind kind = Kind::kData;
   bool control = false;     // kFileStart: control file (\002), else data file
   uint64_t count = 0;       // kFileStart: announced length (0: see above)
   std::string name;         // kFileStart
   absl::string_view data;   // kData: valid until the next call
   bool at_close = false;    // kFileEnd: ended by the connection's close
 };
+
+inline ReceiveEvent MakeEvent(ReceiveEvent::Kind kind) {
+  ReceiveEvent event;
+  event.kind = kind;
+  return event;
+}
 
 class ReceiveJobParser {
  public:

@@ -153,7 +153,7 @@ TEST(ReceiveJobParserTest, CloseInsideASubcommandIsDataLoss) {
 }
 
 TEST(ReceiveJobParserTest, RefusesMalformedSubcommands) {
-  for (const std::string bad : {std::string("\004x y\n"), std::string("\003abc dfA\n"),
+  for (const std::string& bad : {std::string("\004x y\n"), std::string("\003abc dfA\n"),
                                 std::string("\003-1 dfA\n"), std::string("\003 dfA\n"),
                                 std::string("\00310\n"), std::string("\00310 \n"),
                                 std::string("\00310 ../../etc/passwd\n"),
