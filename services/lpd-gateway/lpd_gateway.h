@@ -1,24 +1,18 @@
-// The LPD gateway core: listeners, the connection cap, and one session
-// thread per connection. Stateless: jobs stream straight to the spooler.
-//
-// Thread safety: Start/Stop from one thread; sessions run on their own.
+// The LPD gateway core: listeners, the connection cap, and one LpdSession
+// per connection. Stateless: jobs stream straight to the spooler.
 #pragma once
 
-#include <atomic>
-#include <list>
 #include <map>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <grpcpp/channel.h>
 
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "lib/net/cidr.h"
-#include "lib/net/tcp_listener.h"
+#include "lib/net/connection_server.h"
 #include "services/lpd-gateway/lpd_metrics.h"
 
 namespace spoolgate::lpd {
@@ -41,35 +35,19 @@ class LpdGateway {
  public:
   // `metrics` may be null; it must outlive the gateway.
   LpdGateway(LpdOptions options, LpdMetrics* metrics);
-  ~LpdGateway();
 
-  // Binds every --listen address and starts accepting.
-  absl::Status Start();
-  // Stops accepting; sessions in flight get `grace` to finish, then their
-  // sockets are shut down (the spooler discards uncommitted jobs).
-  void Stop(absl::Duration grace);
-  std::vector<net::Endpoint> bound() const { return bound_; }
+  absl::Status Start() { return server_.Start(options_.listen); }
+  // Transfers in flight get `grace`; uncommitted jobs are then discarded.
+  void Stop(absl::Duration grace) { server_.Stop(grace); }
+  const std::vector<net::Endpoint>& bound() const { return server_.bound(); }
 
  private:
-  void Serve(UniqueFd fd, net::Endpoint peer);
-  void ReapFinished();
+  void Serve(int fd, const net::Endpoint& peer);
 
   const LpdOptions options_;
   LpdMetrics* const metrics_;
   std::shared_ptr<grpc::Channel> channel_;
-  std::vector<UniqueFd> listeners_;
-  std::vector<net::Endpoint> bound_;
-  std::vector<std::thread> acceptors_;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> active_{0};
-
-  struct Session {
-    std::thread thread;
-    std::atomic<bool> done{false};
-    UniqueFd fd;  // closed when the entry is reaped, after the thread ended
-  };
-  absl::Mutex mu_;
-  std::list<std::unique_ptr<Session>> sessions_ ABSL_GUARDED_BY(mu_);
+  net::ConnectionServer server_;  // last: stopped before the rest goes
 };
 
 }  // namespace spoolgate::lpd

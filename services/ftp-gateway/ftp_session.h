@@ -1,0 +1,104 @@
+// One FTP control connection as a state machine: a command in, a reply and
+// an action for the driver out (RFC 959 with RFC 2428 and RFC 2389, and HP
+// Jetdirect printing semantics: directories are queues, uploads are jobs).
+// Pure: queue facts come from a QueueDirectory, passwords from a callback.
+//
+// Not thread safe; one per connection.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "services/ftp-gateway/ftp_command.h"
+#include "services/ftp-gateway/host_port.h"
+
+namespace spoolgate::ftp {
+
+struct QueueInfo {
+  std::string name;
+  std::string description;
+  bool accepting = true;
+  bool enabled = true;
+  int waiting = 0;    // pending + held jobs
+  int printers = 0;   // attached printers
+  std::string printer_status;  // e.g. "ready", "printer error: paper out"
+};
+
+class QueueDirectory {
+ public:
+  virtual ~QueueDirectory() = default;
+  virtual std::vector<QueueInfo> Queues() = 0;
+};
+
+struct Action {
+  enum class Kind {
+    kNone,
+    kClose,        // send the reply, then close the control connection
+    kPassive,      // open a passive listener; the driver writes 227/229
+    kStore,        // upload into (queue, name); the driver writes 150 and 226/4xx
+    kList,         // directory listing of `queue` ("" = root) over the data connection
+    kAbort,        // stop a transfer in progress (none: just the reply)
+  };
+  Kind kind = Kind::kNone;
+  bool extended = false;   // kPassive: EPSV rather than PASV
+  bool names_only = false; // kList: NLST
+  bool append = false;     // kStore: APPE
+  std::string queue;       // kStore, kList
+  std::string name;        // kStore: file name as given
+};
+
+struct Response {
+  Reply reply;   // empty code: the driver replies (kPassive, kStore, kList)
+  Action action;
+};
+
+class FtpSession {
+ public:
+  using Authenticator = std::function<bool(const std::string& user, const std::string& password)>;
+  struct Options {
+    std::string server_name = "Spoolgate";
+    Authenticator authenticate;  // null: any user and password
+  };
+
+  FtpSession(Options options, QueueDirectory& directory, std::string peer_ip);
+
+  // The greeting to send on connect.
+  Reply Greeting() const;
+  Response Handle(const FtpCommand& command);
+
+  const std::string& user() const { return user_; }
+  bool logged_in() const { return state_ == State::kLoggedIn; }
+  // The data connection the next transfer uses.
+  enum class DataMode { kNone, kPassive, kActive };
+  DataMode data_mode() const { return data_mode_; }
+  const HostPort& active_target() const { return active_; }
+  // The driver opened (or failed to open) the passive listener.
+  void PassiveOpened(bool ok) { data_mode_ = ok ? DataMode::kPassive : DataMode::kNone; }
+  // A transfer used up the data connection setup.
+  void TransferDone() { data_mode_ = DataMode::kNone; }
+  bool epsv_all() const { return epsv_all_; }
+  bool ascii() const { return ascii_; }
+
+ private:
+  enum class State { kAwaitUser, kAwaitPass, kLoggedIn };
+  Response Simple(int code, std::string text);
+  // "name", "/q/name", "q/name", "q" -> queue and file name; 550 text on error.
+  bool ResolveUpload(const std::string& path, std::string* queue, std::string* name,
+                     std::string* error);
+  std::optional<QueueInfo> FindQueue(const std::string& name);
+
+  Options options_;
+  QueueDirectory& directory_;  // borrowed
+  const std::string peer_ip_;
+  State state_ = State::kAwaitUser;
+  std::string user_;
+  std::string cwd_;  // queue name, "" = root
+  bool ascii_ = true;  // RFC 959: TYPE A is the default
+  bool epsv_all_ = false;
+  DataMode data_mode_ = DataMode::kNone;
+  HostPort active_;
+};
+
+}  // namespace spoolgate::ftp
