@@ -1,0 +1,365 @@
+#include "services/ftp-gateway/ftp_connection.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "lib/base/logging.h"
+#include "lib/grpc/status_conversion.h"
+#include "lib/intake/intake_client.h"
+#include "spoolgate/v1/admin.grpc.pb.h"
+
+namespace spoolgate::ftp {
+namespace {
+
+constexpr size_t kDataBuffer = 256 << 10;
+
+// Queue facts from the spooler's Admin API, asked afresh each time.
+class AdminDirectory : public QueueDirectory {
+ public:
+  explicit AdminDirectory(std::shared_ptr<grpc::Channel> channel)
+      : admin_(v1::Admin::NewStub(channel)) {}
+  std::vector<QueueInfo> Queues() override {
+    grpc::ClientContext queues_call, printers_call;
+    auto deadline = absl::ToChronoTime(absl::Now() + absl::Seconds(10));
+    queues_call.set_deadline(deadline);
+    printers_call.set_deadline(deadline);
+    v1::ListQueuesResponse queues;
+    v1::ListPrintersResponse printers;
+    std::vector<QueueInfo> out;
+    if (!admin_->ListQueues(&queues_call, v1::ListQueuesRequest(), &queues).ok()) return out;
+    admin_->ListPrinters(&printers_call, v1::ListPrintersRequest(), &printers);
+    for (const auto& e : queues.queues()) {
+      QueueInfo q{e.queue().name(), e.queue().description(), e.queue().accepting(),
+                  e.queue().enabled(), static_cast<int>(e.pending_jobs()),
+                  static_cast<int>(e.printers()), "no printer attached"};
+      for (const auto& p : printers.printers()) {
+        if (p.status().queue() != q.name) continue;
+        q.printer_status = p.status().state() == v1::PRINTER_STATE_ERROR
+                               ? absl::StrCat("error: ", p.status().state_reason())
+                           : p.current_job() != 0 ? "printing"
+                                                  : "ready";
+      }
+      out.push_back(std::move(q));
+    }
+    return out;
+  }
+
+ private:
+  std::unique_ptr<v1::Admin::Stub> admin_;
+};
+
+// Status of a refused or failed upload -> FTP reply (the one table).
+Reply UploadFailure(const absl::Status& s) {
+  std::string text(s.message());
+  switch (s.code()) {
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kPermissionDenied:
+      return {550, {text}};
+    case absl::StatusCode::kResourceExhausted:
+      return {452, {absl::StrCat("Insufficient storage: ", text)}};
+    case absl::StatusCode::kInvalidArgument:
+      return {501, {text}};
+    default:
+      return {451, {absl::StrCat("Local error, job not queued: ", text)}};
+  }
+}
+
+void SetTimeouts(int fd, absl::Duration d) {
+  timeval tv = absl::ToTimeval(d);
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+bool SendAll(int fd, absl::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+}  // namespace
+
+FtpConnection::FtpConnection(int fd, net::Endpoint peer, const FtpOptions& options,
+                             std::shared_ptr<grpc::Channel> channel, FtpMetrics* metrics)
+    : fd_(fd), peer_(std::move(peer)), local_(net::LocalOf(fd)), options_(options),
+      channel_(std::move(channel)), metrics_(metrics) {
+  directory_ = std::make_unique<AdminDirectory>(channel_);
+  FtpSession::Options session_options;
+  session_options.authenticate = options_.authenticate;
+  session_ = std::make_unique<FtpSession>(session_options, *directory_, peer_.ip);
+}
+
+bool FtpConnection::Send(const Reply& reply) { return SendAll(fd_, FormatReply(reply)); }
+
+FtpConnection::LineResult FtpConnection::ReadLine(std::string* line) {
+  bool too_long = false;
+  while (true) {
+    auto lf = pending_.find('\n');
+    if (lf != std::string::npos) {
+      *line = pending_.substr(0, lf);
+      pending_.erase(0, lf + 1);
+      return too_long ? LineResult::kTooLong : LineResult::kLine;
+    }
+    if (pending_.size() > options_.max_line_bytes) {
+      too_long = true;  // drop what we have, keep reading to the end of the line
+      pending_.clear();
+    }
+    char buffer[4096];
+    ssize_t n = ::recv(fd_, buffer, sizeof(buffer), 0);
+    if (n == 0) return LineResult::kClosed;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno == EAGAIN || errno == EWOULDBLOCK ? LineResult::kIdle : LineResult::kClosed;
+    }
+    pending_.append(buffer, static_cast<size_t>(n));
+  }
+}
+
+void FtpConnection::Run() {
+  int one = 1;
+  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  SetTimeouts(fd_, options_.idle_timeout);
+  if (!Send(session_->Greeting())) return;
+  std::string line;
+  while (true) {
+    switch (ReadLine(&line)) {
+      case LineResult::kClosed:
+        return;
+      case LineResult::kIdle:
+        Send({421, {"Idle timeout, closing the control connection"}});
+        return;
+      case LineResult::kTooLong:
+        if (!Send({500, {"Command line too long"}})) return;
+        continue;
+      case LineResult::kLine:
+        break;
+    }
+    auto command = ParseFtpCommand(line);
+    if (!command.ok()) {
+      if (!Send({500, {"Syntax error, command unrecognised"}})) return;
+      continue;
+    }
+    Response response = session_->Handle(*command);
+    switch (response.action.kind) {
+      case Action::Kind::kPassive:
+        OpenPassive(response.action.extended);
+        break;
+      case Action::Kind::kStore:
+        Store(response.action);
+        break;
+      case Action::Kind::kList:
+        List(response.action);
+        break;
+      case Action::Kind::kClose:
+        Send(response.reply);
+        return;
+      case Action::Kind::kAbort:
+      case Action::Kind::kNone:
+        if (!Send(response.reply)) return;
+        break;
+    }
+    if (response.action.kind != Action::Kind::kPassive && passive_ &&
+        session_->data_mode() != FtpSession::DataMode::kPassive) {
+      passive_.reset();  // a PORT after PASV, or a transfer used it
+    }
+  }
+}
+
+void FtpConnection::OpenPassive(bool extended) {
+  passive_.reset();
+  auto listener = PassiveListener::Open(local_.ip, options_.passive_ports);
+  if (!listener.ok()) {
+    session_->PassiveOpened(false);
+    Send({425, {absl::StrCat("Cannot open a passive port: ", listener.status().message())}});
+    return;
+  }
+  int port = listener->port();
+  if (extended) {
+    passive_ = *std::move(listener);
+    session_->PassiveOpened(true);
+    Send({229, {FormatEpsvReply(port)}});
+    return;
+  }
+  std::string ip = options_.public_address.empty() ? local_.ip : options_.public_address;
+  auto text = FormatPasvReply({ip, port});
+  if (!text.ok()) {
+    session_->PassiveOpened(false);
+    Send({425, {std::string(text.status().message())}});
+    return;
+  }
+  passive_ = *std::move(listener);
+  session_->PassiveOpened(true);
+  Send({227, {*text}});
+}
+
+absl::StatusOr<UniqueFd> FtpConnection::OpenData() {
+  if (session_->data_mode() == FtpSession::DataMode::kActive) {
+    return ConnectActive(session_->active_target(), options_.data_timeout);
+  }
+  if (!passive_) return absl::FailedPreconditionError("no passive port open");
+  if (metrics_) metrics_->passive_ports.Increment();
+  auto conn = passive_->Accept(peer_.ip, options_.data_timeout);
+  if (metrics_) metrics_->passive_ports.Decrement();
+  passive_.reset();
+  return conn;
+}
+
+void FtpConnection::Store(const Action& action) {
+  absl::Time started = absl::Now();
+  auto refuse = [&](const Reply& reply, const char* reason) {
+    if (metrics_) metrics_->uploads.Add({{"result", reason}}).Increment();
+    Log("%s: upload of %s to %s refused: %s", net::FormatEndpoint(peer_), action.name,
+        action.queue, reply.lines.empty() ? "" : reply.lines[0]);
+    session_->TransferDone();
+    passive_.reset();
+    Send(reply);
+  };
+  v1::JobHeader header;
+  header.set_queue(action.queue);
+  header.set_user(session_->user());
+  header.set_host(peer_.ip);
+  header.set_title(action.name);
+  header.mutable_origin()->set_protocol("ftp");
+  header.mutable_origin()->set_peer(net::FormatEndpoint(peer_));
+  header.mutable_origin()->set_client_job_name(action.name);
+  auto intake = IntakeJob::Begin(channel_, header);
+  if (!intake.ok()) return refuse(UploadFailure(intake.status()), "refused");
+  v1::DocumentStart start;
+  start.set_name(action.name);
+  start.set_format("raw");
+  if (auto s = (*intake)->StartDocument(start); !s.ok()) return refuse(UploadFailure(s), "refused");
+  auto data = OpenData();
+  session_->TransferDone();
+  if (!data.ok()) {
+    return refuse({425, {absl::StrCat("Cannot open data connection: ", data.status().message())}},
+                  "no_data_connection");
+  }
+  Send({150, {absl::StrCat("Opening ", session_->ascii() ? "ASCII" : "BINARY",
+                           " mode data connection for ", action.name, " (printing to ",
+                           action.queue, ")")}});
+  std::string buffer(kDataBuffer, '\0');
+  uint64_t bytes = 0;
+  absl::Status status;
+  // One transfer per session: the control connection is watched only for
+  // ABOR (and a hang-up) until the upload ends.
+  while (status.ok()) {
+    pollfd fds[2] = {{data->get(), POLLIN, 0}, {fd_, POLLIN, 0}};
+    int ready = ::poll(fds, 2, static_cast<int>(absl::ToInt64Milliseconds(options_.data_timeout)));
+    if (ready == 0) {
+      status = absl::DeadlineExceededError("data connection stalled");
+      break;
+    }
+    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+      std::string line;
+      LineResult r = ReadLine(&line);
+      if (r == LineResult::kClosed) {
+        status = absl::CancelledError("control connection closed during the upload");
+        break;
+      }
+      auto command = ParseFtpCommand(line);
+      if (command.ok() && command->verb == "ABOR") {
+        status = absl::AbortedError("aborted");
+        break;
+      }
+      Send({503, {"An upload is in progress; only ABOR is accepted"}});
+      continue;
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t n = ::recv(data->get(), buffer.data(), buffer.size(), 0);
+      if (n == 0) break;  // end of file
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        status = absl::DataLossError("data connection broken");
+        break;
+      }
+      bytes += static_cast<uint64_t>(n);
+      if (metrics_) metrics_->bytes_received.Increment(static_cast<double>(n));
+      status = (*intake)->Write(absl::string_view(buffer.data(), static_cast<size_t>(n)));
+    }
+  }
+  data->reset();
+  if (status.ok()) status = (*intake)->EndDocument().status();
+  absl::StatusOr<v1::SubmitResponse::Committed> committed =
+      status.ok() ? (*intake)->Commit() : absl::StatusOr<v1::SubmitResponse::Committed>(status);
+  if (!committed.ok()) {
+    (*intake)->Abort();
+    absl::Status s = committed.status();
+    if (s.code() == absl::StatusCode::kAborted) {
+      if (metrics_) metrics_->uploads.Add({{"result", "aborted"}}).Increment();
+      Send({426, {"Transfer aborted; nothing was queued"}});
+      Send({226, {"ABOR command successful"}});
+      return;
+    }
+    if (s.code() == absl::StatusCode::kDataLoss || s.code() == absl::StatusCode::kDeadlineExceeded) {
+      if (metrics_) metrics_->uploads.Add({{"result", "broken"}}).Increment();
+      Send({426, {absl::StrCat("Connection closed; transfer aborted (", s.message(), "); nothing was queued")}});
+      return;
+    }
+    if (metrics_) metrics_->uploads.Add({{"result", "failed"}}).Increment();
+    Send(UploadFailure(s));
+    return;
+  }
+  if (metrics_) {
+    metrics_->uploads.Add({{"result", "accepted"}}).Increment();
+    metrics_->transfer_seconds.Observe(absl::ToDoubleSeconds(absl::Now() - started));
+  }
+  Log("%s: %s stored as job %d in %s (%d bytes, user %s)", net::FormatEndpoint(peer_),
+      action.name, committed->job_id(), action.queue, bytes, session_->user());
+  Send({226, {absl::StrCat("Job ", committed->job_id(), " queued on ", action.queue, " (", bytes,
+                           " bytes, position ", committed->position() + 1, ")"),
+              "Transfer complete"}});
+}
+
+void FtpConnection::List(const Action& action) {
+  std::string text;
+  if (action.queue.empty()) {
+    for (const auto& q : directory_->Queues()) {
+      text += action.names_only
+                  ? absl::StrCat(q.name, "\r\n")
+                  : absl::StrFormat("drwxrwxr-x %4d spool    spool    %8d Jan  1 00:00 %s\r\n",
+                                    q.waiting, 0, q.name);
+    }
+  } else {
+    auto admin = v1::Admin::NewStub(channel_);
+    grpc::ClientContext call;
+    call.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    v1::ListJobsRequest request;
+    request.set_queue(action.queue);
+    v1::ListJobsResponse jobs;
+    admin->ListJobs(&call, request, &jobs);
+    for (const auto& job : jobs.jobs()) {
+      std::string name = absl::StrCat(job.id(), "-", job.title().empty() ? "job" : job.title());
+      std::replace(name.begin(), name.end(), ' ', '_');
+      std::replace(name.begin(), name.end(), '/', '_');
+      text += action.names_only
+                  ? absl::StrCat(name, "\r\n")
+                  : absl::StrFormat("-rw-r--r--    1 %-8s spool    %8d %s %s\r\n",
+                                    job.user().empty() ? "-" : job.user(), job.total_bytes(),
+                                    absl::FormatTime("%b %e %H:%M",
+                                                     absl::FromUnixMicros(job.submitted_unix_micros()),
+                                                     absl::LocalTimeZone()),
+                                    name);
+    }
+  }
+  auto data = OpenData();
+  session_->TransferDone();
+  if (!data.ok()) {
+    Send({425, {absl::StrCat("Cannot open data connection: ", data.status().message())}});
+    return;
+  }
+  Send({150, {absl::StrCat("Here comes the listing of /", action.queue)}});
+  SetTimeouts(data->get(), options_.data_timeout);
+  bool sent = SendAll(data->get(), text);
+  data->reset();
+  Send(sent ? Reply{226, {"Listing sent"}} : Reply{426, {"Listing interrupted"}});
+}
+
+}  // namespace spoolgate::ftp

@@ -1,0 +1,45 @@
+// Drives one FTP control connection: reads command lines (bounded, with the
+// idle timeout), lets FtpSession decide, and carries out its actions: data
+// connections, uploads streamed into Intake, listings from the Admin API.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <grpcpp/channel.h>
+
+#include "lib/net/tcp_listener.h"
+#include "services/ftp-gateway/ftp_gateway.h"
+
+namespace spoolgate::ftp {
+
+class FtpConnection {
+ public:
+  // `fd` is borrowed (the server owns and closes it).
+  FtpConnection(int fd, net::Endpoint peer, const FtpOptions& options,
+                std::shared_ptr<grpc::Channel> channel, FtpMetrics* metrics);
+  void Run();
+
+ private:
+  enum class LineResult { kLine, kTooLong, kClosed, kIdle };
+  LineResult ReadLine(std::string* line);
+  bool Send(const Reply& reply);
+  void OpenPassive(bool extended);
+  absl::StatusOr<UniqueFd> OpenData();
+  void Store(const Action& action);
+  void List(const Action& action);
+
+  const int fd_;
+  const net::Endpoint peer_;
+  const net::Endpoint local_;
+  const FtpOptions& options_;
+  std::shared_ptr<grpc::Channel> channel_;
+  FtpMetrics* metrics_;
+  std::unique_ptr<QueueDirectory> directory_;
+  std::unique_ptr<FtpSession> session_;
+  std::optional<PassiveListener> passive_;
+  std::string pending_;  // bytes read past the last line
+};
+
+}  // namespace spoolgate::ftp

@@ -1,0 +1,50 @@
+// The FTP gateway core: listeners, the session cap (421 when full), and an
+// FtpConnection per client. Stateless: uploads stream straight to the
+// spooler and become jobs.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/channel.h>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "lib/net/connection_server.h"
+#include "services/ftp-gateway/data_connection.h"
+#include "services/ftp-gateway/ftp_metrics.h"
+#include "services/ftp-gateway/ftp_session.h"
+
+namespace spoolgate::ftp {
+
+struct FtpOptions {
+  std::vector<std::string> listen = {"0.0.0.0:21"};
+  std::string spooler = "127.0.0.1:7600";
+  PortRange passive_ports;             // 0-0: kernel's choice
+  std::string public_address;          // PASV reply address (NAT); empty = local address
+  int max_sessions = 200;              // Jetdirect allows 4
+  absl::Duration idle_timeout = absl::Seconds(270);
+  absl::Duration data_timeout = absl::Seconds(60);  // data connection setup or stall
+  size_t max_line_bytes = 4096;
+  FtpSession::Authenticator authenticate;  // null: any user
+};
+
+class FtpGateway {
+ public:
+  FtpGateway(FtpOptions options, FtpMetrics* metrics);
+  absl::Status Start() { return server_.Start(options_.listen); }
+  void Stop(absl::Duration grace) { server_.Stop(grace); }
+  const std::vector<net::Endpoint>& bound() const { return server_.bound(); }
+
+ private:
+  const FtpOptions options_;
+  FtpMetrics* const metrics_;
+  std::shared_ptr<grpc::Channel> channel_;
+  net::ConnectionServer server_;
+};
+
+// Reads "user:crypt-hash" lines (crypt(3) hashes, e.g. SHA-512 "$6$...").
+absl::StatusOr<FtpSession::Authenticator> LoadUsersFile(const std::string& path);
+
+}  // namespace spoolgate::ftp

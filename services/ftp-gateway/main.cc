@@ -1,0 +1,98 @@
+// ftp-gateway: maps flags onto FtpOptions and serves.
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "lib/base/logging.h"
+#include "lib/base/memory.h"
+#include "lib/base/signals.h"
+#include "lib/metrics/metrics_server.h"
+#include "services/ftp-gateway/ftp_gateway.h"
+
+ABSL_FLAG(std::vector<std::string>, listen, std::vector<std::string>({"0.0.0.0:21"}),
+          "listen addresses, IP literals: 0.0.0.0:21,[::]:21");
+ABSL_FLAG(std::string, spooler, "127.0.0.1:7600", "spooler gRPC address HOST:PORT");
+ABSL_FLAG(std::string, passive_ports, "", "passive data ports LO-HI (default: any)");
+ABSL_FLAG(std::string, public_address, "", "IPv4 address announced in PASV replies (NAT)");
+ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9463", "Prometheus /metrics address; empty = off");
+ABSL_FLAG(int32_t, max_sessions, 200, "sessions at once; more get 421 (Jetdirect: 4)");
+ABSL_FLAG(int32_t, idle_timeout_seconds, 270, "close idle control connections (421)");
+ABSL_FLAG(int32_t, data_timeout_seconds, 60, "data connection setup and stall timeout");
+ABSL_FLAG(std::string, users_file, "", "user:crypt-hash lines; empty = any user and password");
+ABSL_FLAG(std::string, ready_file, "",
+          "once listening, write the bound ports here (line 1) and the metrics port (line 2)");
+
+int main(int argc, char** argv) {
+  spoolgate::LimitMallocArenas();
+  spoolgate::BlockTerminationSignals();
+  spoolgate::SetLogComponent("ftp-gateway");
+  absl::FlagsUsageConfig usage;
+  usage.version_string = [] { return std::string("ftp-gateway " SPOOLGATE_VERSION "\n"); };
+  absl::SetFlagsUsageConfig(usage);
+  absl::SetProgramUsageMessage(
+      "Spoolgate FTP print server (Jetdirect style): cd QUEUE, put FILE.\n"
+      "  ftp-gateway --spooler=HOST:PORT [--listen=0.0.0.0:21] [--passive_ports=30000-30100]");
+  absl::ParseCommandLine(argc, argv);
+
+  spoolgate::ftp::FtpOptions options;
+  options.listen = absl::GetFlag(FLAGS_listen);
+  options.spooler = absl::GetFlag(FLAGS_spooler);
+  options.public_address = absl::GetFlag(FLAGS_public_address);
+  options.max_sessions = absl::GetFlag(FLAGS_max_sessions);
+  options.idle_timeout = absl::Seconds(absl::GetFlag(FLAGS_idle_timeout_seconds));
+  options.data_timeout = absl::Seconds(absl::GetFlag(FLAGS_data_timeout_seconds));
+  if (std::string range = absl::GetFlag(FLAGS_passive_ports); !range.empty()) {
+    std::vector<std::string> parts = absl::StrSplit(range, '-');
+    if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &options.passive_ports.low) ||
+        !absl::SimpleAtoi(parts[1], &options.passive_ports.high) ||
+        options.passive_ports.low < 1 || options.passive_ports.high < options.passive_ports.low ||
+        options.passive_ports.high > 65535) {
+      spoolgate::Log("--passive_ports=%s: expected LO-HI", range);
+      return 2;
+    }
+  }
+  if (!absl::GetFlag(FLAGS_users_file).empty()) {
+    auto auth = spoolgate::ftp::LoadUsersFile(absl::GetFlag(FLAGS_users_file));
+    if (!auth.ok()) {
+      spoolgate::Log("%s", auth.status().ToString());
+      return 2;
+    }
+    options.authenticate = *auth;
+  }
+  std::unique_ptr<spoolgate::MetricsServer> metrics_server;
+  std::unique_ptr<spoolgate::ftp::FtpMetrics> metrics;
+  if (!absl::GetFlag(FLAGS_metrics_listen).empty()) {
+    auto server = spoolgate::MetricsServer::Start(absl::GetFlag(FLAGS_metrics_listen));
+    if (!server.ok()) {
+      spoolgate::Log("%s", server.status().ToString());
+      return 1;
+    }
+    metrics_server = *std::move(server);
+    metrics = std::make_unique<spoolgate::ftp::FtpMetrics>(metrics_server->registry());
+  }
+  spoolgate::ftp::FtpGateway gateway(options, metrics.get());
+  if (auto s = gateway.Start(); !s.ok()) {
+    spoolgate::Log("cannot start: %s", s.ToString());
+    return 1;
+  }
+  if (!absl::GetFlag(FLAGS_ready_file).empty()) {
+    std::string path = absl::GetFlag(FLAGS_ready_file);
+    std::ofstream ready(path + ".tmp");
+    for (const auto& endpoint : gateway.bound()) ready << endpoint.port << " ";
+    ready << "\n" << (metrics_server ? metrics_server->port() : 0) << "\n";
+    ready.close();
+    std::rename((path + ".tmp").c_str(), path.c_str());
+  }
+  int sig = spoolgate::WaitForTerminationSignal();
+  spoolgate::Log("signal %d: stopping; uploads in flight get 10 s", sig);
+  gateway.Stop(absl::Seconds(10));
+  spoolgate::Log("stopped");
+  return 0;
+}
