@@ -1,0 +1,44 @@
+#include "services/ftp-gateway/ftp_command.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/testing/status_matchers.h"
+
+namespace spoolgate::ftp {
+namespace {
+using ::spoolgate::testing::StatusIs;
+
+TEST(FtpCommandTest, SplitsVerbAndArgument) {
+  auto c = ParseFtpCommand("stor my file.txt\r");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->verb, "STOR");
+  EXPECT_EQ(c->arg, "my file.txt");
+  auto bare = ParseFtpCommand("PASV");
+  ASSERT_TRUE(bare.ok());
+  EXPECT_EQ(bare->arg, "");
+}
+
+TEST(FtpCommandTest, DropsTelnetSequencesBeforeAbor) {
+  auto c = ParseFtpCommand("\xff\xf4\xff\xf2" "ABOR");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->verb, "ABOR");
+}
+
+TEST(FtpCommandTest, RefusesGarbage) {
+  EXPECT_THAT(ParseFtpCommand(""), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseFtpCommand("\x01\x02\x03"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseFtpCommand("ST0R x"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseFtpCommand("VERYLONGVERB x"), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(FtpCommandTest, FormatsSingleAndMultiLineReplies) {
+  EXPECT_EQ(FormatReply({200, {"ok"}}), "200 ok\r\n");
+  EXPECT_EQ(FormatReply({226, {"Job 7 queued", "Transfer complete"}}),
+            "226-Job 7 queued\r\n226 Transfer complete\r\n");
+  // A middle line starting with a digit is indented so it cannot end the reply.
+  EXPECT_EQ(FormatReply({211, {"Features:", "EPSV", "226 lookalike", "End"}}),
+            "211-Features:\r\nEPSV\r\n 226 lookalike\r\n211 End\r\n");
+}
+
+}  // namespace
+}  // namespace spoolgate::ftp
