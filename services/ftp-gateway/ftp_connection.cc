@@ -69,6 +69,19 @@ Reply UploadFailure(const absl::Status& s) {
   }
 }
 
+// The group column of a job's LIST line carries its state.
+const char* JobStateLabel(v1::JobState state) {
+  switch (state) {
+    case v1::JOB_STATE_PENDING: return "pending";
+    case v1::JOB_STATE_HELD: return "held";
+    case v1::JOB_STATE_PRINTING: return "printing";
+    case v1::JOB_STATE_COMPLETED: return "printed";
+    case v1::JOB_STATE_FAILED: return "failed";
+    case v1::JOB_STATE_CANCELLED: return "cancelled";
+    default: return "receiving";
+  }
+}
+
 void SetTimeouts(int fd, absl::Duration d) {
   timeval tv = absl::ToTimeval(d);
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -333,6 +346,8 @@ void FtpConnection::List(const Action& action) {
     call.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
     v1::ListJobsRequest request;
     request.set_queue(action.queue);
+    request.set_include_finished(true);  // so users see their job went through
+    request.set_limit(200);
     v1::ListJobsResponse jobs;
     admin->ListJobs(&call, request, &jobs);
     for (const auto& job : jobs.jobs()) {
@@ -341,8 +356,9 @@ void FtpConnection::List(const Action& action) {
       std::replace(name.begin(), name.end(), '/', '_');
       text += action.names_only
                   ? absl::StrCat(name, "\r\n")
-                  : absl::StrFormat("-rw-r--r--    1 %-8s spool    %8d %s %s\r\n",
-                                    job.user().empty() ? "-" : job.user(), job.total_bytes(),
+                  : absl::StrFormat("-rw-r--r--    1 %-8s %-9s %8d %s %s\r\n",
+                                    job.user().empty() ? "-" : job.user(),
+                                    JobStateLabel(job.state()), job.total_bytes(),
                                     absl::FormatTime("%b %e %H:%M",
                                                      absl::FromUnixMicros(job.submitted_unix_micros()),
                                                      absl::LocalTimeZone()),

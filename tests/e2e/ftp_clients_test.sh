@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Real FTP clients (curl, lftp, tnftp, ncftpput, busybox ftpput, Python
+# ftplib) against the real spooler, ftp-gateway and printer-agent: every
+# upload is printed byte-identical on the dir: device. Runs in a private
+# network namespace (ctest starts it under `unshare -n`); fixed ports are
+# safe there. Usage: ftp_clients_test.sh BUILD_DIR
+set -euo pipefail
+build=$(cd "$1" && pwd)
+ip link set lo up
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*"
+  echo "--- ftp log"; cat "$work/ftp.log" || true
+  echo "--- spooler log"; tail -20 "$work/spooler.log" || true
+  exit 1
+}
+passed=0
+ok() { echo "ok: $*"; passed=$((passed + 1)); }
+url=ftp://alice:secret@127.0.0.1:2121
+
+"$build/services/spooler/spooler" --data_dir="$work/data" --queues=office \
+  --listen=127.0.0.1:7600 --metrics_listen= --min_free_disk_bytes=0 2>"$work/spooler.log" &
+pids+=($!)
+"$build/services/ftp-gateway/ftp-gateway" --spooler=127.0.0.1:7600 --listen=127.0.0.1:2121 \
+  --passive_ports=30000-30009 --metrics_listen= 2>"$work/ftp.log" &
+pids+=($!)
+"$build/services/printer-agent/printer-agent" --spooler=127.0.0.1:7600 \
+  --printer="p1=office=dir:$work/out" --metrics_listen= 2>"$work/agent.log" &
+pids+=($!)
+for _ in $(seq 100); do
+  (exec 3<>/dev/tcp/127.0.0.1/2121) 2>/dev/null && break
+  sleep 0.1
+done
+
+head -c 500000 /dev/urandom > "$work/job.bin"
+printf 'first line\nsecond line\n' > "$work/job.txt"
+bin=$(sha256sum < "$work/job.bin" | cut -d' ' -f1)
+# ASCII uploads arrive with CRLF line ends, and are printed as they arrive.
+crlf=$(sed 's/$/\r/' "$work/job.txt" | sha256sum | cut -d' ' -f1)
+expect=()  # sha256 per job, in job id order
+
+curl -sS -T "$work/job.bin" "$url/office/" || fail "curl EPSV"; expect+=("$bin")
+curl -sS --disable-epsv -T "$work/job.bin" "$url/office/" || fail "curl PASV"; expect+=("$bin")
+curl -sS -P - -T "$work/job.bin" "$url/office/" || fail "curl EPRT"; expect+=("$bin")
+curl -sS -P - --disable-eprt -T "$work/job.bin" "$url/office/" || fail "curl PORT"; expect+=("$bin")
+curl -sS --use-ascii -T "$work/job.txt" "$url/office/" || fail "curl ASCII"; expect+=("$crlf")
+curl -sS --ftp-method nocwd -T "$work/job.bin" "$url/office/renamed.bin" || fail "curl nocwd"; expect+=("$bin")
+ok "curl: EPSV, PASV, EPRT, PORT, --use-ascii, --ftp-method nocwd"
+
+lftp -u alice,secret -p 2121 -e "set ftp:ssl-allow no; cd office; put $work/job.bin; bye" 127.0.0.1 \
+  || fail "lftp passive"; expect+=("$bin")
+lftp -u alice,secret -p 2121 -e "set ftp:ssl-allow no; set ftp:passive-mode no; cd office; put $work/job.bin; bye" \
+  127.0.0.1 || fail "lftp active"; expect+=("$bin")
+ok "lftp: passive and active"
+
+printf 'user alice secret\nbinary\ncd office\nput %s job.bin\nquit\n' "$work/job.bin" \
+  | ftp -n -p -v 127.0.0.1 2121 > "$work/tnftp.out" || fail "tnftp scripted"
+grep -q "226" "$work/tnftp.out" || fail "tnftp saw no 226"; expect+=("$bin")
+ftp -u "ftp://alice:secret@127.0.0.1:2121/office/url.bin" "$work/job.bin" > /dev/null \
+  || fail "tnftp URL mode"; expect+=("$bin")
+ok "tnftp: scripted (ftp -n) and URL mode (closes right after 226)"
+
+ncftpput -u alice -p secret -P 2121 127.0.0.1 /office "$work/job.bin" > /dev/null 2>&1 \
+  || fail "ncftpput"; expect+=("$bin")
+busybox ftpput -u alice -p secret -P 2121 127.0.0.1 office/busybox.bin "$work/job.bin" \
+  || fail "busybox ftpput (STOR office/name, no CWD)"; expect+=("$bin")
+ok "ncftpput and busybox ftpput"
+
+/usr/bin/python3 - "$work/job.bin" <<'PY' || fail "python ftplib"
+import ftplib, sys
+for passive in (True, False):
+    f = ftplib.FTP()
+    f.connect("127.0.0.1", 2121, timeout=30)
+    f.login("alice", "secret")
+    f.cwd("office")
+    f.set_pasv(passive)
+    with open(sys.argv[1], "rb") as data:
+        reply = f.storbinary("STOR py.bin", data)
+    assert reply.startswith("226"), reply
+    f.quit()
+PY
+expect+=("$bin" "$bin")
+ok "Python ftplib: passive and active"
+
+# LIST shows queues at / and jobs inside a queue.
+curl -sS "$url/" | grep -q " office$" || fail "LIST / does not show the queue"
+[[ $(curl -sS -l "$url/office/" | wc -l) -ge 12 ]] || fail "NLST office lacks the jobs"
+curl -sS "$url/office/" | grep -q -- "-py.bin$" || fail "LIST office lacks py.bin"
+ok "LIST shows queues and jobs"
+
+n=${#expect[@]}
+for i in $(seq 1 "$n"); do
+  for _ in $(seq 300); do [[ -f "$work/out/$i" ]] && break; sleep 0.1; done
+  [[ -f "$work/out/$i" ]] || fail "job $i never printed"
+  got=$(sha256sum < "$work/out/$i" | cut -d' ' -f1)
+  [[ "$got" == "${expect[$((i - 1))]}" ]] || fail "job $i printed wrong bytes"
+done
+ok "all $n uploads printed byte-identical"
+echo "$passed passed, 0 failed"
