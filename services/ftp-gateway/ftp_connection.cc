@@ -337,8 +337,10 @@ void FtpConnection::List(const Action& action) {
     for (const auto& q : directory_->Queues()) {
       text += action.names_only
                   ? absl::StrCat(q.name, "\r\n")
-                  : absl::StrFormat("drwxrwxr-x %4d spool    spool    %8d Jan  1 00:00 %s\r\n",
-                                    q.waiting, 0, q.name);
+                  : absl::StrFormat("drwxrwxr-x %4d %-9s %-9s %8d Jan  1 00:00 %s\r\n",
+                                    q.waiting, q.accepting ? "accepting" : "rejecting",
+                                    q.printers == 0 ? "noprinter" : q.printer_status.substr(0, 9),
+                                    0, q.name);
     }
   } else {
     auto admin = v1::Admin::NewStub(channel_);
