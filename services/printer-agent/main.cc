@@ -9,6 +9,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/strip.h"
+#include "lib/base/command_line.h"
 #include "lib/base/logging.h"
 #include "lib/base/memory.h"
 #include "lib/base/signals.h"
@@ -27,27 +28,7 @@ ABSL_FLAG(uint32_t, write_timeout_seconds, 60, "a device accepting nothing this 
 
 namespace {
 
-std::vector<std::string>* command_line = new std::vector<std::string>();
-
-// Values of every occurrence of --name=..., which absl would collapse to the last.
-std::vector<std::string> AllValues(absl::string_view name) {
-  std::vector<std::string> values;
-  for (const auto& arg : *command_line) {
-    absl::string_view a = arg;
-    if (!absl::ConsumePrefix(&a, "--")) absl::ConsumePrefix(&a, "-");
-    if (absl::ConsumePrefix(&a, name) && absl::ConsumePrefix(&a, "=")) values.emplace_back(a);
-  }
-  return values;
-}
-
-bool Set(absl::string_view name) {
-  for (const auto& arg : *command_line) {
-    absl::string_view a = arg;
-    if (!absl::ConsumePrefix(&a, "--")) absl::ConsumePrefix(&a, "-");
-    if (a == name || absl::StartsWith(a, absl::StrCat(name, "="))) return true;
-  }
-  return false;
-}
+bool Set(absl::string_view name) { return spoolgate::FlagGiven(name); }
 
 int Run() {
   spoolgate::v1::AgentConfig config;
@@ -67,7 +48,7 @@ int Run() {
                          ? absl::GetFlag(FLAGS_write_timeout_seconds)
                          : config.write_timeout_seconds();
   options.device.write_timeout = absl::Seconds(timeout);
-  std::vector<std::string> printer_flags = AllValues("printer");
+  std::vector<std::string> printer_flags = spoolgate::FlagValues("printer");
   if (printer_flags.empty()) {
     for (const auto& p : config.printers()) {
       options.printers.push_back({p.name(), p.queue(), p.uri()});
@@ -123,7 +104,7 @@ int main(int argc, char** argv) {
       "Spoolgate printer agent: prints the spooler's jobs on local devices.\n"
       "  printer-agent --spooler=HOST:PORT --printer=NAME=QUEUE=URI [--printer=...]\n"
       "  URIs: usb:/dev/usb/lp0 usb:?serial=SN parallel:/dev/lp0 socket://IP:9100 file:/path dir:/path");
-  command_line->assign(argv + 1, argv + argc);
+  spoolgate::RememberCommandLine(argc, argv);
   absl::ParseCommandLine(argc, argv);
   return Run();
 }

@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "lib/base/command_line.h"
 #include "lib/base/logging.h"
 #include "lib/base/memory.h"
 #include "lib/base/signals.h"
@@ -35,18 +36,7 @@ ABSL_FLAG(std::string, ready_file, "",
 
 namespace {
 
-std::vector<std::string>* command_line = new std::vector<std::string>();
-
-// True if the flag was given on the command line (Debian's Abseil keeps
-// IsSpecifiedOnCommandLine private), in any of absl's spellings.
-bool Set(absl::string_view flag) {
-  for (const auto& arg : *command_line) {
-    absl::string_view a = arg;
-    if (!absl::ConsumePrefix(&a, "--")) absl::ConsumePrefix(&a, "-");
-    if (a == flag || absl::StartsWith(a, absl::StrCat(flag, "="))) return true;
-  }
-  return false;
-}
+bool Set(absl::string_view flag) { return spoolgate::FlagGiven(flag); }
 
 int Run() {
   spoolgate::v1::SpoolerConfig config;
@@ -117,7 +107,7 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Spoolgate spooler: durable print queue, scheduler and admin API.\n"
       "  spooler --data_dir=DIR [--queues=a,b] [--listen=HOST:PORT] [--config=FILE]");
-  command_line->assign(argv + 1, argv + argc);
+  spoolgate::RememberCommandLine(argc, argv);
   absl::ParseCommandLine(argc, argv);
   return Run();
 }

@@ -365,8 +365,11 @@ absl::StatusOr<std::vector<v1::Job>> Spooler::ListJobs(const v1::ListJobsRequest
   std::vector<v1::Job> jobs;
   {
     absl::MutexLock lock(&mu_);
-    for (const auto& [_, job] : active_) {
-      if (wanted(job)) jobs.push_back(job);
+    for (const auto& [id, job] : active_) {
+      if (!wanted(job)) continue;
+      jobs.push_back(job);
+      AgentConnection* agent = nullptr;
+      if (PrinterSlot* slot = SlotForJobLocked(id, &agent)) jobs.back().set_bytes_printed(slot->bytes_written);
     }
   }
   std::sort(jobs.begin(), jobs.end(), [](const v1::Job& a, const v1::Job& b) {

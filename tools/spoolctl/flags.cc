@@ -1,5 +1,7 @@
 #include "tools/spoolctl/flags.h"
 
+#include <vector>
+
 #include "absl/flags/flag.h"
 
 ABSL_FLAG(std::string, spooler, "127.0.0.1:7600", "spooler gRPC address HOST:PORT");
@@ -9,4 +11,15 @@ ABSL_FLAG(std::string, title, "", "print: job title (default: first file name)")
 ABSL_FLAG(std::string, user, "", "print: job owner (default: your login name)");
 ABSL_FLAG(int32_t, priority, 0, "print: priority 0..25, higher prints first");
 ABSL_FLAG(std::string, format, "raw", "print: document format (raw or an LPD letter: f l o p r ...)");
-ABSL_FLAG(bool, all, false, "jobs: include finished jobs still in history");
+ABSL_FLAG(bool, all, false, "jobs: include finished jobs; cancel/hold/release: every job of --queue");
+ABSL_FLAG(std::vector<std::string>, state, {},
+          "jobs: only these states (pending,held,printing,completed,failed,cancelled)");
+ABSL_FLAG(std::string, description, "", "queue add/set: description");
+ABSL_FLAG(uint64_t, max_job_bytes, 0, "queue add/set: largest job in bytes, 0 = no limit");
+ABSL_FLAG(uint32_t, max_pending_jobs, 0, "queue add/set: most waiting jobs, 0 = no limit");
+ABSL_FLAG(bool, banners, false, "queue add/set: allow banner pages");
+ABSL_FLAG(bool, reject, false, "queue add: create it not accepting jobs");
+ABSL_FLAG(bool, disable, false, "queue add: create it with printing disabled");
+ABSL_FLAG(double, interval_seconds, 2, "watch: refresh period");
+ABSL_FLAG(int32_t, iterations, 0, "watch: stop after this many refreshes (0 = until Ctrl-C)");
+ABSL_FLAG(std::string, reason, "", "cancel: reason recorded with the job");

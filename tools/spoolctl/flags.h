@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/flags/declare.h"
 
@@ -13,3 +14,13 @@ ABSL_DECLARE_FLAG(std::string, user);
 ABSL_DECLARE_FLAG(int32_t, priority);
 ABSL_DECLARE_FLAG(std::string, format);
 ABSL_DECLARE_FLAG(bool, all);
+ABSL_DECLARE_FLAG(std::vector<std::string>, state);
+ABSL_DECLARE_FLAG(std::string, description);
+ABSL_DECLARE_FLAG(uint64_t, max_job_bytes);
+ABSL_DECLARE_FLAG(uint32_t, max_pending_jobs);
+ABSL_DECLARE_FLAG(bool, banners);
+ABSL_DECLARE_FLAG(bool, reject);
+ABSL_DECLARE_FLAG(bool, disable);
+ABSL_DECLARE_FLAG(double, interval_seconds);
+ABSL_DECLARE_FLAG(int32_t, iterations);
+ABSL_DECLARE_FLAG(std::string, reason);

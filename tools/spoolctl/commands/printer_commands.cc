@@ -1,4 +1,11 @@
 #include <iostream>
+#include <sstream>
+
+#include "absl/flags/flag.h"
+#include "absl/time/clock.h"
+#include "tools/spoolctl/flags.h"
+
+#include <unistd.h>
 
 #include "absl/strings/str_cat.h"
 #include "lib/grpc/status_conversion.h"
@@ -8,7 +15,7 @@
 
 namespace spoolgate::spoolctl {
 namespace {
-std::string StateName(v1::PrinterState state) {
+std::string PrinterStateName(v1::PrinterState state) {
   switch (state) {
     case v1::PRINTER_STATE_IDLE: return "idle";
     case v1::PRINTER_STATE_PRINTING: return "printing";
@@ -18,6 +25,8 @@ std::string StateName(v1::PrinterState state) {
   }
 }
 }  // namespace
+
+std::string PrinterTable(const v1::ListPrintersResponse& response);
 
 int PrintersCommand(const Context& ctx) {
   auto stub = v1::Admin::NewStub(ctx.channel);
@@ -30,17 +39,71 @@ int PrintersCommand(const Context& ctx) {
     for (const auto& entry : response.printers()) std::cout << ToJson(entry) << "\n";
     return kExitOk;
   }
+  std::cout << PrinterTable(response);
+  return kExitOk;
+}
+
+std::string PrinterTable(const v1::ListPrintersResponse& response) {
   Table table({"AGENT", "PRINTER", "QUEUE", "STATE", "REASON", "DEVICE", "JOB", "WRITTEN",
                "DEVICE ID"});
   for (const auto& p : response.printers()) {
     const auto& s = p.status();
-    table.AddRow({p.agent_id(), s.name(), s.queue(), StateName(s.state()),
+    table.AddRow({p.agent_id(), s.name(), s.queue(), PrinterStateName(s.state()),
                   s.state_reason().empty() ? "-" : s.state_reason(), s.device_uri(),
                   p.current_job() ? absl::StrCat(p.current_job()) : "-",
                   p.current_job() ? HumanBytes(p.current_job_bytes_written()) : "-",
                   s.device_id().empty() ? "-" : s.device_id()});
   }
-  std::cout << table.Render();
+  return table.Render();
+}
+
+// A live view: queues, printers and the jobs printing now with progress,
+// redrawn in place on a terminal.
+int WatchCommand(const Context& ctx) {
+  auto stub = v1::Admin::NewStub(ctx.channel);
+  bool tty = isatty(STDOUT_FILENO) == 1;
+  int iterations = absl::GetFlag(FLAGS_iterations);
+  for (int n = 0; iterations == 0 || n < iterations; ++n) {
+    if (n > 0) absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_interval_seconds)));
+    grpc::ClientContext q_call, p_call, j_call;
+    SetDeadline(&q_call);
+    SetDeadline(&p_call);
+    SetDeadline(&j_call);
+    v1::ListQueuesResponse queues;
+    v1::ListPrintersResponse printers;
+    v1::ListJobsResponse jobs;
+    v1::ListJobsRequest printing;
+    printing.add_states(v1::JOB_STATE_PRINTING);
+    auto status = stub->ListQueues(&q_call, v1::ListQueuesRequest(), &queues);
+    if (status.ok()) status = stub->ListPrinters(&p_call, v1::ListPrintersRequest(), &printers);
+    if (status.ok()) status = stub->ListJobs(&j_call, printing, &jobs);
+    if (!status.ok()) return ReportError("watch", FromGrpcStatus(status));
+    if (ctx.json) {
+      std::cout << "{\"queues\":" << ToJson(queues) << ",\"printers\":" << ToJson(printers)
+                << ",\"printing\":" << ToJson(jobs) << "}" << std::endl;
+      continue;
+    }
+    std::ostringstream view;
+    view << "Spoolgate  " << absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::Now(), absl::LocalTimeZone())
+         << "\n\n";
+    Table q({"QUEUE", "ACCEPTING", "PRINTING", "WAITING", "ACTIVE", "PRINTERS"});
+    for (const auto& e : queues.queues()) {
+      q.AddRow({e.queue().name(), e.queue().accepting() ? "yes" : "no",
+                e.queue().enabled() ? "enabled" : "disabled", absl::StrCat(e.pending_jobs()),
+                absl::StrCat(e.printing_jobs()), absl::StrCat(e.printers())});
+    }
+    view << q.Render() << "\n" << PrinterTable(printers) << "\n";
+    Table p({"JOB", "QUEUE", "USER", "TITLE", "PRINTER", "PROGRESS"});
+    for (const auto& job : jobs.jobs()) {
+      int percent = job.total_bytes() ? static_cast<int>(job.bytes_printed() * 100 / job.total_bytes()) : 0;
+      p.AddRow({absl::StrCat(job.id()), job.queue(), job.user(), job.title(), job.printer(),
+                absl::StrCat(std::string(percent / 5, '#'), std::string(20 - percent / 5, '.'), " ",
+                             percent, "%")});
+    }
+    view << p.Render();
+    if (tty) std::cout << "\x1b[H\x1b[2J";  // redraw in place
+    std::cout << view.str() << std::flush;
+  }
   return kExitOk;
 }
 

@@ -1,9 +1,12 @@
 #include <iostream>
 
+#include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "lib/base/command_line.h"
 #include "lib/grpc/status_conversion.h"
 #include "spoolgate/v1/admin.grpc.pb.h"
 #include "tools/spoolctl/commands/commands.h"
+#include "tools/spoolctl/flags.h"
 #include "tools/spoolctl/table.h"
 
 namespace spoolgate::spoolctl {
@@ -20,15 +23,87 @@ int QueuesCommand(const Context& ctx) {
     return kExitOk;
   }
   Table table({"QUEUE", "ACCEPTING", "PRINTING", "WAITING", "ACTIVE JOBS", "PRINTERS", "MAX JOB",
-               "DESCRIPTION"});
+               "MAX WAITING", "DESCRIPTION"});
   for (const auto& entry : response.queues()) {
     const auto& q = entry.queue();
     table.AddRow({q.name(), q.accepting() ? "yes" : "no", q.enabled() ? "enabled" : "disabled",
                   absl::StrCat(entry.pending_jobs()), absl::StrCat(entry.printing_jobs()),
                   absl::StrCat(entry.printers()),
-                  q.max_job_bytes() ? HumanBytes(q.max_job_bytes()) : "-", q.description()});
+                  q.max_job_bytes() ? HumanBytes(q.max_job_bytes()) : "-",
+                  q.max_pending_jobs() ? absl::StrCat(q.max_pending_jobs()) : "-", q.description()});
   }
   std::cout << table.Render();
+  return kExitOk;
+}
+
+int QueueCommand(const Context& ctx) {
+  static const char kUsage[] =
+      "usage: spoolctl queue add NAME [--description=D] [--max_job_bytes=N] "
+      "[--max_pending_jobs=N] [--banners] [--reject] [--disable]\n"
+      "       spoolctl queue remove|accept|reject|enable|disable NAME\n"
+      "       spoolctl queue set NAME [--description=D] [--max_job_bytes=N] "
+      "[--max_pending_jobs=N] [--banners|--nobanners]\n";
+  if (ctx.args.size() != 2) {
+    std::cerr << kUsage;
+    return kExitUsage;
+  }
+  const std::string& verb = ctx.args[0];
+  const std::string& name = ctx.args[1];
+  auto stub = v1::Admin::NewStub(ctx.channel);
+  grpc::ClientContext call;
+  SetDeadline(&call);
+  v1::Queue queue;
+  grpc::Status status;
+  if (verb == "add") {
+    v1::CreateQueueRequest request;
+    auto* q = request.mutable_queue();
+    q->set_name(name);
+    q->set_accepting(!absl::GetFlag(FLAGS_reject));
+    q->set_enabled(!absl::GetFlag(FLAGS_disable));
+    q->set_description(absl::GetFlag(FLAGS_description));
+    q->set_max_job_bytes(absl::GetFlag(FLAGS_max_job_bytes));
+    q->set_max_pending_jobs(absl::GetFlag(FLAGS_max_pending_jobs));
+    q->set_banners(absl::GetFlag(FLAGS_banners));
+    status = stub->CreateQueue(&call, request, &queue);
+  } else if (verb == "remove") {
+    v1::DeleteQueueRequest request;
+    request.set_name(name);
+    v1::DeleteQueueResponse response;
+    status = stub->DeleteQueue(&call, request, &response);
+    if (status.ok()) {
+      if (ctx.json) {
+        std::cout << "{\"removed\":\"" << name << "\"}\n";
+      } else {
+        std::cout << "queue " << name << " removed\n";
+      }
+      return kExitOk;
+    }
+  } else {
+    v1::UpdateQueueRequest request;
+    request.set_name(name);
+    if (verb == "accept" || verb == "reject") {
+      request.set_accepting(verb == "accept");
+    } else if (verb == "enable" || verb == "disable") {
+      request.set_enabled(verb == "enable");
+    } else if (verb == "set") {
+      // Only what was given on the command line changes.
+      if (FlagGiven("description")) request.set_description(absl::GetFlag(FLAGS_description));
+      if (FlagGiven("max_job_bytes")) request.set_max_job_bytes(absl::GetFlag(FLAGS_max_job_bytes));
+      if (FlagGiven("max_pending_jobs")) request.set_max_pending_jobs(absl::GetFlag(FLAGS_max_pending_jobs));
+      if (FlagGiven("banners")) request.set_banners(absl::GetFlag(FLAGS_banners));
+    } else {
+      std::cerr << kUsage;
+      return kExitUsage;
+    }
+    status = stub->UpdateQueue(&call, request, &queue);
+  }
+  if (!status.ok()) return ReportError(absl::StrCat("queue ", verb, " ", name), FromGrpcStatus(status));
+  if (ctx.json) {
+    std::cout << ToJson(queue) << "\n";
+  } else {
+    std::cout << "queue " << queue.name() << ": " << (queue.accepting() ? "accepting" : "rejecting")
+              << " jobs, printing " << (queue.enabled() ? "enabled" : "disabled") << "\n";
+  }
   return kExitOk;
 }
 
