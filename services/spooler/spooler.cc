@@ -906,6 +906,10 @@ void Spooler::RefreshGaugesLocked() {
     metrics_->store_bytes.Add({{"family", family}}).Set(static_cast<double>(bytes));
   }
   metrics_->agents.Set(static_cast<double>(agents_.size()));
+  struct statvfs fs;
+  if (statvfs(options_.data_dir.c_str(), &fs) == 0) {
+    metrics_->disk_free_bytes.Set(static_cast<double>(fs.f_bavail) * static_cast<double>(fs.f_frsize));
+  }
   std::map<std::pair<std::string, std::string>, int> printers;
   for (const auto& [name, _] : queues_) {
     for (auto s : {v1::PRINTER_STATE_IDLE, v1::PRINTER_STATE_PRINTING, v1::PRINTER_STATE_ERROR,

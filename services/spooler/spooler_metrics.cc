@@ -43,6 +43,11 @@ SpoolerMetrics::SpoolerMetrics(prometheus::Registry& registry)
                  .Help("Printer agents attached")
                  .Register(registry)
                  .Add({})),
+      disk_free_bytes(prometheus::BuildGauge()
+                          .Name("spoolgate_spooler_disk_free_bytes")
+                          .Help("Free bytes on the file system of --data_dir")
+                          .Register(registry)
+                          .Add({})),
       printers(prometheus::BuildGauge()
                    .Name("spoolgate_spooler_printers")
                    .Help("Attached printers by queue and state")

@@ -23,6 +23,7 @@ struct SpoolerMetrics {
   prometheus::Histogram& commit_latency;                  // header to synced commit
   prometheus::Family<prometheus::Gauge>& store_bytes;     // {family}
   prometheus::Gauge& agents;
+  prometheus::Gauge& disk_free_bytes;                     // on the data directory's file system
   prometheus::Family<prometheus::Gauge>& printers;        // {queue, state}
 
   prometheus::Histogram& JobLatency(const std::string& queue);
