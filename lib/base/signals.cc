@@ -15,6 +15,10 @@ sigset_t TerminationSignals() {
 }  // namespace
 
 void BlockTerminationSignals() {
+  // A process started in the background by a non-interactive shell inherits
+  // SIGINT ignored, and an ignored signal never reaches sigwait().
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
   sigset_t set = TerminationSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   // A peer closing a socket must be an error return, not a dead process.
