@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "lib/base/logging.h"
 #include "lib/grpc/status_conversion.h"
+#include "lib/grpc/tls.h"
 #include "lib/intake/intake_client.h"
 #include "spoolgate/v1/admin.grpc.pb.h"
 
@@ -27,6 +28,8 @@ class AdminDirectory : public QueueDirectory {
     auto deadline = absl::ToChronoTime(absl::Now() + absl::Seconds(10));
     queues_call.set_deadline(deadline);
     printers_call.set_deadline(deadline);
+    AddAdminToken(&queues_call);
+    AddAdminToken(&printers_call);
     v1::ListQueuesResponse queues;
     v1::ListPrintersResponse printers;
     std::vector<QueueInfo> out;
@@ -346,6 +349,7 @@ void FtpConnection::List(const Action& action) {
     auto admin = v1::Admin::NewStub(channel_);
     grpc::ClientContext call;
     call.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    AddAdminToken(&call);
     v1::ListJobsRequest request;
     request.set_queue(action.queue);
     request.set_include_finished(true);  // so users see their job went through

@@ -17,7 +17,8 @@ namespace spoolgate::ftp {
 FtpGateway::FtpGateway(FtpOptions options, FtpMetrics* metrics)
     : options_(std::move(options)),
       metrics_(metrics),
-      channel_(grpc::CreateChannel(options_.spooler, grpc::InsecureChannelCredentials())),
+      channel_(options_.channel ? options_.channel
+                                : grpc::CreateChannel(options_.spooler, grpc::InsecureChannelCredentials())),
       server_(
           options_.max_sessions,
           [this](int fd, const net::Endpoint& peer) {

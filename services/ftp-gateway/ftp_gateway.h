@@ -21,6 +21,7 @@ namespace spoolgate::ftp {
 struct FtpOptions {
   std::vector<std::string> listen = {"0.0.0.0:21"};
   std::string spooler = "127.0.0.1:7600";
+  std::shared_ptr<grpc::Channel> channel;  // to the spooler; null = plain TCP to `spooler`
   PortRange passive_ports;             // 0-0: kernel's choice
   std::string public_address;          // PASV reply address (NAT); empty = local address
   int max_sessions = 200;              // Jetdirect allows 4

@@ -13,6 +13,7 @@
 #include "lib/base/logging.h"
 #include "lib/base/memory.h"
 #include "lib/base/signals.h"
+#include "lib/grpc/client_flags.h"
 #include "lib/metrics/metrics_server.h"
 #include "services/ftp-gateway/ftp_gateway.h"
 
@@ -77,6 +78,12 @@ int main(int argc, char** argv) {
     metrics_server = *std::move(server);
     metrics = std::make_unique<spoolgate::ftp::FtpMetrics>(metrics_server->registry());
   }
+  auto channel = spoolgate::SpoolerChannelFromFlags(options.spooler);
+  if (!channel.ok()) {
+    spoolgate::Log("%s", channel.status().ToString());
+    return 2;
+  }
+  options.channel = *channel;
   spoolgate::ftp::FtpGateway gateway(options, metrics.get());
   if (auto s = gateway.Start(); !s.ok()) {
     spoolgate::Log("cannot start: %s", s.ToString());

@@ -10,7 +10,8 @@ namespace spoolgate::lpd {
 LpdGateway::LpdGateway(LpdOptions options, LpdMetrics* metrics)
     : options_(std::move(options)),
       metrics_(metrics),
-      channel_(grpc::CreateChannel(options_.spooler, grpc::InsecureChannelCredentials())),
+      channel_(options_.channel ? options_.channel
+                                : grpc::CreateChannel(options_.spooler, grpc::InsecureChannelCredentials())),
       server_(options_.max_connections,
               [this](int fd, const net::Endpoint& peer) { Serve(fd, peer); }) {}
 

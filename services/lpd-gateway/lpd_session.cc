@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/base/logging.h"
 #include "lib/grpc/status_conversion.h"
+#include "lib/grpc/tls.h"
 #include "services/lpd-gateway/lpd_reply.h"
 #include "services/lpd-gateway/queue_listing.h"
 #include "spoolgate/v1/admin.grpc.pb.h"
@@ -371,6 +372,9 @@ void LpdSession::QueueState(const DaemonCommand& command) {
   auto deadline = absl::ToChronoTime(absl::Now() + absl::Seconds(30));
   grpc::ClientContext queues_call, jobs_call, printers_call;
   queues_call.set_deadline(deadline);
+  AddAdminToken(&queues_call);
+  AddAdminToken(&jobs_call);
+  AddAdminToken(&printers_call);
   jobs_call.set_deadline(deadline);
   printers_call.set_deadline(deadline);
   v1::ListQueuesResponse queues;
@@ -453,6 +457,7 @@ void LpdSession::RemoveJobs(const DaemonCommand& command) {
   auto admin = v1::Admin::NewStub(channel_);
   grpc::ClientContext call;
   call.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+  AddAdminToken(&call);
   v1::RemoveJobsResponse response;
   auto s = admin->RemoveJobs(&call, request, &response);
   if (!s.ok()) {

@@ -12,6 +12,7 @@
 #include "lib/base/memory.h"
 #include "lib/base/signals.h"
 #include "lib/config/config_loader.h"
+#include "lib/grpc/client_flags.h"
 #include "lib/metrics/metrics_server.h"
 #include "services/lpd-gateway/lpd_gateway.h"
 #include "spoolgate/v1/config.pb.h"
@@ -81,6 +82,12 @@ int main(int argc, char** argv) {
     metrics_server = *std::move(server);
     metrics = std::make_unique<spoolgate::lpd::LpdMetrics>(metrics_server->registry());
   }
+  auto channel = spoolgate::SpoolerChannelFromFlags(options.spooler);
+  if (!channel.ok()) {
+    spoolgate::Log("%s", channel.status().ToString());
+    return 2;
+  }
+  options.channel = *channel;
   spoolgate::lpd::LpdGateway gateway(options, metrics.get());
   if (auto s = gateway.Start(); !s.ok()) {
     spoolgate::Log("cannot start: %s", s.ToString());

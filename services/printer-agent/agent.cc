@@ -29,6 +29,7 @@ absl::StatusOr<PrinterConfig> ParsePrinterFlag(absl::string_view flag) {
 absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(AgentOptions options,
                                                      AgentMetrics* metrics) {
   if (options.printers.empty()) return absl::InvalidArgumentError("no printers configured");
+  if (auto channel = MakeChannel(options.spooler, options.tls); !channel.ok()) return channel.status();
   if (options.agent_id.empty()) {
     char host[256] = {};
     gethostname(host, sizeof(host) - 1);
@@ -81,7 +82,12 @@ void Agent::Run() {
   // Reconnect promptly: our own backoff below decides the pace.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 500);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
-  auto channel = grpc::CreateCustomChannel(options_.spooler, grpc::InsecureChannelCredentials(), args);
+  auto made = MakeChannel(options_.spooler, options_.tls, args);
+  if (!made.ok()) {
+    Log("cannot reach the spooler: %s", made.status().ToString());
+    return;
+  }
+  std::shared_ptr<grpc::Channel> channel = *made;
   for (auto& worker : workers_) worker->SetChannel(channel);
   absl::Duration backoff = options_.min_reconnect;
   while (!stopping_.HasBeenNotified()) {

@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "lib/grpc/tls.h"
 #include "services/printer-agent/agent_metrics.h"
 #include "services/printer-agent/device.h"
 #include "services/printer-agent/printer_worker.h"
@@ -35,6 +36,7 @@ struct AgentOptions {
   std::string spooler = "127.0.0.1:7600";
   std::string agent_id;  // default: host name
   std::vector<PrinterConfig> printers;
+  TlsFiles tls;  // to the spooler; empty = plain TCP
   DeviceOptions device;
   absl::Duration probe_interval = absl::Seconds(2);
   absl::Duration min_reconnect = absl::Milliseconds(500);

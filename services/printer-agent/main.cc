@@ -14,6 +14,7 @@
 #include "lib/base/memory.h"
 #include "lib/base/signals.h"
 #include "lib/config/config_loader.h"
+#include "lib/grpc/client_flags.h"
 #include "lib/metrics/metrics_server.h"
 #include "services/printer-agent/agent.h"
 #include "spoolgate/v1/config.pb.h"
@@ -48,6 +49,7 @@ int Run() {
                          ? absl::GetFlag(FLAGS_write_timeout_seconds)
                          : config.write_timeout_seconds();
   options.device.write_timeout = absl::Seconds(timeout);
+  options.tls = spoolgate::ClientTlsFromFlags();
   std::vector<std::string> printer_flags = spoolgate::FlagValues("printer");
   if (printer_flags.empty()) {
     for (const auto& p : config.printers()) {

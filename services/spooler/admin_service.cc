@@ -1,6 +1,7 @@
 #include "services/spooler/admin_service.h"
 
 #include "lib/grpc/status_conversion.h"
+#include "lib/grpc/tls.h"
 
 namespace spoolgate::spooler {
 namespace {
@@ -12,67 +13,80 @@ grpc::Status Reply(absl::StatusOr<T> result, T* response) {
 }
 }  // namespace
 
-grpc::Status AdminService::ListQueues(Ctx*, const v1::ListQueuesRequest*,
+grpc::Status AdminService::ListQueues(Ctx* ctx, const v1::ListQueuesRequest*,
                                       v1::ListQueuesResponse* response) {
+  if (auto s = CheckBearerToken(*ctx, token_); !s.ok()) return ToGrpcStatus(s);
   for (auto& entry : spooler_.ListQueues()) *response->add_queues() = std::move(entry);
   return grpc::Status::OK;
 }
 
-grpc::Status AdminService::CreateQueue(Ctx*, const v1::CreateQueueRequest* request,
+grpc::Status AdminService::CreateQueue(Ctx* ctx, const v1::CreateQueueRequest* request,
                                        v1::Queue* response) {
+  if (auto s = CheckBearerToken(*ctx, token_); !s.ok()) return ToGrpcStatus(s);
   return Reply(spooler_.CreateQueue(request->queue()), response);
 }
 
-grpc::Status AdminService::DeleteQueue(Ctx*, const v1::DeleteQueueRequest* request,
+grpc::Status AdminService::DeleteQueue(Ctx* ctx, const v1::DeleteQueueRequest* request,
                                        v1::DeleteQueueResponse*) {
+  if (auto s = CheckBearerToken(*ctx, token_); !s.ok()) return ToGrpcStatus(s);
   return ToGrpcStatus(spooler_.DeleteQueue(request->name()));
 }
 
-grpc::Status AdminService::UpdateQueue(Ctx*, const v1::UpdateQueueRequest* request,
+grpc::Status AdminService::UpdateQueue(Ctx* ctx, const v1::UpdateQueueRequest* request,
                                        v1::Queue* response) {
+  if (auto s = CheckBearerToken(*ctx, token_); !s.ok()) return ToGrpcStatus(s);
   return Reply(spooler_.UpdateQueue(*request), response);
 }
 
-grpc::Status AdminService::ListJobs(Ctx*, const v1::ListJobsRequest* request,
+grpc::Status AdminService::ListJobs(Ctx* ctx, const v1::ListJobsRequest* request,
                                     v1::ListJobsResponse* response) {
+  if (auto s = CheckBearerToken(*ctx, token_); !s.ok()) return ToGrpcStatus(s);
   auto jobs = spooler_.ListJobs(*request);
   if (!jobs.ok()) return ToGrpcStatus(jobs.status());
   for (auto& job : *jobs) *response->add_jobs() = std::move(job);
   return grpc::Status::OK;
 }
 
-grpc::Status AdminService::GetJob(Ctx*, const v1::GetJobRequest* request, v1::Job* response) {
+grpc::Status AdminService::GetJob(Ctx* ctx, const v1::GetJobRequest* request, v1::Job* response) {
+  if (auto s = CheckBearerToken(*ctx, token_); !s.ok()) return ToGrpcStatus(s);
   return Reply(spooler_.GetJob(request->id()), response);
 }
 
-grpc::Status AdminService::CancelJob(Ctx*, const v1::JobIdRequest* request, v1::Job* response) {
+grpc::Status AdminService::CancelJob(Ctx* ctx, const v1::JobIdRequest* request, v1::Job* response) {
+  if (auto s = CheckBearerToken(*ctx, token_); !s.ok()) return ToGrpcStatus(s);
   return Reply(spooler_.CancelJob(request->id(), request->reason()), response);
 }
 
-grpc::Status AdminService::HoldJob(Ctx*, const v1::JobIdRequest* request, v1::Job* response) {
+grpc::Status AdminService::HoldJob(Ctx* ctx, const v1::JobIdRequest* request, v1::Job* response) {
+  if (auto s = CheckBearerToken(*ctx, token_); !s.ok()) return ToGrpcStatus(s);
   return Reply(spooler_.HoldJob(request->id()), response);
 }
 
-grpc::Status AdminService::ReleaseJob(Ctx*, const v1::JobIdRequest* request, v1::Job* response) {
+grpc::Status AdminService::ReleaseJob(Ctx* ctx, const v1::JobIdRequest* request, v1::Job* response) {
+  if (auto s = CheckBearerToken(*ctx, token_); !s.ok()) return ToGrpcStatus(s);
   return Reply(spooler_.ReleaseJob(request->id()), response);
 }
 
-grpc::Status AdminService::MoveJob(Ctx*, const v1::MoveJobRequest* request, v1::Job* response) {
+grpc::Status AdminService::MoveJob(Ctx* ctx, const v1::MoveJobRequest* request, v1::Job* response) {
+  if (auto s = CheckBearerToken(*ctx, token_); !s.ok()) return ToGrpcStatus(s);
   return Reply(spooler_.MoveJob(request->id(), request->queue()), response);
 }
 
-grpc::Status AdminService::SetJobPriority(Ctx*, const v1::SetJobPriorityRequest* request,
+grpc::Status AdminService::SetJobPriority(Ctx* ctx, const v1::SetJobPriorityRequest* request,
                                           v1::Job* response) {
+  if (auto s = CheckBearerToken(*ctx, token_); !s.ok()) return ToGrpcStatus(s);
   return Reply(spooler_.SetJobPriority(request->id(), request->priority()), response);
 }
 
-grpc::Status AdminService::RemoveJobs(Ctx*, const v1::RemoveJobsRequest* request,
+grpc::Status AdminService::RemoveJobs(Ctx* ctx, const v1::RemoveJobsRequest* request,
                                       v1::RemoveJobsResponse* response) {
+  if (auto s = CheckBearerToken(*ctx, token_); !s.ok()) return ToGrpcStatus(s);
   return Reply(spooler_.RemoveJobs(*request), response);
 }
 
-grpc::Status AdminService::ListPrinters(Ctx*, const v1::ListPrintersRequest*,
+grpc::Status AdminService::ListPrinters(Ctx* ctx, const v1::ListPrintersRequest*,
                                         v1::ListPrintersResponse* response) {
+  if (auto s = CheckBearerToken(*ctx, token_); !s.ok()) return ToGrpcStatus(s);
   for (auto& entry : spooler_.ListPrinters()) *response->add_printers() = std::move(entry);
   return grpc::Status::OK;
 }

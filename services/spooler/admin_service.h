@@ -8,7 +8,9 @@ namespace spoolgate::spooler {
 
 class AdminService final : public v1::Admin::Service {
  public:
-  explicit AdminService(Spooler& spooler) : spooler_(spooler) {}  // borrowed
+  // `token`: when not empty, every call must carry "authorization: Bearer token".
+  AdminService(Spooler& spooler, std::string token)
+      : spooler_(spooler), token_(std::move(token)) {}  // spooler borrowed
   using Ctx = grpc::ServerContext;
   grpc::Status ListQueues(Ctx*, const v1::ListQueuesRequest*, v1::ListQueuesResponse*) override;
   grpc::Status CreateQueue(Ctx*, const v1::CreateQueueRequest*, v1::Queue*) override;
@@ -27,6 +29,7 @@ class AdminService final : public v1::Admin::Service {
 
  private:
   Spooler& spooler_;
+  const std::string token_;
 };
 
 }  // namespace spoolgate::spooler

@@ -31,6 +31,10 @@ ABSL_FLAG(uint64_t, min_free_disk_bytes, 256ull << 20, "refuse jobs below this m
 ABSL_FLAG(uint64_t, default_max_job_bytes, 0, "size limit for queues without their own; 0 = none");
 ABSL_FLAG(std::vector<std::string>, admin_hosts, {},
           "IP addresses/CIDRs from which root may remove any job");
+ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain: serve gRPC over TLS");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "", "PEM CA: require client certificates signed by it");
+ABSL_FLAG(std::string, admin_token_file, "", "file holding the bearer token the Admin API requires");
 ABSL_FLAG(std::string, ready_file, "",
           "write '<grpc port> <metrics port>' here once serving (for scripts and tests)");
 
@@ -77,7 +81,19 @@ int Run() {
                             : std::vector<std::string>(config.admin_hosts().begin(),
                                                        config.admin_hosts().end());
 
-  auto server = spoolgate::spooler::SpoolerServer::Start(std::move(options), listen, metrics);
+  std::string admin_token;
+  if (!absl::GetFlag(FLAGS_admin_token_file).empty()) {
+    auto token = spoolgate::ReadTokenFile(absl::GetFlag(FLAGS_admin_token_file));
+    if (!token.ok()) {
+      spoolgate::Log("%s", token.status().ToString());
+      return 2;
+    }
+    admin_token = *token;
+  }
+  spoolgate::TlsFiles tls{absl::GetFlag(FLAGS_tls_client_ca), absl::GetFlag(FLAGS_tls_cert),
+                          absl::GetFlag(FLAGS_tls_key)};
+  auto server = spoolgate::spooler::SpoolerServer::Start(std::move(options), listen, metrics, tls,
+                                                         admin_token);
   if (!server.ok()) {
     spoolgate::Log("cannot start: %s", server.status().ToString());
     return 1;

@@ -11,7 +11,10 @@
 namespace spoolgate::spooler {
 
 absl::StatusOr<std::unique_ptr<SpoolerServer>> SpoolerServer::Start(
-    SpoolerOptions options, const std::string& listen, const std::string& metrics_listen) {
+    SpoolerOptions options, const std::string& listen, const std::string& metrics_listen,
+    const TlsFiles& tls, const std::string& admin_token) {
+  auto credentials = MakeServerCredentials(tls);
+  if (!credentials.ok()) return credentials.status();
   auto server = std::unique_ptr<SpoolerServer>(new SpoolerServer());
   if (!metrics_listen.empty()) {
     auto metrics = MetricsServer::Start(metrics_listen);
@@ -24,12 +27,12 @@ absl::StatusOr<std::unique_ptr<SpoolerServer>> SpoolerServer::Start(
   server->spooler_ = *std::move(spooler);
   server->intake_ = std::make_unique<IntakeService>(*server->spooler_);
   server->dispatch_ = std::make_unique<DispatchService>(*server->spooler_);
-  server->admin_ = std::make_unique<AdminService>(*server->spooler_);
+  server->admin_ = std::make_unique<AdminService>(*server->spooler_, admin_token);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &server->port_);
+  builder.AddListeningPort(listen, *credentials, &server->port_);
   builder.RegisterService(server->intake_.get());
   builder.RegisterService(server->dispatch_.get());
   builder.RegisterService(server->admin_.get());
@@ -47,7 +50,8 @@ absl::StatusOr<std::unique_ptr<SpoolerServer>> SpoolerServer::Start(
   for (const char* name : {"", "spoolgate.v1.Intake", "spoolgate.v1.Dispatch", "spoolgate.v1.Admin"}) {
     health->SetServingStatus(name, true);
   }
-  Log("serving gRPC on port %d, metrics on port %d", server->port_, server->metrics_port());
+  Log("serving gRPC%s on port %d, metrics on port %d%s", tls.empty() ? "" : " over TLS",
+      server->port_, server->metrics_port(), admin_token.empty() ? "" : "; Admin API needs a token");
   return server;
 }
 

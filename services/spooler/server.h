@@ -8,6 +8,7 @@
 #include <grpcpp/server.h>
 
 #include "absl/status/statusor.h"
+#include "lib/grpc/tls.h"
 #include "lib/metrics/metrics_server.h"
 #include "services/spooler/admin_service.h"
 #include "services/spooler/dispatch_service.h"
@@ -20,9 +21,14 @@ class SpoolerServer {
  public:
   // Opens the spooler and starts serving on `listen` ("host:port", port 0 =
   // any) and metrics on `metrics_listen` (empty = no metrics endpoint).
+  // `tls`: server certificate/key and, to require client certificates, a
+  // client CA (all empty = plain TCP). `admin_token`: required on Admin calls
+  // when not empty.
   static absl::StatusOr<std::unique_ptr<SpoolerServer>> Start(SpoolerOptions options,
                                                               const std::string& listen,
-                                                              const std::string& metrics_listen);
+                                                              const std::string& metrics_listen,
+                                                              const TlsFiles& tls = {},
+                                                              const std::string& admin_token = "");
   ~SpoolerServer();
 
   int port() const { return port_; }

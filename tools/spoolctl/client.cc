@@ -5,10 +5,13 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include "lib/grpc/tls.h"
+
 namespace spoolgate::spoolctl {
 
 void SetDeadline(grpc::ClientContext* context) {
   context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  AddAdminToken(context);
 }
 
 int ReportError(const std::string& what, const absl::Status& status) {
@@ -17,7 +20,8 @@ int ReportError(const std::string& what, const absl::Status& status) {
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kDeadlineExceeded:
       return kExitUnavailable;
-    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kPermissionDenied:
       return kExitFailed;
     default:
       return kExitFailed;

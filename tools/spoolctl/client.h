@@ -26,7 +26,7 @@ struct Context {
   std::vector<std::string> args;  // positional arguments after the subcommand
 };
 
-// Deadline for unary admin calls.
+// Deadline (and the Admin bearer token, if any) for unary admin calls.
 void SetDeadline(grpc::ClientContext* context);
 
 // Prints "spoolctl: <what>: <message>" to stderr; returns the exit code.

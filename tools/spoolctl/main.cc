@@ -11,6 +11,7 @@
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "lib/base/command_line.h"
+#include "lib/grpc/client_flags.h"
 #include "tools/spoolctl/commands/commands.h"
 #include "tools/spoolctl/flags.h"
 
@@ -63,7 +64,8 @@ std::string Usage() {
     out += "  spoolctl " + std::string(command.usage).substr(0, std::string(command.usage).find('\n')) + "\n";
   }
   out +=
-      "\nCommon flags: --spooler=HOST:PORT (default 127.0.0.1:7600), --json (one JSON object per line).\n"
+      "\nCommon flags: --spooler=HOST:PORT (default 127.0.0.1:7600), --json (one JSON object per line),\n"
+      "  --tls_ca=PEM [--tls_cert=PEM --tls_key=PEM] for TLS, --admin_token_file=FILE.\n"
       "Exit codes: 0 ok, 1 refused by the spooler, 2 usage, 3 spooler unavailable.\n"
       "spoolctl SUBCOMMAND --help explains one subcommand.";
   return out;
@@ -100,7 +102,12 @@ int main(int argc, char** argv) {
     return spoolgate::spoolctl::kExitUsage;
   }
   Context ctx;
-  ctx.channel = grpc::CreateChannel(absl::GetFlag(FLAGS_spooler), grpc::InsecureChannelCredentials());
+  auto channel = spoolgate::SpoolerChannelFromFlags(absl::GetFlag(FLAGS_spooler));
+  if (!channel.ok()) {
+    std::cerr << "spoolctl: " << channel.status().message() << "\n";
+    return spoolgate::spoolctl::kExitUsage;
+  }
+  ctx.channel = *channel;
   ctx.json = absl::GetFlag(FLAGS_json);
   ctx.args.assign(positional.begin() + 2, positional.end());
   return it->second.run(ctx);

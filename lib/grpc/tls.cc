@@ -1,0 +1,104 @@
+#include "lib/grpc/tls.h"
+
+#include <openssl/crypto.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <grpcpp/create_channel.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+
+namespace spoolgate {
+namespace {
+
+absl::StatusOr<std::string> ReadPem(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string& AdminToken() {
+  static auto* token = new std::string();
+  return *token;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
+  auto text = ReadPem(path);
+  if (!text.ok()) return text.status();
+  std::string token(absl::StripAsciiWhitespace(*text));
+  if (token.empty()) return absl::InvalidArgumentError(absl::StrCat(path, " is empty"));
+  return token;
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(const TlsFiles& files) {
+  if (files.empty()) return grpc::InsecureServerCredentials();
+  if (files.cert.empty() || files.key.empty()) {
+    return absl::InvalidArgumentError("TLS needs both --tls_cert and --tls_key");
+  }
+  auto cert = ReadPem(files.cert);
+  if (!cert.ok()) return cert.status();
+  auto key = ReadPem(files.key);
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions options(
+      files.ca.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                       : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  if (!files.ca.empty()) {
+    auto ca = ReadPem(files.ca);
+    if (!ca.ok()) return ca.status();
+    options.pem_root_certs = *ca;
+  }
+  options.pem_key_cert_pairs.push_back({*key, *cert});
+  return grpc::SslServerCredentials(options);
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const std::string& target,
+                                                           const TlsFiles& files,
+                                                           const grpc::ChannelArguments& args) {
+  if (files.empty()) return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+  grpc::SslCredentialsOptions options;
+  if (!files.ca.empty()) {
+    auto ca = ReadPem(files.ca);
+    if (!ca.ok()) return ca.status();
+    options.pem_root_certs = *ca;
+  }
+  if (!files.cert.empty() || !files.key.empty()) {
+    auto cert = ReadPem(files.cert);
+    if (!cert.ok()) return cert.status();
+    auto key = ReadPem(files.key);
+    if (!key.ok()) return key.status();
+    options.pem_cert_chain = *cert;
+    options.pem_private_key = *key;
+  }
+  return grpc::CreateCustomChannel(target, grpc::SslCredentials(options), args);
+}
+
+absl::Status LoadAdminToken(const std::string& path) {
+  if (path.empty()) return absl::OkStatus();
+  auto token = ReadTokenFile(path);
+  if (!token.ok()) return token.status();
+  AdminToken() = *token;
+  return absl::OkStatus();
+}
+
+void AddAdminToken(grpc::ClientContext* context) {
+  if (!AdminToken().empty()) context->AddMetadata("authorization", "Bearer " + AdminToken());
+}
+
+absl::Status CheckBearerToken(const grpc::ServerContext& context, const std::string& expected) {
+  if (expected.empty()) return absl::OkStatus();
+  auto it = context.client_metadata().find("authorization");
+  std::string want = "Bearer " + expected;
+  if (it == context.client_metadata().end() || it->second.size() != want.size() ||
+      CRYPTO_memcmp(it->second.data(), want.data(), want.size()) != 0) {
+    return absl::UnauthenticatedError("the Admin API needs a valid bearer token");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace spoolgate
