@@ -4,7 +4,7 @@ JOBS ?= 2
 CMAKE_FLAGS ?=
 LAUNCHER := $(if $(shell command -v ccache 2>/dev/null),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache,)
 
-.PHONY: deps configure build test run bench fuzz clean
+.PHONY: deps configure build test run bench fuzz container-test clean
 
 deps:
 	./scripts/install-deps
@@ -26,6 +26,9 @@ bench: build
 
 fuzz: build
 	./scripts/run-fuzzers $(BUILD_DIR)
+
+container-test: deps
+	./scripts/container-test
 
 clean:
 	rm -rf $(BUILD_DIR)
