@@ -22,15 +22,6 @@ ABSL_FLAG(uint64_t, job_mib, 1024, "job size in MiB");
 namespace spoolgate {
 namespace {
 
-uint64_t PeakRssKib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6));
-  }
-  return 0;
-}
-
 int Run() {
   testing::TempDir dir;
   testing::SpoolerProcess spooler(dir.Sub("data"), dir.Sub("spooler.log"), {"--queues=bench"});
@@ -83,7 +74,7 @@ int Run() {
   std::cout << absl::StrFormat(
       "one %d MiB job to dir: %s, %.1f s from agent start, %.0f MB/s; agent peak RSS %d MiB\n",
       size >> 20, printed == size ? "complete" : "INCOMPLETE", seconds, size / seconds / 1e6,
-      PeakRssKib(agent.pid()) / 1024);
+      testing::PeakRssKib(agent.pid()) / 1024);
   return printed == size ? 0 : 1;
 }
 

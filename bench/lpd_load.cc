@@ -31,15 +31,6 @@ ABSL_FLAG(uint64_t, big_job_mib, 1024, "size of the large job in MiB; 0 skips it
 namespace spoolgate {
 namespace {
 
-uint64_t PeakRssKib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6));
-  }
-  return 0;
-}
-
 class Conn {
  public:
   explicit Conn(int port) : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
@@ -170,7 +161,7 @@ int Run() {
     double s = absl::ToDoubleSeconds(absl::Now() - big_start);
     std::cout << absl::StrFormat("one %d MiB job: %s in %.1f s, %.0f MB/s; lpd-gateway peak RSS %d MiB\n",
                                  mib, ok ? "acknowledged" : "FAILED", s, (mib << 20) / s / 1e6,
-                                 PeakRssKib(gateway.pid()) / 1024);
+                                 testing::PeakRssKib(gateway.pid()) / 1024);
   }
   return errors.load() == 0 ? 0 : 1;
 }

@@ -55,15 +55,6 @@ bool SubmitJob(v1::Intake::Stub& stub, uint64_t size) {
   return stream->Finish().ok() && committed;
 }
 
-uint64_t PeakRssKib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6));
-  }
-  return 0;
-}
-
 int Run() {
   testing::TempDir dir;
   testing::SpoolerProcess spooler(dir.Sub("data"), dir.Sub("spooler.log"),
@@ -105,7 +96,7 @@ int Run() {
     std::cout << absl::StrFormat("%-12d %10.0f %10.2f %10.2f %8d\n", n, total / seconds,
                                  pct(0.50), pct(0.99), errors.load());
   }
-  std::cout << "spooler peak RSS after the small-job levels: " << PeakRssKib(spooler.pid()) / 1024
+  std::cout << "spooler peak RSS after the small-job levels: " << testing::PeakRssKib(spooler.pid()) / 1024
             << " MiB\n";
   spooler.Terminate(absl::Seconds(30));
 
@@ -115,14 +106,14 @@ int Run() {
   if (!fresh.Start()) return 1;
   auto big_stub = v1::Intake::NewStub(
       grpc::CreateChannel(fresh.address(), grpc::InsecureChannelCredentials()));
-  uint64_t before = PeakRssKib(fresh.pid());
+  uint64_t before = testing::PeakRssKib(fresh.pid());
   absl::Time start = absl::Now();
   bool ok = SubmitJob(*big_stub, mib << 20);
   double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   std::cout << absl::StrFormat(
       "one %d MiB job: %s, %.1f s, %.0f MB/s; spooler peak RSS %d MiB (at start %d MiB)\n", mib,
       ok ? "committed" : "FAILED", seconds, (mib << 20) / seconds / 1e6,
-      PeakRssKib(fresh.pid()) / 1024, before / 1024);
+      testing::PeakRssKib(fresh.pid()) / 1024, before / 1024);
   fresh.Terminate(absl::Seconds(30));
   return ok ? 0 : 1;
 }

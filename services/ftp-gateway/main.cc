@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "lib/base/logging.h"
+#include "lib/base/ready_file.h"
 #include "lib/base/memory.h"
 #include "lib/base/signals.h"
 #include "lib/grpc/client_flags.h"
@@ -89,14 +90,10 @@ int main(int argc, char** argv) {
     spoolgate::Log("cannot start: %s", s.ToString());
     return 1;
   }
-  if (!absl::GetFlag(FLAGS_ready_file).empty()) {
-    std::string path = absl::GetFlag(FLAGS_ready_file);
-    std::ofstream ready(path + ".tmp");
-    for (const auto& endpoint : gateway.bound()) ready << endpoint.port << " ";
-    ready << "\n" << (metrics_server ? metrics_server->port() : 0) << "\n";
-    ready.close();
-    std::rename((path + ".tmp").c_str(), path.c_str());
-  }
+  std::vector<int> ports;
+  for (const auto& endpoint : gateway.bound()) ports.push_back(endpoint.port);
+  spoolgate::WriteReadyFile(absl::GetFlag(FLAGS_ready_file), ports,
+                            metrics_server ? metrics_server->port() : 0);
   int sig = spoolgate::WaitForTerminationSignal();
   spoolgate::Log("signal %d: stopping; uploads in flight get 10 s", sig);
   gateway.Stop(absl::Seconds(10));

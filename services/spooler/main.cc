@@ -12,6 +12,7 @@
 #include "absl/strings/strip.h"
 #include "lib/base/command_line.h"
 #include "lib/base/logging.h"
+#include "lib/base/ready_file.h"
 #include "lib/base/memory.h"
 #include "lib/base/signals.h"
 #include "lib/config/config_loader.h"
@@ -98,11 +99,8 @@ int Run() {
     spoolgate::Log("cannot start: %s", server.status().ToString());
     return 1;
   }
-  if (!absl::GetFlag(FLAGS_ready_file).empty()) {
-    std::string path = absl::GetFlag(FLAGS_ready_file);
-    std::ofstream(path + ".tmp") << (*server)->port() << " " << (*server)->metrics_port() << "\n";
-    std::rename((path + ".tmp").c_str(), path.c_str());
-  }
+  spoolgate::WriteReadyFile(absl::GetFlag(FLAGS_ready_file), {(*server)->port()},
+                            (*server)->metrics_port());
   int sig = spoolgate::WaitForTerminationSignal();
   spoolgate::Log("signal %d: shutting down (in-flight transfers get 10 s)", sig);
   (*server)->Shutdown(absl::Seconds(10));

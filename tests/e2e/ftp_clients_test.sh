@@ -6,23 +6,8 @@
 # safe there. Usage: ftp_clients_test.sh BUILD_DIR
 set -euo pipefail
 build=$(cd "$1" && pwd)
-ip link set lo up
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  echo "--- ftp log"; cat "$work/ftp.log" || true
-  echo "--- spooler log"; tail -20 "$work/spooler.log" || true
-  exit 1
-}
-passed=0
-ok() { echo "ok: $*"; passed=$((passed + 1)); }
+# shellcheck source=tests/e2e/lib.sh
+source "$(dirname "$0")/lib.sh"
 url=ftp://alice:secret@127.0.0.1:2121
 
 "$build/services/spooler/spooler" --data_dir="$work/data" --queues=office \
@@ -34,10 +19,7 @@ pids+=($!)
 "$build/services/printer-agent/printer-agent" --spooler=127.0.0.1:7600 \
   --printer="p1=office=dir:$work/out" --metrics_listen= 2>"$work/agent.log" &
 pids+=($!)
-for _ in $(seq 100); do
-  (exec 3<>/dev/tcp/127.0.0.1/2121) 2>/dev/null && break
-  sleep 0.1
-done
+wait_port 2121 || fail "nothing listens on 2121"
 
 head -c 500000 /dev/urandom > "$work/job.bin"
 printf 'first line\nsecond line\n' > "$work/job.txt"

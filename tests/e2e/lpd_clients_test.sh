@@ -6,24 +6,8 @@
 # Usage: lpd_clients_test.sh BUILD_DIR
 set -euo pipefail
 build=$(cd "$1" && pwd)
-ip link set lo up
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  echo "--- spooler log"; cat "$work/spooler.log" || true
-  echo "--- lpd log"; cat "$work/lpd.log" || true
-  echo "--- agent log"; cat "$work/agent.log" 2>/dev/null || true
-  exit 1
-}
-passed=0
-ok() { echo "ok: $*"; passed=$((passed + 1)); }
+# shellcheck source=tests/e2e/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 q=office@127.0.0.1%5515
 ctl() { "$build/tools/spoolctl/spoolctl" --spooler=127.0.0.1:7600 "$@"; }
@@ -34,10 +18,7 @@ pids+=($!)
 "$build/services/lpd-gateway/lpd-gateway" --spooler=127.0.0.1:7600 \
   --listen=127.0.0.1:5515 --metrics_listen= 2>"$work/lpd.log" &
 pids+=($!)
-for _ in $(seq 100); do
-  (exec 3<>/dev/tcp/127.0.0.1/5515) 2>/dev/null && break
-  sleep 0.1
-done
+wait_port 5515 || fail "nothing listens on 5515"
 
 # --- jobs, no printer attached yet: job ids are 1, 2, ... in this order
 printf 'plain text\nsecond line\n' > "$work/text.txt"

@@ -6,18 +6,8 @@
 # Usage: tls_test.sh BUILD_DIR
 set -euo pipefail
 build=$(cd "$1" && pwd)
-ip link set lo up
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; cat "$work"/*.log 2>/dev/null | tail -20; exit 1; }
-passed=0
-ok() { echo "ok: $*"; passed=$((passed + 1)); }
+# shellcheck source=tests/e2e/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 cd "$work"
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=Spoolgate test CA" \
@@ -37,7 +27,7 @@ echo "wrong-token" > wrong
   --metrics_listen= --min_free_disk_bytes=0 --tls_cert=spooler.pem --tls_key=spooler.key \
   --tls_client_ca=ca.pem --admin_token_file=token 2>spooler.log &
 pids+=($!)
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/7600) 2>/dev/null && break; sleep 0.1; done
+wait_port 7600 || fail "nothing listens on 7600"
 
 tls=(--tls_ca=ca.pem --tls_cert=client.pem --tls_key=client.key)
 ctl() { "$build/tools/spoolctl/spoolctl" --spooler=127.0.0.1:7600 "$@"; }
@@ -71,7 +61,7 @@ ok "printer-agent attaches and prints over TLS"
 "$build/services/lpd-gateway/lpd-gateway" --spooler=127.0.0.1:7600 "${tls[@]}" \
   --admin_token_file=token --listen=127.0.0.1:5515 --metrics_listen= 2>lpd.log &
 pids+=($!)
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/5515) 2>/dev/null && break; sleep 0.1; done
+wait_port 5515 || fail "nothing listens on 5515"
 exec 3<>/dev/tcp/127.0.0.1/5515
 printf '\003office\n' >&3
 listing=$(timeout 10 cat <&3)

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -45,5 +46,8 @@ CommandResult RunCommand(const std::vector<std::string>& argv, absl::Duration ti
 std::string WaitForFile(const std::string& path, absl::Duration timeout);
 
 std::string ReadFile(const std::string& path);
+
+// Peak resident set size (VmHWM) of a running process, in KiB; 0 if unknown.
+uint64_t PeakRssKib(pid_t pid);
 
 }  // namespace spoolgate::testing

@@ -1,0 +1,26 @@
+# Shared by the end-to-end shell tests: a private loopback, a work dir, the
+# processes to stop at exit, and ok/fail reporting. Source it, then use
+# `pids+=($!)` for every background process and `ok`/`fail`.
+# shellcheck shell=bash
+ip link set lo up
+work=$(mktemp -d)
+pids=()
+passed=0
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+ok() { echo "ok: $*"; passed=$((passed + 1)); }
+# Prints the last lines of every log in $work and exits non-zero.
+fail() {
+  echo "FAIL: $*"
+  for log in "$work"/*.log; do [[ -f "$log" ]] && { echo "--- $log"; tail -20 "$log"; }; done
+  exit 1
+}
+# Waits up to 10 s until something listens on 127.0.0.1:$1.
+wait_port() {
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
+  return 1
+}
