@@ -116,7 +116,7 @@ Response FtpSession::Handle(const FtpCommand& c) {
     welcome.lines.push_back("User logged in.");
     return {welcome, {}};
   }
-  if (v == "QUIT") return {Reply{221, {"Goodbye."}}, {Action::Kind::kClose}};
+  if (v == "QUIT") return {Reply{221, {"Goodbye."}}, Action::Of(Action::Kind::kClose)};
   if (v == "REIN") {
     state_ = State::kAwaitUser;
     user_.clear();
@@ -217,7 +217,7 @@ Response FtpSession::Handle(const FtpCommand& c) {
     if (absl::AsciiStrToUpper(c.arg) == "F") return Simple(200, "Structure set to F");
     return Simple(504, "Only file structure (F) is supported");
   }
-  if (v == "PASV") return {Reply{}, {Action::Kind::kPassive, false}};
+  if (v == "PASV") return {Reply{}, Action::Of(Action::Kind::kPassive)};
   if (v == "EPSV") {
     std::string a = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(c.arg));
     if (a == "ALL") {
@@ -225,7 +225,7 @@ Response FtpSession::Handle(const FtpCommand& c) {
       return Simple(200, "EPSV ALL ok");
     }
     if (!a.empty() && a != "1" && a != "2") return Simple(522, "Network protocol not supported, use (1,2)");
-    return {Reply{}, {Action::Kind::kPassive, true}};
+    return {Reply{}, Action::Of(Action::Kind::kPassive, true)};
   }
   if (v == "PORT" || v == "EPRT") {
     auto target = v == "PORT" ? ParsePortArgument(c.arg) : ParseEprtArgument(c.arg);
@@ -252,7 +252,7 @@ Response FtpSession::Handle(const FtpCommand& c) {
     auto q = FindQueue(queue);
     if (q && !q->accepting) return Simple(550, absl::StrCat("Queue ", queue, " is not accepting jobs"));
     if (data_mode_ == DataMode::kNone) return Simple(425, "Use PORT, EPRT, PASV or EPSV first");
-    Action action{Action::Kind::kStore};
+    Action action = Action::Of(Action::Kind::kStore);
     action.queue = queue;
     action.name = name;
     action.append = v == "APPE";
@@ -275,12 +275,12 @@ Response FtpSession::Handle(const FtpCommand& c) {
       }
     }
     if (data_mode_ == DataMode::kNone) return Simple(425, "Use PORT, EPRT, PASV or EPSV first");
-    Action action{Action::Kind::kList};
+    Action action = Action::Of(Action::Kind::kList);
     action.queue = queue;
     action.names_only = v == "NLST";
     return {Reply{}, action};
   }
-  if (v == "ABOR") return {Reply{225, {"No transfer to abort"}}, {Action::Kind::kAbort}};
+  if (v == "ABOR") return {Reply{225, {"No transfer to abort"}}, Action::Of(Action::Kind::kAbort)};
   if (v == "RETR") return Simple(550, "This is a print server: files can be put, not fetched");
   if (v == "SIZE" || v == "MDTM" || v == "MLST") return Simple(550, "No such file");
   if (v == "MLSD") return Simple(502, "Use LIST");

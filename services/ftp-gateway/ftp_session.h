@@ -47,6 +47,13 @@ struct Action {
   bool append = false;     // kStore: APPE
   std::string queue;       // kStore, kList
   std::string name;        // kStore: file name as given
+
+  static Action Of(Kind kind, bool extended = false) {
+    Action action;
+    action.kind = kind;
+    action.extended = extended;
+    return action;
+  }
 };
 
 struct Response {
