@@ -63,14 +63,22 @@ Agent::~Agent() {
 }
 
 void Agent::Report(const v1::AgentMessage& message) {
-  absl::MutexLock lock(&mu_);
-  if (stream_ != nullptr) stream_->Write(message);
+  absl::MutexLock writing(&write_mu_);
+  grpc::ClientReaderWriter<v1::AgentMessage, v1::SpoolerMessage>* stream;
+  {
+    absl::MutexLock lock(&mu_);
+    stream = stream_;
+  }
+  // The stream outlives this Write: AttachOnce takes write_mu_ before it
+  // finishes the stream.
+  if (stream != nullptr) stream->Write(message);
 }
 
 void Agent::Stop() {
   absl::MutexLock lock(&mu_);
   if (!stopping_.HasBeenNotified()) stopping_.Notify();
-  if (stream_ != nullptr) stream_->WritesDone();
+  // Cancelling ends a pending Read and any Write blocked on flow control;
+  // the spooler returns unfinished jobs to their queues.
   if (context_ != nullptr) context_->TryCancel();
 }
 
@@ -120,21 +128,23 @@ void Agent::AttachOnce(const std::shared_ptr<grpc::Channel>& channel) {
   hello.mutable_hello()->set_agent_id(options_.agent_id);
   hello.mutable_hello()->set_version(SPOOLGATE_VERSION);
   for (auto& worker : workers_) *hello.mutable_hello()->add_printers() = worker->status();
+  bool attached = stream->Write(hello);
   {
+    absl::MutexLock writing(&write_mu_);
     absl::MutexLock lock(&mu_);
-    if (stopping_.HasBeenNotified()) return;
-    if (!stream->Write(hello)) {
+    if (!attached || stopping_.HasBeenNotified()) {
       context_ = nullptr;
+      context.TryCancel();
       stream->Finish();
       return;
     }
     stream_ = stream.get();
-    // Status changes between building hello and now would be lost; resend.
-    for (auto& worker : workers_) {
-      v1::AgentMessage status;
-      *status.mutable_printer_status() = worker->status();
-      stream_->Write(status);
-    }
+  }
+  // Status changes between building hello and now would be lost; resend.
+  for (auto& worker : workers_) {
+    v1::AgentMessage status;
+    *status.mutable_printer_status() = worker->status();
+    Report(status);
   }
   Log("attached to spooler %s as %s with %d printer(s)", options_.spooler, options_.agent_id,
       workers_.size());
@@ -159,6 +169,7 @@ void Agent::AttachOnce(const std::shared_ptr<grpc::Channel>& channel) {
     stream_ = nullptr;
     context_ = nullptr;
   }
+  { absl::MutexLock writing(&write_mu_); }  // a Write in flight has returned
   auto status = stream->Finish();
   if (!status.ok() && !stopping_.HasBeenNotified()) {
     Log("spooler stream ended: %s", status.error_message());

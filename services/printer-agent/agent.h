@@ -67,7 +67,11 @@ class Agent {
   AgentMetrics* const metrics_;
   std::vector<std::unique_ptr<PrinterWorker>> workers_;
 
-  absl::Mutex mu_;  // guards the current stream for writers
+  // gRPC allows one writer at a time; a Write may block under flow control.
+  // mu_ is never held across a Write, so Stop() can always cancel the
+  // stream, which unblocks the writer.
+  absl::Mutex write_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  absl::Mutex mu_;
   grpc::ClientReaderWriter<v1::AgentMessage, v1::SpoolerMessage>* stream_ ABSL_GUARDED_BY(mu_) =
       nullptr;
   grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;

@@ -29,8 +29,6 @@ ABSL_FLAG(uint32_t, write_timeout_seconds, 60, "a device accepting nothing this 
 
 namespace {
 
-bool Set(absl::string_view name) { return spoolgate::FlagGiven(name); }
-
 int Run() {
   spoolgate::v1::AgentConfig config;
   if (!absl::GetFlag(FLAGS_config).empty()) {
@@ -41,13 +39,11 @@ int Run() {
     }
   }
   spoolgate::agent::AgentOptions options;
-  options.spooler = Set("spooler") || config.spooler().empty() ? absl::GetFlag(FLAGS_spooler)
-                                                               : config.spooler();
-  options.agent_id = Set("agent_id") || config.agent_id().empty() ? absl::GetFlag(FLAGS_agent_id)
-                                                                  : config.agent_id();
-  uint32_t timeout = Set("write_timeout_seconds") || config.write_timeout_seconds() == 0
-                         ? absl::GetFlag(FLAGS_write_timeout_seconds)
-                         : config.write_timeout_seconds();
+  using spoolgate::FlagOrConfig;
+  options.spooler = FlagOrConfig("spooler", absl::GetFlag(FLAGS_spooler), config.spooler());
+  options.agent_id = FlagOrConfig("agent_id", absl::GetFlag(FLAGS_agent_id), config.agent_id());
+  uint32_t timeout = FlagOrConfig("write_timeout_seconds", absl::GetFlag(FLAGS_write_timeout_seconds),
+                                  config.write_timeout_seconds());
   options.device.write_timeout = absl::Seconds(timeout);
   options.tls = spoolgate::ClientTlsFromFlags();
   std::vector<std::string> printer_flags = spoolgate::FlagValues("printer");
@@ -64,9 +60,8 @@ int Run() {
     }
     options.printers.push_back(*printer);
   }
-  std::string metrics_listen = Set("metrics_listen") || config.metrics_listen().empty()
-                                   ? absl::GetFlag(FLAGS_metrics_listen)
-                                   : config.metrics_listen();
+  std::string metrics_listen =
+      FlagOrConfig("metrics_listen", absl::GetFlag(FLAGS_metrics_listen), config.metrics_listen());
   std::unique_ptr<spoolgate::MetricsServer> metrics_server;
   std::unique_ptr<spoolgate::agent::AgentMetrics> metrics;
   if (!metrics_listen.empty()) {

@@ -41,8 +41,6 @@ ABSL_FLAG(std::string, ready_file, "",
 
 namespace {
 
-bool Set(absl::string_view flag) { return spoolgate::FlagGiven(flag); }
-
 int Run() {
   spoolgate::v1::SpoolerConfig config;
   if (!absl::GetFlag(FLAGS_config).empty()) {
@@ -53,15 +51,12 @@ int Run() {
     }
   }
   // Flags given on the command line win; the file fills in the rest; then defaults.
-  auto pick = [](bool from_flag, auto flag_value, auto file_value, auto unset) {
-    return from_flag || file_value == unset ? flag_value : file_value;
-  };
-  std::string listen = pick(Set("listen"), absl::GetFlag(FLAGS_listen), config.listen(), std::string());
-  std::string metrics = Set("metrics_listen") || config.metrics_listen().empty()
-                            ? absl::GetFlag(FLAGS_metrics_listen)
-                            : config.metrics_listen();
+  using spoolgate::FlagOrConfig;
+  std::string listen = FlagOrConfig("listen", absl::GetFlag(FLAGS_listen), config.listen());
+  std::string metrics =
+      FlagOrConfig("metrics_listen", absl::GetFlag(FLAGS_metrics_listen), config.metrics_listen());
   spoolgate::spooler::SpoolerOptions options;
-  options.data_dir = pick(Set("data_dir"), absl::GetFlag(FLAGS_data_dir), config.data_dir(), std::string());
+  options.data_dir = FlagOrConfig("data_dir", absl::GetFlag(FLAGS_data_dir), config.data_dir());
   options.queues.assign(config.queues().begin(), config.queues().end());
   for (const auto& name : absl::GetFlag(FLAGS_queues)) {
     if (name.empty()) continue;
@@ -71,16 +66,22 @@ int Run() {
     q.set_enabled(true);
     options.queues.push_back(q);
   }
-  options.max_attempts = pick(Set("max_attempts"), absl::GetFlag(FLAGS_max_attempts), config.max_attempts(), 0u);
-  options.retry_backoff = absl::Seconds(pick(Set("retry_backoff_seconds"), absl::GetFlag(FLAGS_retry_backoff_seconds), config.retry_backoff_seconds(), 0u));
-  options.lease = absl::Seconds(pick(Set("lease_seconds"), absl::GetFlag(FLAGS_lease_seconds), config.lease_seconds(), 0u));
-  options.history = absl::Seconds(pick(Set("history_seconds"), absl::GetFlag(FLAGS_history_seconds), config.history_seconds(), 0u));
-  options.min_free_disk_bytes = pick(Set("min_free_disk_bytes"), absl::GetFlag(FLAGS_min_free_disk_bytes), config.min_free_disk_bytes(), uint64_t{0});
-  options.default_max_job_bytes = pick(Set("default_max_job_bytes"), absl::GetFlag(FLAGS_default_max_job_bytes), config.default_max_job_bytes(), uint64_t{0});
-  options.admin_hosts = Set("admin_hosts") || config.admin_hosts().empty()
-                            ? absl::GetFlag(FLAGS_admin_hosts)
-                            : std::vector<std::string>(config.admin_hosts().begin(),
-                                                       config.admin_hosts().end());
+  options.max_attempts =
+      FlagOrConfig("max_attempts", absl::GetFlag(FLAGS_max_attempts), config.max_attempts());
+  options.retry_backoff = absl::Seconds(FlagOrConfig(
+      "retry_backoff_seconds", absl::GetFlag(FLAGS_retry_backoff_seconds), config.retry_backoff_seconds()));
+  options.lease = absl::Seconds(
+      FlagOrConfig("lease_seconds", absl::GetFlag(FLAGS_lease_seconds), config.lease_seconds()));
+  options.history = absl::Seconds(
+      FlagOrConfig("history_seconds", absl::GetFlag(FLAGS_history_seconds), config.history_seconds()));
+  options.min_free_disk_bytes = FlagOrConfig(
+      "min_free_disk_bytes", absl::GetFlag(FLAGS_min_free_disk_bytes), config.min_free_disk_bytes());
+  options.default_max_job_bytes = FlagOrConfig("default_max_job_bytes",
+                                               absl::GetFlag(FLAGS_default_max_job_bytes),
+                                               config.default_max_job_bytes());
+  options.admin_hosts =
+      FlagOrConfig("admin_hosts", absl::GetFlag(FLAGS_admin_hosts),
+                   std::vector<std::string>(config.admin_hosts().begin(), config.admin_hosts().end()));
 
   std::string admin_token;
   if (!absl::GetFlag(FLAGS_admin_token_file).empty()) {

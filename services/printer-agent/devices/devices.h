@@ -28,77 +28,81 @@ class DirDevice : public Device {
   std::string part_, final_;
 };
 
-// file: appends to a file, FIFO or character device.
-class FileDevice : public Device {
+// A device that is an fd opened per job: Probe opens and closes it, writes
+// are bounded by the write timeout, the job ends by closing it.
+class FdDevice : public Device {
  public:
-  FileDevice(std::string path, DeviceOptions options) : path_(std::move(path)), options_(options) {}
-  absl::Status Probe() override;
+  absl::Status Probe() override { return Open().status(); }
   absl::Status BeginJob(uint64_t job_id) override;
   absl::Status Write(absl::string_view data) override;
   absl::Status EndJob() override;
   void AbortJob() override { fd_.reset(); }
 
- private:
-  absl::StatusOr<UniqueFd> Open();
-  std::string path_;
+ protected:
+  explicit FdDevice(DeviceOptions options) : options_(options) {}
+  // Opens (or connects) the device, non-blocking, ready for writing.
+  virtual absl::StatusOr<UniqueFd> Open() = 0;
+
   DeviceOptions options_;
-  UniqueFd fd_;
+  UniqueFd fd_;  // open while a job is printing
+};
+
+// file: appends to a file, FIFO or character device.
+class FileDevice : public FdDevice {
+ public:
+  FileDevice(std::string path, DeviceOptions options) : FdDevice(options), path_(std::move(path)) {}
+  absl::Status Probe() override;
+  absl::Status EndJob() override;  // fsync when it is a regular file
+
+ protected:
+  absl::StatusOr<UniqueFd> Open() override;
+
+ private:
+  std::string path_;
 };
 
 // socket://host:port, AppSocket/JetDirect: one TCP connection per job.
-class SocketDevice : public Device {
+class SocketDevice : public FdDevice {
  public:
   SocketDevice(std::string host, int port, DeviceOptions options)
-      : host_(std::move(host)), port_(port), options_(options) {}
-  absl::Status Probe() override;
-  absl::Status BeginJob(uint64_t job_id) override;
-  absl::Status Write(absl::string_view data) override;
-  absl::Status EndJob() override;
-  void AbortJob() override;
+      : FdDevice(options), host_(std::move(host)), port_(port) {}
+  absl::Status EndJob() override;  // half-close, wait for the printer to close
+  void AbortJob() override;        // reset, so the printer drops the partial job
+
+ protected:
+  absl::StatusOr<UniqueFd> Open() override;  // connects
 
  private:
-  absl::StatusOr<UniqueFd> Connect();
   std::string host_;
   int port_;
-  DeviceOptions options_;
-  UniqueFd fd_;
 };
 
 // usb: USB printer class (usblp), by path or by the device ID's serial/model.
-class UsbDevice : public Device {
+class UsbDevice : public FdDevice {
  public:
-  UsbDevice(DeviceUri uri, DeviceOptions options) : uri_(std::move(uri)), options_(options) {}
-  absl::Status Probe() override;
-  absl::Status BeginJob(uint64_t job_id) override;
-  absl::Status Write(absl::string_view data) override;
-  absl::Status EndJob() override;
-  void AbortJob() override { fd_.reset(); }
+  UsbDevice(DeviceUri uri, DeviceOptions options) : FdDevice(options), uri_(std::move(uri)) {}
   std::string device_id() const override { return device_id_; }
 
- private:
+ protected:
   // Opens the configured device (finding it by selector), reads its ID.
-  absl::StatusOr<UniqueFd> Open();
+  absl::StatusOr<UniqueFd> Open() override;
+
+ private:
   DeviceUri uri_;
-  DeviceOptions options_;
-  UniqueFd fd_;
   std::string device_id_;
 };
 
 // parallel: IEEE 1284 port via the lp driver; status via LPGETSTATUS.
-class ParallelDevice : public Device {
+class ParallelDevice : public FdDevice {
  public:
-  ParallelDevice(std::string path, DeviceOptions options) : path_(std::move(path)), options_(options) {}
-  absl::Status Probe() override;
-  absl::Status BeginJob(uint64_t job_id) override;
-  absl::Status Write(absl::string_view data) override;
-  absl::Status EndJob() override;
-  void AbortJob() override { fd_.reset(); }
+  ParallelDevice(std::string path, DeviceOptions options)
+      : FdDevice(options), path_(std::move(path)) {}
+
+ protected:
+  absl::StatusOr<UniqueFd> Open() override;  // refuses paper out, offline, error
 
  private:
-  absl::StatusOr<UniqueFd> Open();
   std::string path_;
-  DeviceOptions options_;
-  UniqueFd fd_;
 };
 
 // "MFG:HP;MDL:LaserJet M404;SN:X1;" -> {MFG: HP, MDL: ..., SN: X1}; the

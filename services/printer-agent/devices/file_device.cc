@@ -30,17 +30,6 @@ absl::Status FileDevice::Probe() {
   return absl::OkStatus();
 }
 
-absl::Status FileDevice::BeginJob(uint64_t) {
-  auto fd = Open();
-  if (!fd.ok()) return fd.status();
-  fd_ = *std::move(fd);
-  return absl::OkStatus();
-}
-
-absl::Status FileDevice::Write(absl::string_view data) {
-  return WriteAll(fd_.get(), data, options_.write_timeout);
-}
-
 absl::Status FileDevice::EndJob() {
   struct stat st;
   if (::fstat(fd_.get(), &st) == 0 && S_ISREG(st.st_mode) && ::fsync(fd_.get()) != 0) {

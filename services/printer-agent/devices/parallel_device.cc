@@ -28,22 +28,4 @@ absl::StatusOr<UniqueFd> ParallelDevice::Open() {
   return fd;
 }
 
-absl::Status ParallelDevice::Probe() { return Open().status(); }
-
-absl::Status ParallelDevice::BeginJob(uint64_t) {
-  auto fd = Open();
-  if (!fd.ok()) return fd.status();
-  fd_ = *std::move(fd);
-  return absl::OkStatus();
-}
-
-absl::Status ParallelDevice::Write(absl::string_view data) {
-  return WriteAll(fd_.get(), data, options_.write_timeout);
-}
-
-absl::Status ParallelDevice::EndJob() {
-  fd_.reset();
-  return absl::OkStatus();
-}
-
 }  // namespace spoolgate::agent

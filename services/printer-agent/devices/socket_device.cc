@@ -11,7 +11,7 @@
 
 namespace spoolgate::agent {
 
-absl::StatusOr<UniqueFd> SocketDevice::Connect() {
+absl::StatusOr<UniqueFd> SocketDevice::Open() {
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_NUMERICSERV;
@@ -48,22 +48,6 @@ absl::StatusOr<UniqueFd> SocketDevice::Connect() {
     last = DeviceError(error != 0 ? error : errno, where);
   }
   return last;
-}
-
-absl::Status SocketDevice::Probe() {
-  auto fd = Connect();
-  return fd.status();  // an empty connection prints nothing on AppSocket printers
-}
-
-absl::Status SocketDevice::BeginJob(uint64_t) {
-  auto fd = Connect();
-  if (!fd.ok()) return fd.status();
-  fd_ = *std::move(fd);
-  return absl::OkStatus();
-}
-
-absl::Status SocketDevice::Write(absl::string_view data) {
-  return WriteAll(fd_.get(), data, options_.write_timeout);
 }
 
 absl::Status SocketDevice::EndJob() {

@@ -83,22 +83,4 @@ absl::StatusOr<UniqueFd> UsbDevice::Open() {
   return last;
 }
 
-absl::Status UsbDevice::Probe() { return Open().status(); }
-
-absl::Status UsbDevice::BeginJob(uint64_t) {
-  auto fd = Open();
-  if (!fd.ok()) return fd.status();
-  fd_ = *std::move(fd);
-  return absl::OkStatus();
-}
-
-absl::Status UsbDevice::Write(absl::string_view data) {
-  return WriteAll(fd_.get(), data, options_.write_timeout);
-}
-
-absl::Status UsbDevice::EndJob() {
-  fd_.reset();
-  return absl::OkStatus();
-}
-
 }  // namespace spoolgate::agent
