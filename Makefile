@@ -2,17 +2,25 @@
 BUILD_DIR ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
-LAUNCHER := $(if $(shell command -v ccache 2>/dev/null),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache,)
 
-.PHONY: deps configure build test run bench fuzz container-test clean
+.PHONY: deps configure build test run bench fuzz container-test fresh-test clean
 
 deps:
 	./scripts/install-deps
 
-configure: deps
-	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(LAUNCHER) $(CMAKE_FLAGS)
+# The build tree is configured once, after deps: ccache (a package deps
+# installs) is looked up when the recipe runs, not when this file is read, so
+# the first configure already uses it and no later `make` reconfigures. Ninja
+# re-runs CMake by itself when a CMakeLists.txt changes; `make configure`
+# forces it (for example with new CMAKE_FLAGS).
+$(BUILD_DIR)/build.ninja: | deps
+	@$(MAKE) --no-print-directory configure
 
-build: configure
+configure: deps
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  $$(command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache) $(CMAKE_FLAGS)
+
+build: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 test: build
@@ -27,8 +35,13 @@ bench: build
 fuzz: build
 	./scripts/run-fuzzers $(BUILD_DIR)
 
+# Builds the image from deploy/Dockerfile and runs deploy/docker-compose.yml.
 container-test: deps
 	./scripts/container-test
+
+# `make test` once, from nothing, in a clean Debian 12 container.
+fresh-test: deps
+	./scripts/fresh-test
 
 clean:
 	rm -rf $(BUILD_DIR)
