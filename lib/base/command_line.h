@@ -14,14 +14,6 @@ namespace spoolgate {
 void RememberCommandLine(int argc, char** argv);
 // True if --name, --name=..., -name or --noname was given.
 bool FlagGiven(absl::string_view name);
-// The value a service runs with: the flag when given on the command line,
-// else the config file's value when it is set (differs from T{}), else the
-// flag's default.
-template <typename T>
-T FlagOrConfig(absl::string_view name, const T& flag_value, const T& config_value) {
-  return FlagGiven(name) || config_value == T{} ? flag_value : config_value;
-}
-
 // Values of every --name=VALUE, in order.
 std::vector<std::string> FlagValues(absl::string_view name);
 

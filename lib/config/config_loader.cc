@@ -11,9 +11,8 @@
 #include "absl/strings/str_cat.h"
 
 namespace spoolgate {
-namespace {
 
-std::string JsonQuote(const std::string& s) {
+std::string JsonQuote(absl::string_view s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
@@ -32,6 +31,8 @@ std::string JsonQuote(const std::string& s) {
   }
   return out + "\"";
 }
+
+namespace {
 
 // Plain scalars that YAML reads as numbers or booleans go out unquoted;
 // protobuf's JSON parser also accepts quoted numbers, so a wrong guess for
@@ -88,15 +89,10 @@ absl::Status ToJson(const YAML::Node& node, std::string* out) {
 
 }  // namespace
 
-absl::Status ParseYamlConfig(absl::string_view yaml_text,
-                             google::protobuf::Message* message) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml_text));
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("config: ", e.what()));
-  }
-  if (root.IsNull()) return absl::OkStatus();  // empty file
+absl::Status YamlToJson(const YAML::Node& node, std::string* out) { return ToJson(node, out); }
+
+absl::Status ParseYamlNode(const YAML::Node& root, google::protobuf::Message* message) {
+  if (root.IsNull()) return absl::OkStatus();
   if (!root.IsMap()) {
     return absl::InvalidArgumentError("config: top level must be a mapping");
   }
@@ -110,6 +106,17 @@ absl::Status ParseYamlConfig(absl::string_view yaml_text,
         absl::StrCat("config: ", status.message().as_string()));
   }
   return absl::OkStatus();
+}
+
+absl::Status ParseYamlConfig(absl::string_view yaml_text,
+                             google::protobuf::Message* message) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml_text));
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("config: ", e.what()));
+  }
+  return ParseYamlNode(root, message);
 }
 
 absl::Status LoadYamlConfigFile(const std::string& path,

@@ -1,7 +1,11 @@
 // The flags every spooler client shares (gateways, printer-agent, spoolctl):
 //   --tls_ca, --tls_cert, --tls_key   TLS to the spooler (CA to verify it; a
 //                                      client certificate when it requires one)
+// and, only in the programs that call the Admin API (gateways, spoolctl):
 //   --admin_token_file                 bearer token for the Admin API
+// The two live in separate object files, so a program that never calls
+// SpoolerChannelFromFlags (the printer-agent) does not carry a flag it would
+// ignore.
 #pragma once
 
 #include <memory>

@@ -1,4 +1,4 @@
-// ftp-gateway: maps flags onto FtpOptions and serves.
+// ftp-gateway: maps flags and the YAML config onto FtpOptions and serves.
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -10,13 +10,16 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "lib/base/command_line.h"
 #include "lib/base/logging.h"
+#include "lib/config/service_config.h"
 #include "lib/base/ready_file.h"
 #include "lib/base/memory.h"
 #include "lib/base/signals.h"
 #include "lib/grpc/client_flags.h"
 #include "lib/metrics/metrics_server.h"
 #include "services/ftp-gateway/ftp_gateway.h"
+#include "spoolgate/v1/config.pb.h"
 
 ABSL_FLAG(std::vector<std::string>, listen, std::vector<std::string>({"0.0.0.0:21"}),
           "listen addresses, IP literals: 0.0.0.0:21,[::]:21");
@@ -41,7 +44,10 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Spoolgate FTP print server (Jetdirect style): cd QUEUE, put FILE.\n"
       "  ftp-gateway --spooler=HOST:PORT [--listen=0.0.0.0:21] [--passive_ports=30000-30100]");
+  spoolgate::RememberCommandLine(argc, argv);
   absl::ParseCommandLine(argc, argv);
+  spoolgate::v1::FtpGatewayConfig config;
+  if (auto exit_code = spoolgate::LoadServiceConfig(&config)) return *exit_code;
 
   spoolgate::ftp::FtpOptions options;
   options.listen = absl::GetFlag(FLAGS_listen);

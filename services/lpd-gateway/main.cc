@@ -12,13 +12,13 @@
 #include "lib/base/ready_file.h"
 #include "lib/base/memory.h"
 #include "lib/base/signals.h"
-#include "lib/config/config_loader.h"
+#include "lib/base/command_line.h"
+#include "lib/config/service_config.h"
 #include "lib/grpc/client_flags.h"
 #include "lib/metrics/metrics_server.h"
 #include "services/lpd-gateway/lpd_gateway.h"
 #include "spoolgate/v1/config.pb.h"
 
-ABSL_FLAG(std::string, config, "", "YAML config file (LpdGatewayConfig); flags override it");
 ABSL_FLAG(std::vector<std::string>, listen, std::vector<std::string>({"0.0.0.0:515"}),
           "listen addresses, IP literals: 0.0.0.0:515,[::]:515");
 ABSL_FLAG(std::string, spooler, "127.0.0.1:7600", "spooler gRPC address HOST:PORT");
@@ -40,24 +40,18 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Spoolgate LPD gateway (RFC 1179): lpr/lpq/lprm into the spooler.\n"
       "  lpd-gateway --spooler=HOST:PORT [--listen=0.0.0.0:515,[::]:515]");
+  spoolgate::RememberCommandLine(argc, argv);
   absl::ParseCommandLine(argc, argv);
 
   spoolgate::v1::LpdGatewayConfig config;
-  if (!absl::GetFlag(FLAGS_config).empty()) {
-    if (auto s = spoolgate::LoadYamlConfigFile(absl::GetFlag(FLAGS_config), &config); !s.ok()) {
-      spoolgate::Log("%s", s.ToString());
-      return 2;
-    }
-  }
+  if (auto exit_code = spoolgate::LoadServiceConfig(&config)) return *exit_code;
   spoolgate::lpd::LpdOptions options;
   options.listen = absl::GetFlag(FLAGS_listen);
   options.spooler = absl::GetFlag(FLAGS_spooler);
   options.max_connections = absl::GetFlag(FLAGS_max_connections);
   options.idle_timeout = absl::Seconds(absl::GetFlag(FLAGS_idle_timeout_seconds));
   options.require_reserved_port = absl::GetFlag(FLAGS_require_reserved_port);
-  std::vector<std::string> allow = absl::GetFlag(FLAGS_allow);
-  if (allow.empty()) allow.assign(config.allow().begin(), config.allow().end());
-  auto ranges = spoolgate::net::ParseCidrList(allow);
+  auto ranges = spoolgate::net::ParseCidrList(absl::GetFlag(FLAGS_allow));
   if (!ranges.ok()) {
     spoolgate::Log("--allow: %s", ranges.status().ToString());
     return 2;

@@ -13,13 +13,12 @@
 #include "lib/base/logging.h"
 #include "lib/base/memory.h"
 #include "lib/base/signals.h"
-#include "lib/config/config_loader.h"
+#include "lib/config/service_config.h"
 #include "lib/grpc/client_flags.h"
 #include "lib/metrics/metrics_server.h"
 #include "services/printer-agent/agent.h"
 #include "spoolgate/v1/config.pb.h"
 
-ABSL_FLAG(std::string, config, "", "YAML config file (AgentConfig); flags override it");
 ABSL_FLAG(std::string, spooler, "127.0.0.1:7600", "spooler gRPC address HOST:PORT");
 ABSL_FLAG(std::vector<std::string>, printer, {},
           "NAME=QUEUE=URI; repeat the flag for several printers");
@@ -31,27 +30,20 @@ namespace {
 
 int Run() {
   spoolgate::v1::AgentConfig config;
-  if (!absl::GetFlag(FLAGS_config).empty()) {
-    auto s = spoolgate::LoadYamlConfigFile(absl::GetFlag(FLAGS_config), &config);
-    if (!s.ok()) {
-      spoolgate::Log("%s", s.ToString());
-      return 2;
-    }
-  }
+  if (auto exit_code = spoolgate::LoadServiceConfig(&config)) return *exit_code;
   spoolgate::agent::AgentOptions options;
-  using spoolgate::FlagOrConfig;
-  options.spooler = FlagOrConfig("spooler", absl::GetFlag(FLAGS_spooler), config.spooler());
-  options.agent_id = FlagOrConfig("agent_id", absl::GetFlag(FLAGS_agent_id), config.agent_id());
-  uint32_t timeout = FlagOrConfig("write_timeout_seconds", absl::GetFlag(FLAGS_write_timeout_seconds),
-                                  config.write_timeout_seconds());
-  options.device.write_timeout = absl::Seconds(timeout);
+  options.spooler = absl::GetFlag(FLAGS_spooler);
+  options.agent_id = absl::GetFlag(FLAGS_agent_id);
+  options.device.write_timeout = absl::Seconds(absl::GetFlag(FLAGS_write_timeout_seconds));
   options.tls = spoolgate::ClientTlsFromFlags();
-  std::vector<std::string> printer_flags = spoolgate::FlagValues("printer");
-  if (printer_flags.empty()) {
-    for (const auto& p : config.printers()) {
-      options.printers.push_back({p.name(), p.queue(), p.uri()});
-    }
+  for (const auto& p : config.printers()) {
+    options.printers.push_back({p.name(), p.queue(), p.uri()});
   }
+  // absl keeps only the last of repeated --printer flags; the command line
+  // has them all. From the config file, `printer` is a list.
+  std::vector<std::string> printer_flags = spoolgate::FlagGiven("printer")
+                                               ? spoolgate::FlagValues("printer")
+                                               : absl::GetFlag(FLAGS_printer);
   for (const auto& flag : printer_flags) {
     auto printer = spoolgate::agent::ParsePrinterFlag(flag);
     if (!printer.ok()) {
@@ -60,8 +52,7 @@ int Run() {
     }
     options.printers.push_back(*printer);
   }
-  std::string metrics_listen =
-      FlagOrConfig("metrics_listen", absl::GetFlag(FLAGS_metrics_listen), config.metrics_listen());
+  std::string metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   std::unique_ptr<spoolgate::MetricsServer> metrics_server;
   std::unique_ptr<spoolgate::agent::AgentMetrics> metrics;
   if (!metrics_listen.empty()) {

@@ -15,11 +15,10 @@
 #include "lib/base/ready_file.h"
 #include "lib/base/memory.h"
 #include "lib/base/signals.h"
-#include "lib/config/config_loader.h"
+#include "lib/config/service_config.h"
 #include "services/spooler/server.h"
 #include "spoolgate/v1/config.pb.h"
 
-ABSL_FLAG(std::string, config, "", "YAML config file (SpoolerConfig); flags override it");
 ABSL_FLAG(std::string, listen, "0.0.0.0:7600", "gRPC listen address");
 ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9461", "Prometheus /metrics address; empty = off");
 ABSL_FLAG(std::string, data_dir, "", "RocksDB data directory (required)");
@@ -43,20 +42,11 @@ namespace {
 
 int Run() {
   spoolgate::v1::SpoolerConfig config;
-  if (!absl::GetFlag(FLAGS_config).empty()) {
-    auto s = spoolgate::LoadYamlConfigFile(absl::GetFlag(FLAGS_config), &config);
-    if (!s.ok()) {
-      spoolgate::Log("%s", s.ToString());
-      return 2;
-    }
-  }
-  // Flags given on the command line win; the file fills in the rest; then defaults.
-  using spoolgate::FlagOrConfig;
-  std::string listen = FlagOrConfig("listen", absl::GetFlag(FLAGS_listen), config.listen());
-  std::string metrics =
-      FlagOrConfig("metrics_listen", absl::GetFlag(FLAGS_metrics_listen), config.metrics_listen());
+  if (auto exit_code = spoolgate::LoadServiceConfig(&config)) return *exit_code;
+  std::string listen = absl::GetFlag(FLAGS_listen);
+  std::string metrics = absl::GetFlag(FLAGS_metrics_listen);
   spoolgate::spooler::SpoolerOptions options;
-  options.data_dir = FlagOrConfig("data_dir", absl::GetFlag(FLAGS_data_dir), config.data_dir());
+  options.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.queues.assign(config.queues().begin(), config.queues().end());
   for (const auto& name : absl::GetFlag(FLAGS_queues)) {
     if (name.empty()) continue;
@@ -66,22 +56,13 @@ int Run() {
     q.set_enabled(true);
     options.queues.push_back(q);
   }
-  options.max_attempts =
-      FlagOrConfig("max_attempts", absl::GetFlag(FLAGS_max_attempts), config.max_attempts());
-  options.retry_backoff = absl::Seconds(FlagOrConfig(
-      "retry_backoff_seconds", absl::GetFlag(FLAGS_retry_backoff_seconds), config.retry_backoff_seconds()));
-  options.lease = absl::Seconds(
-      FlagOrConfig("lease_seconds", absl::GetFlag(FLAGS_lease_seconds), config.lease_seconds()));
-  options.history = absl::Seconds(
-      FlagOrConfig("history_seconds", absl::GetFlag(FLAGS_history_seconds), config.history_seconds()));
-  options.min_free_disk_bytes = FlagOrConfig(
-      "min_free_disk_bytes", absl::GetFlag(FLAGS_min_free_disk_bytes), config.min_free_disk_bytes());
-  options.default_max_job_bytes = FlagOrConfig("default_max_job_bytes",
-                                               absl::GetFlag(FLAGS_default_max_job_bytes),
-                                               config.default_max_job_bytes());
-  options.admin_hosts =
-      FlagOrConfig("admin_hosts", absl::GetFlag(FLAGS_admin_hosts),
-                   std::vector<std::string>(config.admin_hosts().begin(), config.admin_hosts().end()));
+  options.max_attempts = absl::GetFlag(FLAGS_max_attempts);
+  options.retry_backoff = absl::Seconds(absl::GetFlag(FLAGS_retry_backoff_seconds));
+  options.lease = absl::Seconds(absl::GetFlag(FLAGS_lease_seconds));
+  options.history = absl::Seconds(absl::GetFlag(FLAGS_history_seconds));
+  options.min_free_disk_bytes = absl::GetFlag(FLAGS_min_free_disk_bytes);
+  options.default_max_job_bytes = absl::GetFlag(FLAGS_default_max_job_bytes);
+  options.admin_hosts = absl::GetFlag(FLAGS_admin_hosts);
 
   std::string admin_token;
   if (!absl::GetFlag(FLAGS_admin_token_file).empty()) {

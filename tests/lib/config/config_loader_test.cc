@@ -13,11 +13,6 @@ using ::spoolgate::testing::StatusIs;
 TEST(ConfigLoaderTest, MapsYamlOntoTheConfigProto) {
   v1::SpoolerConfig config;
   ASSERT_THAT(ParseYamlConfig(R"(
-listen: 127.0.0.1:7600
-data_dir: /var/lib/spoolgate
-max_attempts: 3
-min_free_disk_bytes: 1048576
-admin_hosts: [127.0.0.1, "10.0.0.0/8"]
 queues:
   - name: office
     accepting: true
@@ -26,22 +21,26 @@ queues:
     max_job_bytes: 1000
   - name: "0123"
 )", &config), IsOk());
-  EXPECT_EQ(config.listen(), "127.0.0.1:7600");
-  EXPECT_EQ(config.max_attempts(), 3u);
-  EXPECT_EQ(config.min_free_disk_bytes(), 1048576u);
-  ASSERT_EQ(config.admin_hosts_size(), 2);
-  EXPECT_EQ(config.admin_hosts(1), "10.0.0.0/8");
   ASSERT_EQ(config.queues_size(), 2);
+  EXPECT_TRUE(config.queues(0).accepting());
   EXPECT_EQ(config.queues(0).description(), "2nd floor");
   EXPECT_EQ(config.queues(0).max_job_bytes(), 1000u);
   EXPECT_EQ(config.queues(1).name(), "0123");
 }
 
+TEST(ConfigLoaderTest, MapsNestedMaps) {
+  v1::LpdGatewayConfig config;
+  ASSERT_THAT(ParseYamlConfig("queue_allow:\n  lab: {cidrs: [127.0.0.2/32, \"::1\"]}\n", &config),
+              IsOk());
+  ASSERT_EQ(config.queue_allow().count("lab"), 1u);
+  EXPECT_EQ(config.queue_allow().at("lab").cidrs(1), "::1");
+}
+
 TEST(ConfigLoaderTest, RejectsUnknownKeysAndWrongTypes) {
   v1::SpoolerConfig config;
-  EXPECT_THAT(ParseYamlConfig("lisen: 1.2.3.4:5\n", &config),
+  EXPECT_THAT(ParseYamlConfig("queus: []\n", &config),
               StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(ParseYamlConfig("max_attempts: many\n", &config),
+  EXPECT_THAT(ParseYamlConfig("queues: [{name: a, max_job_bytes: many}]\n", &config),
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ParseYamlConfig("- a\n- b\n", &config),
               StatusIs(absl::StatusCode::kInvalidArgument));
@@ -52,13 +51,17 @@ TEST(ConfigLoaderTest, RejectsUnknownKeysAndWrongTypes) {
 TEST(ConfigLoaderTest, EmptyFileLeavesDefaults) {
   v1::SpoolerConfig config;
   EXPECT_THAT(ParseYamlConfig("", &config), IsOk());
-  EXPECT_EQ(config.listen(), "");
+  EXPECT_EQ(config.queues_size(), 0);
 }
 
 TEST(ConfigLoaderTest, MissingFileIsNotFound) {
   v1::SpoolerConfig config;
   EXPECT_THAT(LoadYamlConfigFile("/nonexistent/spooler.yaml", &config),
               StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST(ConfigLoaderTest, JsonQuoteEscapesControlBytes) {
+  EXPECT_EQ(JsonQuote("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\"");
 }
 
 }  // namespace
