@@ -171,7 +171,10 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
   Log("printer %s: job %d: %d document(s), %d bytes", options_.name, job.id(),
       job.documents_size(), job.total_bytes());
   SetState(v1::PRINTER_STATE_PRINTING, "");
-  uint64_t written = 0;
+  Sent sent;
+  for (const auto& doc : job.documents()) {
+    sent.document_bytes_total += doc.size_bytes() * (doc.copies() == 0 ? 1 : doc.copies());
+  }
   bool device_failed = false;
   absl::Status status = device_->BeginJob(job.id());
   device_failed = !status.ok();
@@ -182,13 +185,13 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
     std::string page = BannerPage(banner);
     status = device_->Write(page);
     device_failed = !status.ok();
-    written += page.size();
+    sent.device_bytes += page.size();
   }
   for (int d = 0; status.ok() && d < job.documents_size(); ++d) {
     const auto& doc = job.documents(d);
     uint32_t copies = doc.copies() == 0 ? 1 : doc.copies();
     for (uint32_t c = 0; status.ok() && c < copies; ++c) {
-      status = PrintDocument(job, doc, &written);
+      status = PrintDocument(job, doc, &sent);
       if (!status.ok() && status.code() != absl::StatusCode::kCancelled &&
           absl::StartsWith(status.message(), "device: ")) {
         device_failed = true;
@@ -211,10 +214,10 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
     return;
   }
   if (status.ok()) {
-    Log("printer %s: job %d printed, %d bytes", options_.name, job.id(), written);
+    Log("printer %s: job %d printed, %d bytes", options_.name, job.id(), sent.device_bytes);
     if (metrics_) metrics_->jobs_printed.Add({{"printer", options_.name}}).Increment();
     message.mutable_completed()->set_job_id(job.id());
-    message.mutable_completed()->set_bytes_written(written);
+    message.mutable_completed()->set_bytes_written(sent.device_bytes);
     report_(message);
     SetState(v1::PRINTER_STATE_IDLE, "");
     return;
@@ -223,7 +226,7 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
   if (metrics_) metrics_->jobs_failed.Add({{"printer", options_.name}}).Increment();
   Outcome outcome = device_failed ? OutcomeFor(status)
                                   : (JobGone(status) ? Outcome::kCancelJob : OutcomeFor(status));
-  Log("printer %s: job %d failed after %d bytes: %s", options_.name, job.id(), written,
+  Log("printer %s: job %d failed after %d bytes: %s", options_.name, job.id(), sent.device_bytes,
       status.ToString());
   message.mutable_failed()->set_job_id(job.id());
   message.mutable_failed()->set_error(std::string(status.message()));
@@ -238,7 +241,7 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
 }
 
 absl::Status PrinterWorker::PrintDocument(const v1::Job& job, const v1::Document& doc,
-                                          uint64_t* written) {
+                                          Sent* sent) {
   FilterOptions filter_options;
   filter_options.title = !job.control().pr_title().empty() ? job.control().pr_title()
                          : !job.title().empty()             ? job.title()
@@ -256,7 +259,6 @@ absl::Status PrinterWorker::PrintDocument(const v1::Job& job, const v1::Document
         absl::StrCat("format '", doc.format(), "' of ", doc.name(), " printed raw"));
     report_(warning);
   }
-  absl::Time last_progress = absl::Now();
   Sink sink = [&](absl::string_view data) -> absl::Status {
     if (Cancelled(job.id())) return absl::CancelledError("cancelled");
     absl::Time start = absl::Now();
@@ -266,12 +268,14 @@ absl::Status PrinterWorker::PrintDocument(const v1::Job& job, const v1::Document
       metrics_->WriteLatency(options_.name).Observe(absl::ToDoubleSeconds(absl::Now() - start));
       metrics_->bytes_written.Add({{"printer", options_.name}}).Increment(static_cast<double>(data.size()));
     }
-    *written += data.size();
-    if (absl::Now() - last_progress >= options_.progress_interval) {
-      last_progress = absl::Now();
+    sent->device_bytes += data.size();
+    if (absl::Now() - sent->last_report >= options_.progress_interval) {
+      sent->last_report = absl::Now();
       v1::AgentMessage progress;
       progress.mutable_progress()->set_job_id(job.id());
-      progress.mutable_progress()->set_bytes_written(*written);
+      progress.mutable_progress()->set_bytes_written(sent->device_bytes);
+      progress.mutable_progress()->set_document_bytes(sent->document_bytes);
+      progress.mutable_progress()->set_document_bytes_total(sent->document_bytes_total);
       report_(progress);
     }
     return absl::OkStatus();
@@ -301,6 +305,7 @@ absl::Status PrinterWorker::PrintDocument(const v1::Job& job, const v1::Document
       }
       status = filter->Write(chunk.data(), sink);
       offset += chunk.data().size();
+      sent->document_bytes += chunk.data().size();
     }
     if (!status.ok()) {
       context.TryCancel();

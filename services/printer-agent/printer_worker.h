@@ -53,7 +53,15 @@ class PrinterWorker {
  private:
   void Run();
   void PrintJob(const v1::AssignJob& assignment);
-  absl::Status PrintDocument(const v1::Job& job, const v1::Document& doc, uint64_t* written);
+  // What has gone to the device in this attempt: device bytes (banner and
+  // filter output included) and document bytes (progress), with their total.
+  struct Sent {
+    uint64_t device_bytes = 0;
+    uint64_t document_bytes = 0;
+    uint64_t document_bytes_total = 0;
+    absl::Time last_report = absl::Now();  // per job, not per document or copy
+  };
+  absl::Status PrintDocument(const v1::Job& job, const v1::Document& doc, Sent* sent);
   void SetState(v1::PrinterState state, const std::string& reason);
   bool Cancelled(uint64_t job_id);
 

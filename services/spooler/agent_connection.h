@@ -18,7 +18,8 @@ namespace spoolgate::spooler {
 struct PrinterSlot {
   v1::PrinterStatus status;
   uint64_t current_job = 0;       // 0 = no lease
-  uint64_t bytes_written = 0;     // progress of the current job
+  uint64_t bytes_written = 0;     // device bytes of the current job
+  float progress = 0;             // 0..1, document bytes sent over their total
   absl::Time lease_deadline;      // renewed by every message about the job
   uint64_t last_assignment = 0;   // sequence number, for rotation
 };

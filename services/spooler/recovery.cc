@@ -22,6 +22,7 @@ absl::StatusOr<RecoveryReport> RecoverStore(JobStore& store, absl::Time now) {
     v1::Job updated = job;
     updated.set_state(v1::JOB_STATE_PENDING);
     updated.set_bytes_printed(0);
+    updated.set_progress(0);
     updated.set_last_error("spooler restarted while printing");
     if (updated.history_size() > 0) {
       auto* attempt = updated.mutable_history(updated.history_size() - 1);

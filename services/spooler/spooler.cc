@@ -18,6 +18,12 @@ namespace {
 
 constexpr int kMaxPriority = 25;
 
+// What an agent reports, as a fraction that never leaves 0..1.
+float ProgressFraction(uint64_t done, uint64_t total) {
+  if (total == 0) return 0;
+  return done >= total ? 1.0f : static_cast<float>(static_cast<double>(done) / static_cast<double>(total));
+}
+
 bool ValidQueueName(absl::string_view name) {
   if (name.empty() || name.size() > 64) return false;
   for (char c : name) {
@@ -333,6 +339,7 @@ void Spooler::RequeueLocked(uint64_t id, const std::string& error) {
   EndAttemptLocked(updated, "retry", error);
   updated.set_last_error(error);
   updated.set_bytes_printed(0);
+  updated.set_progress(0);
   if (updated.attempts() >= options_.max_attempts) {
     updated.set_state(v1::JOB_STATE_FAILED);
     updated.set_finished_unix_micros(Micros(options_.clock()));
@@ -369,7 +376,10 @@ absl::StatusOr<std::vector<v1::Job>> Spooler::ListJobs(const v1::ListJobsRequest
       if (!wanted(job)) continue;
       jobs.push_back(job);
       AgentConnection* agent = nullptr;
-      if (PrinterSlot* slot = SlotForJobLocked(id, &agent)) jobs.back().set_bytes_printed(slot->bytes_written);
+      if (PrinterSlot* slot = SlotForJobLocked(id, &agent)) {
+        jobs.back().set_bytes_printed(slot->bytes_written);
+        jobs.back().set_progress(slot->progress);
+      }
     }
   }
   std::sort(jobs.begin(), jobs.end(), [](const v1::Job& a, const v1::Job& b) {
@@ -399,7 +409,10 @@ absl::StatusOr<v1::Job> Spooler::GetJob(uint64_t id) {
     if (it != active_.end()) {
       v1::Job job = it->second;
       AgentConnection* agent = nullptr;
-      if (PrinterSlot* slot = SlotForJobLocked(id, &agent)) job.set_bytes_printed(slot->bytes_written);
+      if (PrinterSlot* slot = SlotForJobLocked(id, &agent)) {
+        job.set_bytes_printed(slot->bytes_written);
+        job.set_progress(slot->progress);
+      }
       return job;
     }
   }
@@ -685,6 +698,8 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
     case v1::AgentMessage::kProgress: {
       if (PrinterSlot* slot = lease_of(message.progress().job_id())) {
         slot->bytes_written = message.progress().bytes_written();
+        slot->progress = ProgressFraction(message.progress().document_bytes(),
+                                          message.progress().document_bytes_total());
         slot->lease_deadline = now + options_.lease;
       }
       return absl::OkStatus();
@@ -697,10 +712,12 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
       }
       slot->current_job = 0;
       slot->bytes_written = 0;
+      slot->progress = 0;
       auto it = active_.find(id);
       if (it != active_.end() && it->second.state() == v1::JOB_STATE_PRINTING) {
         EndAttemptLocked(it->second, "completed", "");
         it->second.set_bytes_printed(message.completed().bytes_written());
+        it->second.set_progress(1);
         auto done = FinishJobLocked(id, v1::JOB_STATE_COMPLETED, "");
         if (!done.ok()) Log("job %d: completion not recorded: %s", id, done.status().ToString());
       }
@@ -716,6 +733,7 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
       }
       slot->current_job = 0;
       slot->bytes_written = 0;
+      slot->progress = 0;
       auto it = active_.find(failed.job_id());
       if (it != active_.end() && it->second.state() == v1::JOB_STATE_PRINTING) {
         switch (failed.disposition()) {
@@ -811,6 +829,7 @@ void Spooler::ScheduleLocked() {
     updated.set_printer(absl::StrCat(c.agent->agent_id(), "/", c.slot->status.name()));
     updated.set_started_unix_micros(Micros(now));
     updated.set_bytes_printed(0);
+    updated.set_progress(0);
     auto* attempt = updated.add_history();
     attempt->set_printer(updated.printer());
     attempt->set_started_unix_micros(Micros(now));
@@ -821,6 +840,7 @@ void Spooler::ScheduleLocked() {
     }
     c.slot->current_job = updated.id();
     c.slot->bytes_written = 0;
+    c.slot->progress = 0;
     c.slot->lease_deadline = now + options_.lease;
     c.slot->last_assignment = ++assignments_;
     v1::SpoolerMessage message;

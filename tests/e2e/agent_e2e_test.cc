@@ -268,6 +268,41 @@ TEST_F(AgentE2eTest, CancelWhilePrintingStopsTheWrites) {
   EXPECT_EQ(Sha256::Of(slow.jobs().back()), sha);
 }
 
+// Copies and a banner page make the device get more bytes than the job
+// has; progress still counts document bytes and ends at 100 %, and the live
+// view keeps drawing whatever numbers it is sent.
+TEST_F(AgentE2eTest, WatchShowsProgressOfCopiesAndBannerUpToOneHundredPercent) {
+  ASSERT_EQ(Spoolctl({"queue", "set", "office", "--banners"}).exit_code, 0);
+  SocketSink slow(64 << 10);  // ~6 MB/s: about 2 s for the three copies
+  auto agent = StartAgent("a1", absl::StrCat("socket://127.0.0.1:", slow.port()));
+  std::string path = dir_.Sub("copies");
+  WriteTestFile(path, 4 << 20);
+  auto printed = Spoolctl({"print", path, "--queue=office", "--copies=3", "--banner"});
+  ASSERT_EQ(printed.exit_code, 0) << printed.out;
+  uint64_t id = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(printed.out), &id)) << printed.out;
+  ASSERT_TRUE(WaitFor([&] { return JobState(id) == "JOB_STATE_PRINTING"; }, absl::Seconds(30)));
+  auto watch = Spoolctl({"watch", "--iterations=15", "--interval_seconds=0.3"});
+  EXPECT_EQ(watch.exit_code, 0) << watch.out;
+  EXPECT_THAT(watch.out, ::testing::HasSubstr("%"));
+  int most = -1;
+  for (size_t at = watch.out.find('%'); at != std::string::npos; at = watch.out.find('%', at + 1)) {
+    size_t start = watch.out.find_last_of(' ', at);
+    int percent = 0;
+    if (start != std::string::npos &&
+        absl::SimpleAtoi(watch.out.substr(start + 1, at - start - 1), &percent)) {
+      EXPECT_LE(percent, 100);
+      most = std::max(most, percent);
+    }
+  }
+  EXPECT_GT(most, 0) << watch.out;
+  ASSERT_TRUE(WaitFor([&] { return JobState(id) == "JOB_STATE_COMPLETED"; }, absl::Seconds(60)));
+  ASSERT_TRUE(WaitFor([&] { return slow.jobs().size() == 1; }, absl::Seconds(10)));
+  EXPECT_GT(slow.jobs()[0].size(), size_t{3} * (4 << 20));  // banner + three copies
+  EXPECT_THAT(Spoolctl({"job", std::to_string(id), "--json"}).out,
+              ::testing::HasSubstr("\"progress\":1"));
+}
+
 TEST_F(AgentE2eTest, TwoAgentsShareOneQueue) {
   SocketSink sink_a(8 << 10), sink_b(8 << 10);  // slow enough that both get work
   auto a = StartAgent("a", absl::StrCat("socket://127.0.0.1:", sink_a.port()));

@@ -106,7 +106,9 @@ TEST_F(SpoolctlTest, PrintersAndWatchShowAgentsAndProgress) {
   ASSERT_TRUE(assignment.has_value());
   v1::AgentMessage progress;
   progress.mutable_progress()->set_job_id(id);
-  progress.mutable_progress()->set_bytes_written(7);
+  progress.mutable_progress()->set_bytes_written(7000);  // device bytes: filters and banners add
+  progress.mutable_progress()->set_document_bytes(7);
+  progress.mutable_progress()->set_document_bytes_total(15);
   agent.Send(progress);
   absl::SleepFor(absl::Milliseconds(300));
   auto printers = Ctl({"printers"});
@@ -121,6 +123,10 @@ TEST_F(SpoolctlTest, PrintersAndWatchShowAgentsAndProgress) {
 }
 
 TEST_F(SpoolctlTest, HelpAndExitCodes) {
+  auto overview = Ctl({"--help"});
+  EXPECT_EQ(overview.exit_code, 0);
+  EXPECT_THAT(overview.out, HasSubstr("spoolctl watch"));
+  EXPECT_THAT(overview.out, ::testing::Not(HasSubstr("No flags matched")));
   auto help = Ctl({"queue", "--help"});
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_THAT(help.out, HasSubstr("usage: spoolctl queue add|remove|accept"));

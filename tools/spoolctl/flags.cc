@@ -10,6 +10,8 @@ ABSL_FLAG(std::string, queue, "", "queue (print: target, required; jobs: filter)
 ABSL_FLAG(std::string, title, "", "print: job title (default: first file name)");
 ABSL_FLAG(std::string, user, "", "print: job owner (default: your login name)");
 ABSL_FLAG(int32_t, priority, 0, "print: priority 0..25, higher prints first");
+ABSL_FLAG(uint32_t, copies, 1, "print: copies of each document");
+ABSL_FLAG(bool, banner, false, "print: ask for a banner page (printed where the queue allows banners)");
 ABSL_FLAG(std::string, format, "raw", "print: document format (raw or an LPD letter: f l o p r ...)");
 ABSL_FLAG(bool, all, false, "jobs: include finished jobs; cancel/hold/release: every job of --queue");
 ABSL_FLAG(std::vector<std::string>, state, {},

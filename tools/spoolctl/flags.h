@@ -13,6 +13,8 @@ ABSL_DECLARE_FLAG(std::string, title);
 ABSL_DECLARE_FLAG(std::string, user);
 ABSL_DECLARE_FLAG(int32_t, priority);
 ABSL_DECLARE_FLAG(std::string, format);
+ABSL_DECLARE_FLAG(uint32_t, copies);
+ABSL_DECLARE_FLAG(bool, banner);
 ABSL_DECLARE_FLAG(bool, all);
 ABSL_DECLARE_FLAG(std::vector<std::string>, state);
 ABSL_DECLARE_FLAG(std::string, description);

@@ -33,6 +33,7 @@ const std::map<std::string, Subcommand>& Subcommands() {
   static const auto* commands = new std::map<std::string, Subcommand>{
       {"print", {s::PrintCommand,
                  "print FILE...|- --queue=Q [--title=T] [--user=U] [--priority=0..25] [--format=raw|f|l|p|r|o]\n"
+                 "      [--copies=N] [--banner]\n"
                  "  Sends the files as one job; prints its id. A progress bar shows on a terminal."}},
       {"jobs", {s::JobsCommand,
                 "jobs [--queue=Q] [--state=pending,held,...] [--user=U] [--all]\n"
@@ -88,6 +89,12 @@ int main(int argc, char** argv) {
   }
   if (help && Subcommands().count(subcommand)) {
     std::cout << "usage: spoolctl " << Subcommands().at(subcommand).usage << "\n";
+    return 0;
+  }
+  // "spoolctl --help": our overview only (absl would add its flag listing,
+  // which for a program without flags of its own main file says nothing).
+  if (help) {
+    std::cout << Usage() << "\n";
     return 0;
   }
   spoolgate::RememberCommandLine(argc, argv);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 
@@ -42,6 +43,15 @@ std::string HumanTime(int64_t unix_micros) {
   if (unix_micros == 0) return "-";
   return absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixMicros(unix_micros),
                           absl::LocalTimeZone());
+}
+
+std::string ProgressBar(double fraction) {
+  if (!(fraction > 0)) fraction = 0;  // NaN too
+  if (fraction > 1) fraction = 1;
+  int percent = static_cast<int>(fraction * 100);
+  int cells = percent / 5;
+  return absl::StrCat(std::string(cells, '#'), std::string(20 - cells, '.'), " ",
+                      absl::StrFormat("%3d%%", percent));
 }
 
 }  // namespace spoolgate::spoolctl

@@ -19,6 +19,9 @@ class Table {
 
 // "1.5 MiB", "312 B".
 std::string HumanBytes(uint64_t bytes);
+// "#####...............  25%": a 20-cell bar for a fraction, which is
+// clamped to 0..1 whatever it is (NaN and infinities included).
+std::string ProgressBar(double fraction);
 // Local time "2026-11-22 10:01:02", or "-" for 0.
 std::string HumanTime(int64_t unix_micros);
 

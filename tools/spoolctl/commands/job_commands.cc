@@ -83,6 +83,7 @@ absl::Status SendDocument(
   v1::SubmitRequest request;
   request.mutable_document_start()->set_name(path == "-" ? "stdin" : BaseName(path));
   request.mutable_document_start()->set_format(format);
+  request.mutable_document_start()->set_copies(absl::GetFlag(FLAGS_copies));
   if (!stream->Write(request)) return absl::UnavailableError("stream closed by the spooler");
   std::string buffer(kChunkBytes, '\0');
   while (true) {
@@ -146,6 +147,7 @@ int PrintCommand(const Context& ctx) {
   header->set_title(absl::GetFlag(FLAGS_title).empty() ? BaseName(ctx.args[0])
                                                        : absl::GetFlag(FLAGS_title));
   header->set_priority(absl::GetFlag(FLAGS_priority));
+  if (absl::GetFlag(FLAGS_banner)) header->mutable_control()->set_banner_user(header->user());
   header->set_expected_bytes(total);
   header->mutable_origin()->set_protocol("grpc");
   header->mutable_origin()->set_client_job_name(BaseName(ctx.args[0]));

@@ -95,10 +95,8 @@ int WatchCommand(const Context& ctx) {
     view << q.Render() << "\n" << PrinterTable(printers) << "\n";
     Table p({"JOB", "QUEUE", "USER", "TITLE", "PRINTER", "PROGRESS"});
     for (const auto& job : jobs.jobs()) {
-      int percent = job.total_bytes() ? static_cast<int>(job.bytes_printed() * 100 / job.total_bytes()) : 0;
       p.AddRow({absl::StrCat(job.id()), job.queue(), job.user(), job.title(), job.printer(),
-                absl::StrCat(std::string(percent / 5, '#'), std::string(20 - percent / 5, '.'), " ",
-                             percent, "%")});
+                ProgressBar(job.progress())});
     }
     view << p.Render();
     if (tty) std::cout << "\x1b[H\x1b[2J";  // redraw in place
