@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/container-test and scripts/fresh-test (sourced, not run).
 # Sets up podman as it works on a plain Debian 12 host and provides a local
 # Debian 12 base image made with debootstrap, so no registry is needed.
@@ -21,7 +22,9 @@ need_packages() {
 # with the cgroupfs manager can, on every layout we have met.
 podman=("${sudo_cmd[@]}" podman --runtime=runc --cgroup-manager=cgroupfs)
 # runc must be given limits it may set.
-podman_limits=(--ulimit nofile=65536:65536 --ulimit nproc=4096:4096)
+# shellcheck disable=SC2034  # used by the scripts that source this file
+podman_limits=(--ulimit nofile=16384:16384 --ulimit nproc=4096:4096)
+# shellcheck disable=SC2034
 base_image=localhost/spoolgate-base:bookworm
 
 # The Debian mirror this machine's apt uses for bookworm, read from
