@@ -45,6 +45,12 @@ PrinterWorker::PrinterWorker(Options options, std::unique_ptr<Device> device, Re
   status_.set_device_uri(options_.uri);
   status_.set_state(v1::PRINTER_STATE_ERROR);
   status_.set_state_reason("not probed yet");
+  if (metrics_) {  // at 0 from the start, so rates and alerts have data
+    metrics_->device_errors.Add({{"printer", options_.name}});
+    metrics_->jobs_printed.Add({{"printer", options_.name}});
+    metrics_->jobs_failed.Add({{"printer", options_.name}});
+    metrics_->bytes_written.Add({{"printer", options_.name}});
+  }
   thread_ = std::thread([this] { Run(); });
 }
 

@@ -918,6 +918,16 @@ void Spooler::RefreshGaugesLocked() {
   }
   for (const auto& [_, job] : active_) ++counts[{job.queue(), job.state()}];
   for (const auto& f : history_) ++counts[{f.queue, f.state}];
+  // Every queue's counters exist from the start, at 0, so that rates and
+  // alerts see "nothing happened" instead of "no data".
+  for (const auto& [name, _] : queues_) {
+    for (auto s : {v1::JOB_STATE_COMPLETED, v1::JOB_STATE_FAILED, v1::JOB_STATE_CANCELLED}) {
+      metrics_->jobs_finished.Add({{"queue", name}, {"state", std::string(JobStateName(s))}});
+    }
+    metrics_->jobs_received.Add({{"queue", name}});
+    metrics_->bytes_received.Add({{"queue", name}});
+    metrics_->JobLatency(name);
+  }
   for (const auto& [key, n] : counts) {
     metrics_->jobs.Add({{"queue", key.first}, {"state", std::string(JobStateName(key.second))}})
         .Set(n);

@@ -51,7 +51,13 @@ SpoolerMetrics::SpoolerMetrics(prometheus::Registry& registry)
       printers(prometheus::BuildGauge()
                    .Name("spoolgate_spooler_printers")
                    .Help("Attached printers by queue and state")
-                   .Register(registry)) {}
+                   .Register(registry)) {
+  // Every reason at 0 from the start, so rates and alerts have data.
+  for (const char* reason : {"bad_request", "unavailable", "no_queue", "not_accepting", "too_large",
+                             "queue_full", "abandoned"}) {
+    jobs_refused.Add({{"reason", reason}});
+  }
+}
 
 prometheus::Histogram& SpoolerMetrics::JobLatency(const std::string& queue) {
   return job_latency.Add({{"queue", queue}},
