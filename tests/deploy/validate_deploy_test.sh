@@ -21,6 +21,10 @@ for kind in StatefulSet Deployment DaemonSet Service ConfigMap NetworkPolicy Per
   [[ $kind == PersistentVolumeClaim ]] && kind=volumeClaimTemplates
   check "k8s base has $kind" grep -q "$kind" <<< "$rendered"
 done
+for configmap in grafana-datasources grafana-dashboard-providers grafana-dashboards; do
+  check "k8s base provisions Grafana: $configmap" grep -q "name: $configmap-" <<< "$rendered"
+done
+check "compose provisions Grafana" grep -q "/etc/grafana/provisioning" deploy/docker-compose.yml
 check "promtool check config" promtool check config deploy/prometheus/prometheus.yml
 check "promtool check rules" promtool check rules deploy/prometheus/alerts.yml
 check "yamllint" yamllint -d "{extends: relaxed, rules: {line-length: {max: 120}}}" deploy

@@ -3,11 +3,14 @@
 Runs inside a private network namespace (ctest starts it under
 `unshare -n`), so fixed ports are safe. Prints a job through each gateway
 and asserts, through Prometheus's HTTP API, that the job counters rose and
-the printer is up; `promtool check metrics` passes on every /metrics.
+the printer is up; `promtool check metrics` passes on every /metrics; and
+every PromQL expression of the shipped Grafana dashboard and alert rules
+names metrics that exist and returns data.
 Usage: prometheus_e2e_test.py BUILD_DIR SOURCE_DIR
 """
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -17,6 +20,8 @@ import time
 import unittest
 import urllib.parse
 import urllib.request
+
+import yaml
 
 BUILD, SOURCE = (os.path.abspath(p) for p in sys.argv[1:3])
 del sys.argv[1:3]
@@ -73,6 +78,27 @@ class PrometheusTest(unittest.TestCase):
                    "--storage.tsdb.path=" + cls.dir + "/tsdb", "--web.listen-address=127.0.0.1:9090"],
                   log("prometheus"))
         wait_port(9090)
+        cls.send_traffic()
+
+    @classmethod
+    def send_traffic(cls):
+        """One job through each gateway, and one refused job."""
+        data = b"printed through lpd\n"
+        control = b"Hprom\nPalice\nJprom.txt\nldfA001prom\n"
+        s = socket.create_connection(("127.0.0.1", 5515), timeout=20)
+        for chunk in (b"\x02office\n", b"\x02%d cfA001prom\n" % len(control), control + b"\0",
+                      b"\x03%d dfA001prom\n" % len(data), data + b"\0"):
+            s.sendall(chunk)
+            assert s.recv(1) == b"\0"
+        s.close()
+        with open(cls.dir + "/ftp.txt", "w") as f:
+            f.write("printed through ftp\n")
+        subprocess.run(["curl", "-sS", "-T", cls.dir + "/ftp.txt",
+                        "ftp://u:p@127.0.0.1:2121/office/"], check=True, timeout=60)
+        s = socket.create_connection(("127.0.0.1", 5515), timeout=20)
+        s.sendall(b"\x02nosuchqueue\n")
+        assert s.recv(1) not in (b"", b"\0")
+        s.close()
 
     @classmethod
     def start(cls, argv, stderr):
@@ -103,22 +129,7 @@ class PrometheusTest(unittest.TestCase):
             time.sleep(0.5)
         self.fail("%s never satisfied the check (last value %s)" % (expr, value))
 
-    def send_lpd_job(self):
-        data = b"printed through lpd\n"
-        control = b"Hprom\nPalice\nJprom.txt\nldfA001prom\n"
-        s = socket.create_connection(("127.0.0.1", 5515), timeout=20)
-        for chunk in (b"\x02office\n", b"\x02%d cfA001prom\n" % len(control), control + b"\0",
-                      b"\x03%d dfA001prom\n" % len(data), data + b"\0"):
-            s.sendall(chunk)
-            self.assertEqual(s.recv(1), b"\0")
-        s.close()
-
     def test_counters_rise_and_the_printer_is_up(self):
-        with open(self.dir + "/ftp.txt", "w") as f:
-            f.write("printed through ftp\n")
-        self.send_lpd_job()
-        subprocess.run(["curl", "-sS", "-T", self.dir + "/ftp.txt",
-                        "ftp://u:p@127.0.0.1:2121/office/"], check=True, timeout=60)
         for job in PORTS:
             self.wait_query('up{job="%s"}' % job, lambda v: v == 1)
         self.wait_query('sum(spoolgate_lpd_jobs_received_total)', lambda v: v >= 1)
@@ -130,6 +141,46 @@ class PrometheusTest(unittest.TestCase):
         self.wait_query('sum(spoolgate_spooler_printers{state="PRINTER_STATE_IDLE"})', lambda v: v == 1)
         rules = json.loads(http("http://127.0.0.1:9090/api/v1/rules"))["data"]["groups"]
         self.assertTrue(any(g["name"] == "spoolgate" for g in rules))
+
+    def query_all(self, expr):
+        url = "http://127.0.0.1:9090/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+        answer = json.loads(http(url))
+        self.assertEqual(answer["status"], "success", expr)
+        return answer["data"]["result"]
+
+    def wait_for_data(self, expr, seconds=60):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            if self.query_all(expr):
+                return
+            time.sleep(1)
+        self.fail("no data for: " + expr)
+
+    def test_every_dashboard_and_alert_expression_has_data(self):
+        with open(SOURCE + "/deploy/grafana/spoolgate-dashboard.json") as f:
+            dashboard = json.load(f)
+        panels = [t["expr"] for p in dashboard["panels"] for t in p.get("targets", [])]
+        with open(SOURCE + "/deploy/prometheus/alerts.yml") as f:
+            alerts = [r["expr"] for g in yaml.safe_load(f)["groups"] for r in g["rules"]]
+        self.assertGreater(len(panels), 5)
+        self.assertGreater(len(alerts), 3)
+        self.wait_query('sum(spoolgate_agent_jobs_printed_total)', lambda v: v >= 2)
+        names = set(json.loads(http("http://127.0.0.1:9090/api/v1/label/__name__/values"))["data"])
+        selector = re.compile(r'\b(spoolgate_[a-z0-9_]+|up)\b(\{[^}]*\})?')
+        for expr in panels + alerts:
+            for name, labels in selector.findall(expr):
+                with self.subTest(metric=name, expr=expr):
+                    self.assertIn(name, names)
+                    # Each series the expression reads exists.
+                    self.wait_for_data(name + labels)
+        # A panel draws its expression: it must return data now. An alert's
+        # expression returns data only while it fires, so it must evaluate.
+        for expr in panels:
+            with self.subTest(panel=expr):
+                self.wait_for_data(expr)
+        for expr in alerts:
+            with self.subTest(alert=expr):
+                self.query_all(expr)
 
     def test_promtool_accepts_every_metrics_page(self):
         for name, port in PORTS.items():
