@@ -1,4 +1,4 @@
-// FTP data connections with the anti-bounce rules of DESIGN.md: active
+// FTP data connections with the anti-bounce rules of docs/protocols.md: active
 // (PORT/EPRT) connections go only to the control connection's peer, and a
 // passive listener accepts only that peer.
 #pragma once

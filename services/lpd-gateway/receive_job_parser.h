@@ -1,5 +1,5 @@
 // The "receive job" subcommand stream of RFC 1179 section 6 as real clients
-// send it (../shared/CLIENTS.md), fed in arbitrary splits. Pure.
+// send it (docs/protocols.md, "Client quirks"), fed in arbitrary splits. Pure.
 //
 //   \001 LF                 abort job (6.1)
 //   \002 count SP name LF   control file follows: count bytes, then \0 (6.2)

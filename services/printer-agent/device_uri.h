@@ -1,4 +1,4 @@
-// Device URIs of DESIGN.md, parsed. Pure.
+// Device URIs (docs/operations.md, "printer-agent"), parsed. Pure.
 //   usb:/dev/usb/lp0            usb:?serial=X1234   usb:?model=LaserJet%20M404
 //   parallel:/dev/lp0           socket://192.0.2.10:9100 (port defaults to 9100)
 //   file:/path                  dir:/path

@@ -1,4 +1,4 @@
-// The job life cycle of DESIGN.md as a table of legal transitions. Pure.
+// The job life cycle of docs/design.md as a table of legal transitions. Pure.
 #pragma once
 
 #include "absl/status/status.h"

@@ -1,4 +1,4 @@
-// Durable storage of jobs, queues and job data in one RocksDB (DESIGN.md
+// Durable storage of jobs, queues and job data in one RocksDB (docs/design.md,
 // "Storage"). Every method that an acknowledgement depends on takes or
 // implies a synced write: RocksDB's WAL is fsync'ed before it returns.
 //

@@ -1,4 +1,4 @@
-// Startup repair of the store after any stop, clean or not (DESIGN.md):
+// Startup repair of the store after any stop, clean or not (docs/design.md):
 // - RECEIVING jobs were never acknowledged: their records and data go;
 // - PRINTING jobs lost their agent with the old process: back to PENDING
 //   (at-least-once printing), the interrupted attempt recorded;

@@ -17,7 +17,7 @@ constexpr v1::JobState kAll[] = {
     v1::JOB_STATE_HELD,        v1::JOB_STATE_PRINTING,  v1::JOB_STATE_COMPLETED,
     v1::JOB_STATE_FAILED,      v1::JOB_STATE_CANCELLED};
 
-// Exactly the transitions of DESIGN.md; every other pair must be refused.
+// Exactly the transitions of docs/design.md; every other pair must be refused.
 const std::set<std::pair<v1::JobState, v1::JobState>> kLegal = {
     {v1::JOB_STATE_RECEIVING, v1::JOB_STATE_PENDING},
     {v1::JOB_STATE_RECEIVING, v1::JOB_STATE_HELD},
