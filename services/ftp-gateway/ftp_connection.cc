@@ -10,6 +10,7 @@
 #include "lib/base/logging.h"
 #include "lib/grpc/status_conversion.h"
 #include "lib/grpc/tls.h"
+#include "lib/model/printer_state.h"
 #include "lib/intake/intake_client.h"
 #include "spoolgate/v1/admin.grpc.pb.h"
 
@@ -41,10 +42,13 @@ class AdminDirectory : public QueueDirectory {
                   static_cast<int>(e.printers()), "no printer attached"};
       for (const auto& p : printers.printers()) {
         if (p.status().queue() != q.name) continue;
-        q.printer_status = p.status().state() == v1::PRINTER_STATE_ERROR
-                               ? absl::StrCat("error: ", p.status().state_reason())
+        bool unavailable = PrinterUnavailable(p.status().state());
+        q.printer_status = unavailable ? DescribePrinter(p.status())
                            : p.current_job() != 0 ? "printing"
                                                   : "ready";
+        q.printer_state = unavailable ? PrinterStateLabel(p.status().state())
+                          : p.current_job() != 0 ? "printing"
+                                                 : "ready";
       }
       out.push_back(std::move(q));
     }
@@ -342,7 +346,7 @@ void FtpConnection::List(const Action& action) {
                   ? absl::StrCat(q.name, "\r\n")
                   : absl::StrFormat("drwxrwxr-x %4d %-9s %-9s %8d Jan  1 00:00 %s\r\n",
                                     q.waiting, q.accepting ? "accepting" : "rejecting",
-                                    q.printers == 0 ? "noprinter" : q.printer_status.substr(0, 9),
+                                    q.printers == 0 ? "noprinter" : q.printer_state,
                                     0, q.name);
     }
   } else {

@@ -23,7 +23,8 @@ struct QueueInfo {
   bool enabled = true;
   int waiting = 0;    // pending + held jobs
   int printers = 0;   // attached printers
-  std::string printer_status;  // e.g. "ready", "printer error: paper out"
+  std::string printer_status;  // e.g. "ready", "media-empty since ...: paper out"
+  std::string printer_state = "ready";  // one word for LIST: ready, printing, stalled ...
 };
 
 class QueueDirectory {

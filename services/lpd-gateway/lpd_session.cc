@@ -11,7 +11,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "lib/base/logging.h"
+#include "lib/model/printer_state.h"
 #include "lib/grpc/status_conversion.h"
+#include "lib/model/printer_state.h"
 #include "lib/grpc/tls.h"
 #include "services/lpd-gateway/lpd_reply.h"
 #include "services/lpd-gateway/queue_listing.h"
@@ -397,15 +399,18 @@ void LpdSession::QueueState(const DaemonCommand& command) {
     Send(absl::StrCat(command.queue, ": unknown printer\n"));
     return;
   }
-  int attached = 0, printing = 0, failed = 0;
-  std::string reason;
+  // As BSD lpq does, the printers' own status comes above the jobs: one
+  // line for each printer that cannot print now.
+  int attached = 0, printing = 0, unavailable = 0;
+  std::vector<std::string> printer_lines;
   for (const auto& p : printers.printers()) {
     if (p.status().queue() != command.queue) continue;
     ++attached;
     if (p.current_job() != 0) ++printing;
-    if (p.status().state() == v1::PRINTER_STATE_ERROR) {
-      ++failed;
-      reason = p.status().state_reason();
+    if (PrinterUnavailable(p.status().state())) {
+      ++unavailable;
+      printer_lines.push_back(absl::StrCat(command.queue, ": printer ", p.agent_id(), "/",
+                                           p.status().name(), " is ", DescribePrinter(p.status())));
     }
   }
   std::string line;
@@ -415,12 +420,13 @@ void LpdSession::QueueState(const DaemonCommand& command) {
     line = absl::StrCat(command.queue, " is ready, no printer attached");
   } else if (printing > 0) {
     line = absl::StrCat(command.queue, " is ready and printing");
-  } else if (failed == attached) {
-    line = absl::StrCat(command.queue, ": printer error: ", reason);
+  } else if (unavailable == attached) {
+    line = absl::StrCat(command.queue, " is waiting: no printer can print now");
   } else {
     line = absl::StrCat(command.queue, " is ready");
   }
   if (!queue->accepting()) absl::StrAppend(&line, "; queuing disabled");
+  for (const auto& printer_line : printer_lines) absl::StrAppend(&line, "\n", printer_line);
   std::vector<ListingEntry> entries;
   for (const auto& job : jobs.jobs()) {
     ListingEntry e;

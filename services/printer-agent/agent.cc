@@ -50,6 +50,7 @@ absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(AgentOptions options,
     worker.queue = config.queue;
     worker.uri = config.uri;
     worker.probe_interval = agent->options_.probe_interval;
+    worker.stall_after = agent->options_.device.write_timeout;
     agent->workers_.push_back(std::make_unique<PrinterWorker>(
         worker, std::move(device), [a = agent.get()](const v1::AgentMessage& m) { a->Report(m); },
         metrics));

@@ -1,5 +1,8 @@
 #include "services/printer-agent/device.h"
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+
 #include "services/printer-agent/devices/devices.h"
 
 namespace spoolgate::agent {
@@ -21,6 +24,18 @@ Outcome OutcomeFor(const absl::Status& status) {
       // offline), ResourceExhausted: the device may be fine again later.
       return Outcome::kRetryJob;
   }
+}
+
+DeviceCondition ConditionForFailure(const absl::Status& status) {
+  std::string reason(status.message());
+  std::string lower = absl::AsciiStrToLower(reason);
+  if (absl::StrContains(lower, "paper out")) return {v1::PRINTER_STATE_MEDIA_EMPTY, reason};
+  if (status.code() == absl::StatusCode::kNotFound || absl::StrContains(lower, "offline") ||
+      absl::StrContains(lower, "refused") || absl::StrContains(lower, "reset") ||
+      absl::StrContains(lower, "unreachable") || absl::StrContains(lower, "went away")) {
+    return {v1::PRINTER_STATE_OFFLINE, reason};
+  }
+  return {v1::PRINTER_STATE_ERROR, reason};
 }
 
 absl::StatusOr<std::unique_ptr<Device>> MakeDevice(const DeviceUri& uri,

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/base/logging.h"
 #include "lib/grpc/status_conversion.h"
+#include "lib/model/printer_state.h"
 #include "services/printer-agent/filters/text_filters.h"
 
 namespace spoolgate::agent {
@@ -17,14 +18,10 @@ v1::FailureDisposition DispositionFor(Outcome outcome) {
   }
 }
 
-std::string StateLabel(v1::PrinterState state) {
-  switch (state) {
-    case v1::PRINTER_STATE_IDLE: return "idle";
-    case v1::PRINTER_STATE_PRINTING: return "printing";
-    case v1::PRINTER_STATE_ERROR: return "error";
-    case v1::PRINTER_STATE_STOPPED: return "stopped";
-    default: return "unknown";
-  }
+// States in which the worker probes the device until it answers again.
+bool NeedsProbing(v1::PrinterState state) {
+  return state == v1::PRINTER_STATE_ERROR || state == v1::PRINTER_STATE_OFFLINE ||
+         state == v1::PRINTER_STATE_MEDIA_EMPTY;
 }
 
 // Errors that the spooler side caused: a job it no longer leases to us is
@@ -113,18 +110,19 @@ void PrinterWorker::SetState(v1::PrinterState state, const std::string& reason) 
       return;
     }
     if (metrics_) {
-      metrics_->printer_state.Add({{"printer", options_.name}, {"state", StateLabel(status_.state())}}).Set(0);
-      metrics_->printer_state.Add({{"printer", options_.name}, {"state", StateLabel(state)}}).Set(1);
+      metrics_->printer_state.Add({{"printer", options_.name}, {"state", PrinterStateLabel(status_.state())}}).Set(0);
+      metrics_->printer_state.Add({{"printer", options_.name}, {"state", PrinterStateLabel(state)}}).Set(1);
     }
+    if (status_.state() != state) status_.set_state_since_unix_micros(absl::ToUnixMicros(absl::Now()));
     status_.set_state(state);
     status_.set_state_reason(reason);
     status_.set_device_id(device_->device_id());
     *message.mutable_printer_status() = status_;
   }
-  if (state == v1::PRINTER_STATE_ERROR) {
-    Log("printer %s: error: %s", options_.name, reason);
-  } else if (state == v1::PRINTER_STATE_IDLE) {
+  if (state == v1::PRINTER_STATE_IDLE) {
     Log("printer %s: ready", options_.name);
+  } else if (state != v1::PRINTER_STATE_PRINTING) {
+    Log("printer %s: %s: %s", options_.name, PrinterStateLabel(state), reason);
   }
   report_(message);
 }
@@ -137,7 +135,7 @@ void PrinterWorker::Run() {
     {
       absl::MutexLock lock(&mu_);
       auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_ || !queue_.empty(); };
-      in_error = status_.state() == v1::PRINTER_STATE_ERROR;
+      in_error = NeedsProbing(status_.state());
       if (in_error) {
         mu_.AwaitWithDeadline(absl::Condition(&ready), next_probe);
       } else {
@@ -150,7 +148,7 @@ void PrinterWorker::Run() {
         current_job_ = job->job().id();
         cancel_current_ = false;
       }
-      in_error = status_.state() == v1::PRINTER_STATE_ERROR;
+      in_error = NeedsProbing(status_.state());
     }
     if (job) {
       PrintJob(*job);
@@ -165,7 +163,8 @@ void PrinterWorker::Run() {
         SetState(v1::PRINTER_STATE_IDLE, "");
       } else {
         if (metrics_) metrics_->device_errors.Add({{"printer", options_.name}}).Increment();
-        SetState(v1::PRINTER_STATE_ERROR, std::string(probe.message()));
+        DeviceCondition condition = ConditionForFailure(probe);
+        SetState(condition.state, condition.reason);
       }
       next_probe = absl::Now() + options_.probe_interval;
     }
@@ -181,6 +180,12 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
   for (const auto& doc : job.documents()) {
     sent.document_bytes_total += doc.size_bytes() * (doc.copies() == 0 ? 1 : doc.copies());
   }
+  device_->set_stall_hook(
+      [&](absl::Duration stalled) { return WhileStalled(job.id(), stalled, &sent); });
+  struct HookReset {  // the hook refers to `sent`, which ends with this call
+    Device* device;
+    ~HookReset() { device->set_stall_hook(nullptr); }
+  } hook_reset{device_.get()};
   bool device_failed = false;
   absl::Status status = device_->BeginJob(job.id());
   device_failed = !status.ok();
@@ -240,10 +245,48 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
   report_(message);
   if (device_failed) {
     if (metrics_) metrics_->device_errors.Add({{"printer", options_.name}}).Increment();
-    SetState(v1::PRINTER_STATE_ERROR, std::string(status.message()));
+    DeviceCondition condition = ConditionForFailure(status);
+    SetState(condition.state, condition.reason);
   } else {
     SetState(v1::PRINTER_STATE_IDLE, "");
   }
+}
+
+absl::Status PrinterWorker::WhileStalled(uint64_t job_id, absl::Duration stalled, Sent* sent) {
+  if (Cancelled(job_id)) return absl::CancelledError("cancelled");
+  sent->waited = true;
+  std::optional<DeviceCondition> condition = device_->Condition();
+  if (condition && condition->state != v1::PRINTER_STATE_IDLE) {
+    SetState(condition->state, condition->reason);
+  } else if (stalled >= options_.stall_after) {
+    SetState(v1::PRINTER_STATE_STALLED, "the device takes no data (paper jam, open cover, busy?)");
+  }
+  // The job keeps its lease while the printer is merely waiting.
+  if (absl::Now() - sent->last_report >= options_.progress_interval) ReportProgress(job_id, sent);
+  return absl::OkStatus();
+}
+
+void PrinterWorker::AfterWrite(Sent* sent) {
+  bool check = absl::Now() - sent->last_condition >= options_.condition_interval;
+  if (!sent->waited && !check) return;
+  sent->waited = false;
+  sent->last_condition = absl::Now();
+  std::optional<DeviceCondition> condition = device_->Condition();
+  if (condition && condition->state != v1::PRINTER_STATE_IDLE) {
+    SetState(condition->state, condition->reason);
+  } else {
+    SetState(v1::PRINTER_STATE_PRINTING, "");
+  }
+}
+
+void PrinterWorker::ReportProgress(uint64_t job_id, Sent* sent) {
+  sent->last_report = absl::Now();
+  v1::AgentMessage progress;
+  progress.mutable_progress()->set_job_id(job_id);
+  progress.mutable_progress()->set_bytes_written(sent->device_bytes);
+  progress.mutable_progress()->set_document_bytes(sent->document_bytes);
+  progress.mutable_progress()->set_document_bytes_total(sent->document_bytes_total);
+  report_(progress);
 }
 
 absl::Status PrinterWorker::PrintDocument(const v1::Job& job, const v1::Document& doc,
@@ -275,15 +318,8 @@ absl::Status PrinterWorker::PrintDocument(const v1::Job& job, const v1::Document
       metrics_->bytes_written.Add({{"printer", options_.name}}).Increment(static_cast<double>(data.size()));
     }
     sent->device_bytes += data.size();
-    if (absl::Now() - sent->last_report >= options_.progress_interval) {
-      sent->last_report = absl::Now();
-      v1::AgentMessage progress;
-      progress.mutable_progress()->set_job_id(job.id());
-      progress.mutable_progress()->set_bytes_written(sent->device_bytes);
-      progress.mutable_progress()->set_document_bytes(sent->document_bytes);
-      progress.mutable_progress()->set_document_bytes_total(sent->document_bytes_total);
-      report_(progress);
-    }
+    AfterWrite(sent);
+    if (absl::Now() - sent->last_report >= options_.progress_interval) ReportProgress(job.id(), sent);
     return absl::OkStatus();
   };
 

@@ -30,6 +30,11 @@ class PrinterWorker {
     std::string name, queue, uri;
     absl::Duration probe_interval = absl::Seconds(2);
     absl::Duration progress_interval = absl::Seconds(1);
+    // A device that takes no data this long is reported stalled; the job
+    // keeps its lease and waits (--write_timeout_seconds).
+    absl::Duration stall_after = absl::Seconds(60);
+    // How often the device's own status is read while printing.
+    absl::Duration condition_interval = absl::Seconds(3);
     int read_retries = 3;  // ReadDocument resumes per document
   };
 
@@ -60,7 +65,15 @@ class PrinterWorker {
     uint64_t document_bytes = 0;
     uint64_t document_bytes_total = 0;
     absl::Time last_report = absl::Now();  // per job, not per document or copy
+    absl::Time last_condition = absl::Now();
+    bool waited = false;  // the device stalled since the last write
   };
+  // The stall hook: reports stalled (or the device's own condition), keeps
+  // the lease alive, and gives up only when the job is cancelled.
+  absl::Status WhileStalled(uint64_t job_id, absl::Duration stalled, Sent* sent);
+  // After a write went through: back to printing, or the device's condition.
+  void AfterWrite(Sent* sent);
+  void ReportProgress(uint64_t job_id, Sent* sent);
   absl::Status PrintDocument(const v1::Job& job, const v1::Document& doc, Sent* sent);
   void SetState(v1::PrinterState state, const std::string& reason);
   bool Cancelled(uint64_t job_id);

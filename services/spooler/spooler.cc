@@ -3,12 +3,14 @@
 #include <sys/statvfs.h>
 
 #include <algorithm>
+#include <set>
 #include <cmath>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "lib/base/logging.h"
 #include "lib/base/status_macros.h"
+#include "lib/model/printer_state.h"
 #include "services/spooler/job_state.h"
 #include "services/spooler/recovery.h"
 #include "services/spooler/scheduler.h"
@@ -37,8 +39,7 @@ bool ValidQueueName(absl::string_view name) {
 int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
 
 bool Schedulable(const PrinterSlot& slot) {
-  return slot.current_job == 0 && slot.status.state() != v1::PRINTER_STATE_ERROR &&
-         slot.status.state() != v1::PRINTER_STATE_STOPPED;
+  return slot.current_job == 0 && !PrinterUnavailable(slot.status.state());
 }
 
 // Print order for listings: printing first, then pending by priority and
@@ -687,8 +688,8 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
           bool changed = slot.status.state() != message.printer_status().state();
           slot.status = message.printer_status();
           if (changed) {
-            Log("printer %s/%s is %s %s", agent.agent_id(), slot.status.name(),
-                v1::PrinterState_Name(slot.status.state()), slot.status.state_reason());
+            Log("printer %s/%s is %s", agent.agent_id(), slot.status.name(),
+                DescribePrinter(slot.status));
           }
         }
       }
@@ -942,10 +943,7 @@ void Spooler::RefreshGaugesLocked() {
   }
   std::map<std::pair<std::string, std::string>, int> printers;
   for (const auto& [name, _] : queues_) {
-    for (auto s : {v1::PRINTER_STATE_IDLE, v1::PRINTER_STATE_PRINTING, v1::PRINTER_STATE_ERROR,
-                   v1::PRINTER_STATE_STOPPED}) {
-      printers[{name, v1::PrinterState_Name(s)}] = 0;
-    }
+    for (auto s : AllPrinterStates()) printers[{name, v1::PrinterState_Name(s)}] = 0;
   }
   for (const auto& agent : agents_) {
     for (const auto& slot : agent->printers) {
@@ -955,6 +953,27 @@ void Spooler::RefreshGaugesLocked() {
   for (const auto& [key, n] : printers) {
     metrics_->printers.Add({{"queue", key.first}, {"state", key.second}}).Set(n);
   }
+  // spoolgate_printer_state: a series per attached printer and state; a
+  // printer that is gone loses its series.
+  std::set<std::string> attached;
+  for (const auto& agent : agents_) {
+    for (const auto& slot : agent->printers) {
+      std::string label = absl::StrCat(agent->agent_id(), "/", slot.status.name());
+      attached.insert(label);
+      for (auto s : AllPrinterStates()) {
+        metrics_->printer_state.Add({{"printer", label}, {"state", PrinterStateLabel(s)}})
+            .Set(s == slot.status.state() ? 1 : 0);
+      }
+    }
+  }
+  for (const auto& label : exported_printers_) {
+    if (attached.count(label)) continue;
+    for (auto s : AllPrinterStates()) {
+      auto& gauge = metrics_->printer_state.Add({{"printer", label}, {"state", PrinterStateLabel(s)}});
+      metrics_->printer_state.Remove(&gauge);
+    }
+  }
+  exported_printers_ = std::move(attached);
 }
 
 void Spooler::HousekeepingLoop() {

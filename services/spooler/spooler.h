@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -157,6 +158,7 @@ class Spooler {
   std::deque<Finished> history_ ABSL_GUARDED_BY(mu_);  // oldest first
   std::vector<std::shared_ptr<AgentConnection>> agents_ ABSL_GUARDED_BY(mu_);
   uint64_t assignments_ ABSL_GUARDED_BY(mu_) = 0;  // for printer rotation
+  std::set<std::string> exported_printers_ ABSL_GUARDED_BY(mu_);  // in spoolgate_printer_state
 
   absl::Notification stop_housekeeping_;
   std::thread housekeeping_;

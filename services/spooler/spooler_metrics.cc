@@ -51,7 +51,12 @@ SpoolerMetrics::SpoolerMetrics(prometheus::Registry& registry)
       printers(prometheus::BuildGauge()
                    .Name("spoolgate_spooler_printers")
                    .Help("Attached printers by queue and state")
-                   .Register(registry)) {
+                   .Register(registry)),
+      printer_state(prometheus::BuildGauge()
+                        .Name("spoolgate_printer_state")
+                        .Help("1 for each attached printer's current state (idle, printing, "
+                              "stalled, media-empty, offline, error, stopped), 0 for the others")
+                        .Register(registry)) {
   // Every reason at 0 from the start, so rates and alerts have data.
   for (const char* reason : {"bad_request", "unavailable", "no_queue", "not_accepting", "too_large",
                              "queue_full", "abandoned"}) {

@@ -25,6 +25,7 @@ struct SpoolerMetrics {
   prometheus::Gauge& agents;
   prometheus::Gauge& disk_free_bytes;                     // on the data directory's file system
   prometheus::Family<prometheus::Gauge>& printers;        // {queue, state}
+  prometheus::Family<prometheus::Gauge>& printer_state;   // {printer, state}: 1 = current
 
   prometheus::Histogram& JobLatency(const std::string& queue);
 };

@@ -22,6 +22,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "lib/base/sha256.h"
+#include "tests/testing/socket_sink.h"
 #include "tests/testing/spooler_process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -30,6 +31,7 @@ namespace {
 using ::spoolgate::testing::BinaryPath;
 using ::spoolgate::testing::ReadFile;
 using ::spoolgate::testing::RunCommand;
+using ::spoolgate::testing::SocketSink;
 using ::spoolgate::testing::SpoolerProcess;
 using ::spoolgate::testing::Subprocess;
 using ::spoolgate::testing::TempDir;
@@ -62,72 +64,6 @@ std::string FileSha(const std::string& path) {
   }
   return sha.HexDigest();
 }
-
-// An AppSocket printer on loopback: records each non-empty connection as a
-// job, reading at most `bytes_per_10ms` per 10 ms (0 = as fast as it can).
-class SocketSink {
- public:
-  explicit SocketSink(size_t bytes_per_10ms = 0, int port = 0) : rate_(bytes_per_10ms) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    ::listen(fd_, 8);
-    socklen_t len = sizeof(addr);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    thread_ = std::thread([this] { Serve(); });
-  }
-  ~SocketSink() {
-    stop_ = true;
-    thread_.join();
-    ::close(fd_);
-  }
-  int port() const { return port_; }
-  std::vector<std::string> jobs() {
-    absl::MutexLock lock(&mu_);
-    return jobs_;
-  }
-  size_t bytes_in_progress() { return in_progress_.load(); }
-
- private:
-  void Serve() {
-    while (!stop_) {
-      pollfd pfd{fd_, POLLIN, 0};
-      if (::poll(&pfd, 1, 50) <= 0) continue;
-      int conn = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-      if (conn < 0) continue;
-      std::string data;
-      std::vector<char> buffer(rate_ ? rate_ : 1 << 20);
-      in_progress_ = 0;
-      while (!stop_) {
-        pollfd c{conn, POLLIN, 0};
-        if (::poll(&c, 1, 50) <= 0) continue;
-        ssize_t n = ::read(conn, buffer.data(), buffer.size());
-        if (n <= 0) break;  // EOF or reset
-        data.append(buffer.data(), static_cast<size_t>(n));
-        in_progress_ = data.size();
-        if (rate_) absl::SleepFor(absl::Milliseconds(10));
-      }
-      ::close(conn);
-      if (!data.empty()) {
-        absl::MutexLock lock(&mu_);
-        jobs_.push_back(std::move(data));
-      }
-    }
-  }
-  size_t rate_;
-  int fd_ = -1, port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::atomic<size_t> in_progress_{0};
-  absl::Mutex mu_;
-  std::vector<std::string> jobs_ ABSL_GUARDED_BY(mu_);
-  std::thread thread_;
-};
 
 class AgentE2eTest : public ::testing::Test {
  protected:
@@ -236,7 +172,7 @@ TEST_F(AgentE2eTest, RefusingSocketDeviceWaitsInErrorThenPrints) {
   std::string path = dir_.Sub("wait");
   std::string sha = WriteTestFile(path, 300000);
   uint64_t id = Print(path);
-  ASSERT_TRUE(WaitFor([&] { return Spoolctl({"printers"}).out.find("error") != std::string::npos; },
+  ASSERT_TRUE(WaitFor([&] { return Spoolctl({"printers"}).out.find("offline") != std::string::npos; },
                       absl::Seconds(20)));
   EXPECT_THAT(Spoolctl({"printers"}).out, ::testing::HasSubstr("Connection refused"));
   absl::SleepFor(absl::Seconds(1));

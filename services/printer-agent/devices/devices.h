@@ -42,6 +42,8 @@ class FdDevice : public Device {
   explicit FdDevice(DeviceOptions options) : options_(options) {}
   // Opens (or connects) the device, non-blocking, ready for writing.
   virtual absl::StatusOr<UniqueFd> Open() = 0;
+  // The LPGETSTATUS condition of the open fd (usb: and parallel:).
+  std::optional<DeviceCondition> LpCondition();
 
   DeviceOptions options_;
   UniqueFd fd_;  // open while a job is printing
@@ -82,6 +84,8 @@ class UsbDevice : public FdDevice {
  public:
   UsbDevice(DeviceUri uri, DeviceOptions options) : FdDevice(options), uri_(std::move(uri)) {}
   std::string device_id() const override { return device_id_; }
+  // usblp answers LPGETSTATUS with the printer's 1284 status byte.
+  std::optional<DeviceCondition> Condition() override { return LpCondition(); }
 
  protected:
   // Opens the configured device (finding it by selector), reads its ID.
@@ -97,6 +101,7 @@ class ParallelDevice : public FdDevice {
  public:
   ParallelDevice(std::string path, DeviceOptions options)
       : FdDevice(options), path_(std::move(path)) {}
+  std::optional<DeviceCondition> Condition() override { return LpCondition(); }
 
  protected:
   absl::StatusOr<UniqueFd> Open() override;  // refuses paper out, offline, error
@@ -116,5 +121,12 @@ bool DeviceIdMatches(absl::string_view id, const DeviceUri& uri);
 // LPGETSTATUS bits -> OK, or FailedPrecondition("paper out" / "offline" /
 // "printer error").
 absl::Status DecodeParallelStatus(int status);
+
+// LPGETSTATUS bits -> MEDIA_EMPTY ("paper out"), OFFLINE ("offline"), ERROR
+// ("printer error") or IDLE, in that order of precedence.
+DeviceCondition ConditionFromLpStatus(int status);
+
+// LPGETSTATUS of an open fd, by ioctl.
+absl::StatusOr<int> ReadLpStatus(int fd);
 
 }  // namespace spoolgate::agent

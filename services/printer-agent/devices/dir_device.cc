@@ -40,7 +40,7 @@ absl::Status DirDevice::BeginJob(uint64_t job_id) {
 }
 
 absl::Status DirDevice::Write(absl::string_view data) {
-  return WriteAll(fd_.get(), data, options_.write_timeout);
+  return WriteAll(fd_.get(), data, options_.write_timeout, stall_hook_);
 }
 
 absl::Status DirDevice::EndJob() {

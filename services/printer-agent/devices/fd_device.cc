@@ -10,7 +10,7 @@ absl::Status FdDevice::BeginJob(uint64_t) {
 }
 
 absl::Status FdDevice::Write(absl::string_view data) {
-  return WriteAll(fd_.get(), data, options_.write_timeout);
+  return WriteAll(fd_.get(), data, options_.write_timeout, stall_hook_);
 }
 
 absl::Status FdDevice::EndJob() {

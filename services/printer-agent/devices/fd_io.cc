@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <poll.h>
+
+#include <algorithm>
 #include <string.h>
 
 #include "absl/strings/str_cat.h"
@@ -35,12 +37,18 @@ absl::Status DeviceError(int error, absl::string_view what) {
   }
 }
 
-absl::Status WriteAll(int fd, absl::string_view data, absl::Duration timeout) {
+absl::Status WriteAll(int fd, absl::string_view data, absl::Duration timeout,
+                      const StallHook& hook) {
   size_t done = 0;
+  absl::Time last_progress = absl::Now();
+  // With a hook the wait is cut in ticks so the hook sees it; without one,
+  // in a single poll of the whole timeout.
+  const absl::Duration tick = hook ? std::min(absl::Seconds(1), timeout) : timeout;
   while (done < data.size()) {
     ssize_t n = ::write(fd, data.data() + done, data.size() - done);
     if (n > 0) {
       done += static_cast<size_t>(n);
+      last_progress = absl::Now();
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -48,11 +56,16 @@ absl::Status WriteAll(int fd, absl::string_view data, absl::Duration timeout) {
     pollfd pfd{fd, POLLOUT, 0};
     int ready;
     do {
-      ready = ::poll(&pfd, 1, static_cast<int>(absl::ToInt64Milliseconds(timeout)));
+      ready = ::poll(&pfd, 1, static_cast<int>(absl::ToInt64Milliseconds(tick)));
     } while (ready < 0 && errno == EINTR);
     if (ready == 0) {
+      absl::Duration stalled = absl::Now() - last_progress;
+      if (hook) {
+        if (absl::Status s = hook(stalled); !s.ok()) return s;
+        continue;
+      }
       return absl::DeadlineExceededError(absl::StrCat(
-          "device stalled: nothing accepted for ", absl::FormatDuration(timeout)));
+          "device stalled: nothing accepted for ", absl::FormatDuration(stalled)));
     }
     if (ready < 0) return DeviceError(errno, "poll");
     if (pfd.revents & (POLLERR | POLLHUP | POLLNVAL)) {

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -253,6 +254,89 @@ TEST(ParallelStatusTest, DecodesPaperOutOfflineAndError) {
   EXPECT_EQ(DecodeParallelStatus(ready | LP_POUTPA).message(), "paper out");
   EXPECT_EQ(DecodeParallelStatus(LP_PERRORP).message(), "offline");
   EXPECT_EQ(DecodeParallelStatus(LP_PSELECD).message(), "printer error");
+}
+
+TEST(ParallelStatusTest, BitsBecomePrinterStates) {
+  int ready = LP_PSELECD | LP_PERRORP;
+  EXPECT_EQ(ConditionFromLpStatus(ready).state, v1::PRINTER_STATE_IDLE);
+  EXPECT_EQ(ConditionFromLpStatus(ready | LP_POUTPA).state, v1::PRINTER_STATE_MEDIA_EMPTY);
+  EXPECT_EQ(ConditionFromLpStatus(ready | LP_POUTPA).reason, "paper out");
+  // Paper out wins over offline: it is the thing to fix first.
+  EXPECT_EQ(ConditionFromLpStatus(LP_POUTPA).state, v1::PRINTER_STATE_MEDIA_EMPTY);
+  EXPECT_EQ(ConditionFromLpStatus(LP_PERRORP).state, v1::PRINTER_STATE_OFFLINE);
+  EXPECT_EQ(ConditionFromLpStatus(LP_PSELECD).state, v1::PRINTER_STATE_ERROR);
+  EXPECT_EQ(ConditionFromLpStatus(LP_PSELECD).reason, "printer error");
+}
+
+TEST(FailureConditionTest, RefusedAndMissingDevicesAreOffline) {
+  EXPECT_EQ(ConditionForFailure(absl::UnavailableError("connect: Connection refused")).state,
+            v1::PRINTER_STATE_OFFLINE);
+  EXPECT_EQ(ConditionForFailure(absl::UnavailableError("write: Connection reset by peer")).state,
+            v1::PRINTER_STATE_OFFLINE);
+  EXPECT_EQ(ConditionForFailure(absl::NotFoundError("/dev/usb/lp0: No such file")).state,
+            v1::PRINTER_STATE_OFFLINE);
+  EXPECT_EQ(ConditionForFailure(absl::FailedPreconditionError("/dev/lp0: paper out")).state,
+            v1::PRINTER_STATE_MEDIA_EMPTY);
+  auto other = ConditionForFailure(absl::PermissionDeniedError("/dev/lp0: Permission denied"));
+  EXPECT_EQ(other.state, v1::PRINTER_STATE_ERROR);
+  EXPECT_EQ(other.reason, "/dev/lp0: Permission denied");
+}
+
+// A write that blocks (nobody drains the FIFO) is handed to the stall hook,
+// which sees the device's own LPGETSTATUS condition, keeps waiting, and the
+// write completes once the reader drains.
+TEST(StallTest, ABlockedWriteWaitsWithTheHookAndSeesTheDevicesCondition) {
+  TempDir dir;
+  std::string fifo = dir.Sub("lp0");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  UniqueFd reader(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  DeviceOptions options = Fast();
+  std::atomic<int> lp_status{LP_PSELECD | LP_PERRORP | LP_POUTPA};  // paper out
+  options.read_lp_status = [&](int) -> absl::StatusOr<int> { return lp_status.load(); };
+  ParallelDevice device(fifo, options);
+  ASSERT_THAT(device.BeginJob(1), IsOk());
+  std::vector<v1::PrinterState> seen;
+  absl::Duration longest;
+  device.set_stall_hook([&](absl::Duration stalled) {
+    seen.push_back(device.Condition()->state);
+    longest = std::max(longest, stalled);
+    return absl::OkStatus();
+  });
+  std::string data(1 << 20, 'p');
+  std::thread drain([&] {
+    absl::SleepFor(absl::Milliseconds(1500));  // five write timeouts
+    lp_status = LP_PSELECD | LP_PERRORP;      // paper loaded
+    std::string got;
+    absl::Time deadline = absl::Now() + absl::Seconds(20);
+    while (got.size() < data.size() && absl::Now() < deadline) {
+      char buffer[65536];
+      ssize_t n = ::read(reader.get(), buffer, sizeof(buffer));
+      if (n > 0) got.append(buffer, static_cast<size_t>(n));
+      else absl::SleepFor(absl::Milliseconds(5));
+    }
+    EXPECT_EQ(got.size(), data.size());
+  });
+  EXPECT_THAT(device.Write(data), IsOk());
+  drain.join();
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.front(), v1::PRINTER_STATE_MEDIA_EMPTY);
+  EXPECT_GE(longest, absl::Milliseconds(300));  // longer than the write timeout, no failure
+}
+
+TEST(StallTest, TheHookEndsTheWaitWithItsStatus) {
+  TempDir dir;
+  std::string fifo = dir.Sub("fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  UniqueFd reader(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  FileDevice device(fifo, Fast());
+  ASSERT_THAT(device.BeginJob(1), IsOk());
+  EXPECT_FALSE(device.Condition().has_value());  // a plain file has no status of its own
+  int calls = 0;
+  device.set_stall_hook([&](absl::Duration) {
+    return ++calls < 3 ? absl::OkStatus() : absl::CancelledError("cancelled");
+  });
+  EXPECT_THAT(device.Write(std::string(1 << 20, 'x')), StatusIs(absl::StatusCode::kCancelled));
+  EXPECT_EQ(calls, 3);
 }
 
 TEST(OutcomeTest, MapsFailuresLikeCupsBackends) {

@@ -9,22 +9,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/grpc/status_conversion.h"
+#include "lib/model/printer_state.h"
 #include "spoolgate/v1/admin.grpc.pb.h"
 #include "tools/spoolctl/commands/commands.h"
 #include "tools/spoolctl/table.h"
 
 namespace spoolgate::spoolctl {
-namespace {
-std::string PrinterStateName(v1::PrinterState state) {
-  switch (state) {
-    case v1::PRINTER_STATE_IDLE: return "idle";
-    case v1::PRINTER_STATE_PRINTING: return "printing";
-    case v1::PRINTER_STATE_ERROR: return "error";
-    case v1::PRINTER_STATE_STOPPED: return "stopped";
-    default: return "unknown";
-  }
-}
-}  // namespace
 
 std::string PrinterTable(const v1::ListPrintersResponse& response);
 
@@ -44,11 +34,12 @@ int PrintersCommand(const Context& ctx) {
 }
 
 std::string PrinterTable(const v1::ListPrintersResponse& response) {
-  Table table({"AGENT", "PRINTER", "QUEUE", "STATE", "REASON", "DEVICE", "JOB", "WRITTEN",
-               "DEVICE ID"});
+  Table table({"AGENT", "PRINTER", "QUEUE", "STATE", "SINCE", "REASON", "DEVICE", "JOB",
+               "WRITTEN", "DEVICE ID"});
   for (const auto& p : response.printers()) {
     const auto& s = p.status();
-    table.AddRow({p.agent_id(), s.name(), s.queue(), PrinterStateName(s.state()),
+    table.AddRow({p.agent_id(), s.name(), s.queue(), PrinterStateLabel(s.state()),
+                  HumanTime(s.state_since_unix_micros()),
                   s.state_reason().empty() ? "-" : s.state_reason(), s.device_uri(),
                   p.current_job() ? absl::StrCat(p.current_job()) : "-",
                   p.current_job() ? HumanBytes(p.current_job_bytes_written()) : "-",

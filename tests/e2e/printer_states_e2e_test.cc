@@ -1,0 +1,272 @@
+// Printers as they really behave, with the real spooler, printer-agent,
+// lpd-gateway and spoolctl: a simulated AppSocket printer that stops reading
+// (out of paper, jammed) longer than the write timeout and the lease is
+// reported stalled everywhere people look, keeps its job and its attempt
+// count, and prints it exactly once when it reads again; another printer of
+// the same queue keeps printing meanwhile.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "lib/base/sha256.h"
+#include "tests/testing/socket_sink.h"
+#include "tests/testing/spooler_process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace spoolgate {
+namespace {
+using ::spoolgate::testing::BinaryPath;
+using ::spoolgate::testing::ReadFile;
+using ::spoolgate::testing::RunCommand;
+using ::spoolgate::testing::SocketSink;
+using ::spoolgate::testing::SpoolerProcess;
+using ::spoolgate::testing::Subprocess;
+using ::spoolgate::testing::TempDir;
+using ::testing::HasSubstr;
+
+std::string WriteData(const std::string& path, size_t size) {
+  std::string data(size, '\0');
+  uint64_t x = 0x243F6A8885A308D3ull ^ size;
+  for (auto& c : data) {
+    x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+    c = static_cast<char>(x);
+  }
+  std::ofstream(path, std::ios::binary) << data;
+  return Sha256::Of(data);
+}
+
+class PrinterStatesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // A short lease: a stall outlasts it many times over.
+    spooler_ = std::make_unique<SpoolerProcess>(
+        dir_.Sub("data"), dir_.Sub("spooler.log"),
+        std::vector<std::string>{"--queues=office", "--retry_backoff_seconds=1",
+                                 "--lease_seconds=4", "--min_free_disk_bytes=0"});
+    ASSERT_TRUE(spooler_->Start()) << ReadFile(dir_.Sub("spooler.log"));
+    std::string ready = dir_.Sub("lpd.ready");
+    lpd_ = std::make_unique<Subprocess>(
+        std::vector<std::string>{BinaryPath("services/lpd-gateway/lpd-gateway"),
+                                 "--spooler=" + spooler_->address(), "--listen=127.0.0.1:0",
+                                 "--metrics_listen=", "--ready_file=" + ready},
+        dir_.Sub("lpd.log"));
+    std::istringstream(testing::WaitForFile(ready, absl::Seconds(20))) >> lpd_port_;
+    ASSERT_GT(lpd_port_, 0);
+    std::string ftp_ready = dir_.Sub("ftp.ready");
+    ftp_ = std::make_unique<Subprocess>(
+        std::vector<std::string>{BinaryPath("services/ftp-gateway/ftp-gateway"),
+                                 "--spooler=" + spooler_->address(), "--listen=127.0.0.1:0",
+                                 "--metrics_listen=", "--ready_file=" + ftp_ready},
+        dir_.Sub("ftp.log"));
+    std::istringstream(testing::WaitForFile(ftp_ready, absl::Seconds(20))) >> ftp_port_;
+    ASSERT_GT(ftp_port_, 0);
+  }
+  void TearDown() override {
+    if (HasFailure()) {
+      std::cerr << "--- spooler log\n" << ReadFile(dir_.Sub("spooler.log"));
+      for (const auto& id : agents_) {
+        std::cerr << "--- agent " << id << " log\n" << ReadFile(dir_.Sub(id + ".log"));
+      }
+    }
+  }
+
+  // An agent whose one printer `ID-p` writes to the sink; a device that
+  // takes nothing for 2 s is stalled.
+  std::unique_ptr<Subprocess> StartAgent(const std::string& id, const SocketSink& sink) {
+    agents_.push_back(id);
+    return std::make_unique<Subprocess>(
+        std::vector<std::string>{BinaryPath("services/printer-agent/printer-agent"),
+                                 "--spooler=" + spooler_->address(), "--agent_id=" + id,
+                                 absl::StrCat("--printer=", id, "-p=office=socket://127.0.0.1:",
+                                              sink.port()),
+                                 "--metrics_listen=", "--write_timeout_seconds=2"},
+        dir_.Sub(id + ".log"));
+  }
+
+  testing::CommandResult Spoolctl(std::vector<std::string> args) {
+    args.insert(args.begin(), {BinaryPath("tools/spoolctl/spoolctl"),
+                               "--spooler=" + spooler_->address()});
+    return RunCommand(args, absl::Minutes(1));
+  }
+
+  uint64_t Print(const std::string& path) {
+    auto result = Spoolctl({"print", path, "--queue=office"});
+    uint64_t id = 0;
+    EXPECT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(result.out), &id)) << result.out;
+    return id;
+  }
+
+  // "state" and "attempts" of a job, from spoolctl's JSON.
+  std::string JobField(uint64_t id, const std::string& field) {
+    std::string out = Spoolctl({"job", std::to_string(id), "--json"}).out;
+    std::string key = "\"" + field + "\":";
+    auto at = out.find(key);
+    if (at == std::string::npos) return "";
+    at += key.size();
+    auto end = out.find_first_of(",}", at);
+    std::string value = out.substr(at, end - at);
+    return std::string(absl::StripSuffix(absl::StripPrefix(value, "\""), "\""));
+  }
+
+  // The short queue state (RFC 1179 \3) as a real lpq gets it.
+  std::string Lpq() {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(lpd_port_));
+    timeval tv{10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    std::string out;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+        ::write(fd, "\003office\n", 8) == 8) {
+      char buffer[4096];
+      for (ssize_t n; (n = ::read(fd, buffer, sizeof(buffer))) > 0;) out.append(buffer, n);
+    }
+    ::close(fd);
+    return out;
+  }
+
+  // An FTP session: log in, send `commands`, return everything the server said.
+  std::string Ftp(const std::vector<std::string>& commands) {
+    int fd = Connect(ftp_port_);
+    std::string script = "USER alice\r\nPASS x\r\n";
+    for (const auto& c : commands) script += c + "\r\n";
+    script += "QUIT\r\n";
+    std::string out;
+    if (fd >= 0 && ::write(fd, script.data(), script.size()) == static_cast<ssize_t>(script.size())) {
+      char buffer[4096];
+      for (ssize_t n; (n = ::read(fd, buffer, sizeof(buffer))) > 0;) out.append(buffer, n);
+    }
+    if (fd >= 0) ::close(fd);
+    return out;
+  }
+
+  static int Connect(int port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    timeval tv{10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+      ::close(fd);
+      return -1;
+    }
+    return fd;
+  }
+
+  std::string Metrics() {
+    return RunCommand({"curl", "-s", absl::StrCat("http://127.0.0.1:", spooler_->metrics_port(),
+                                                  "/metrics")},
+                      absl::Seconds(30))
+        .out;
+  }
+
+  bool WaitFor(const std::function<bool()>& done, absl::Duration limit) {
+    absl::Time deadline = absl::Now() + limit;
+    while (absl::Now() < deadline) {
+      if (done()) return true;
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    return done();
+  }
+
+  TempDir dir_;
+  std::unique_ptr<SpoolerProcess> spooler_;
+  std::unique_ptr<Subprocess> lpd_, ftp_;
+  int lpd_port_ = 0, ftp_port_ = 0;
+  std::vector<std::string> agents_;
+};
+
+TEST_F(PrinterStatesTest, StalledPrinterKeepsItsJobAndPrintsItOnceWhenItReadsAgain) {
+  SocketSink printer;
+  auto agent = StartAgent("a1", printer);
+  std::string path = dir_.Sub("big");
+  std::string sha = WriteData(path, 48 << 20);  // far more than the socket buffers
+  uint64_t id = Print(path);
+  ASSERT_TRUE(WaitFor([&] { return printer.bytes_in_progress() > (4 << 20); }, absl::Seconds(60)));
+  printer.set_paused(true);  // out of paper: the printer stops reading
+  absl::Time stalled_at = absl::Now();
+  const int connections = printer.connections();  // the agent's probe counts too
+
+  ASSERT_TRUE(WaitFor([&] { return Spoolctl({"printers"}).out.find("stalled") != std::string::npos; },
+                      absl::Seconds(20)))
+      << Spoolctl({"printers"}).out;
+  EXPECT_THAT(Spoolctl({"printers"}).out, HasSubstr("takes no data"));
+  EXPECT_THAT(Lpq(), HasSubstr("printer a1/a1-p is stalled since"));
+  EXPECT_THAT(Ftp({"STAT office"}), HasSubstr("stalled since"));
+  EXPECT_THAT(RunCommand({"curl", "-s", absl::StrCat("ftp://u:p@127.0.0.1:", ftp_port_, "/")},
+                         absl::Seconds(30)).out,
+              HasSubstr("accepting stalled"));  // the root listing's group column
+  ASSERT_TRUE(WaitFor([&] {
+    return Metrics().find("spoolgate_printer_state{printer=\"a1/a1-p\",state=\"stalled\"} 1") !=
+           std::string::npos;
+  }, absl::Seconds(10))) << Metrics();
+
+  // Stay stalled for far longer than the write timeout (2 s) and the lease (4 s).
+  absl::SleepFor(absl::Seconds(12) - (absl::Now() - stalled_at));
+  EXPECT_EQ(JobField(id, "state"), "JOB_STATE_PRINTING");
+  EXPECT_EQ(JobField(id, "attempts"), "1");
+  EXPECT_EQ(printer.connections(), connections);
+
+  printer.set_paused(false);
+  ASSERT_TRUE(WaitFor([&] { return JobField(id, "state") == "JOB_STATE_COMPLETED"; },
+                      absl::Seconds(60)));
+  ASSERT_TRUE(WaitFor([&] { return printer.jobs().size() == 1; }, absl::Seconds(10)));
+  EXPECT_EQ(printer.connections(), connections);  // never cut off and sent again
+  EXPECT_EQ(Sha256::Of(printer.jobs()[0]), sha);
+  EXPECT_EQ(JobField(id, "attempts"), "1");
+  EXPECT_THAT(Spoolctl({"printers"}).out, HasSubstr("idle"));
+}
+
+TEST_F(PrinterStatesTest, TheQueuesOtherPrinterKeepsPrintingWhileOneIsStalled) {
+  SocketSink stuck, fine;
+  stuck.set_paused(true);  // reads nothing from the start
+  auto agent1 = StartAgent("a1", stuck);
+  ASSERT_TRUE(WaitFor([&] { return Spoolctl({"printers"}).out.find("a1-p") != std::string::npos; },
+                      absl::Seconds(20)));
+  std::string big = dir_.Sub("big");
+  std::string big_sha = WriteData(big, 24 << 20);
+  uint64_t first = Print(big);
+  ASSERT_TRUE(WaitFor([&] { return Spoolctl({"printers"}).out.find("stalled") != std::string::npos; },
+                      absl::Seconds(30)));
+
+  auto agent2 = StartAgent("a2", fine);
+  std::vector<std::pair<uint64_t, std::string>> small;
+  for (int i = 0; i < 3; ++i) {
+    std::string path = dir_.Sub(absl::StrCat("small", i));
+    std::string sha = WriteData(path, 1000 + i);
+    small.emplace_back(Print(path), sha);
+  }
+  for (const auto& [id, sha] : small) {
+    ASSERT_TRUE(WaitFor([&] { return JobField(id, "state") == "JOB_STATE_COMPLETED"; },
+                        absl::Seconds(30)))
+        << "job " << id << " waited behind the stalled printer";
+  }
+  EXPECT_EQ(fine.jobs().size(), 3u);
+  EXPECT_EQ(JobField(first, "state"), "JOB_STATE_PRINTING");
+
+  stuck.set_paused(false);
+  ASSERT_TRUE(WaitFor([&] { return JobField(first, "state") == "JOB_STATE_COMPLETED"; },
+                      absl::Seconds(60)));
+  ASSERT_TRUE(WaitFor([&] { return stuck.jobs().size() == 1; }, absl::Seconds(10)));
+  EXPECT_EQ(Sha256::Of(stuck.jobs()[0]), big_sha);
+  EXPECT_EQ(JobField(first, "attempts"), "1");
+}
+
+}  // namespace
+}  // namespace spoolgate
