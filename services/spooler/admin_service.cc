@@ -91,4 +91,16 @@ grpc::Status AdminService::ListPrinters(Ctx* ctx, const v1::ListPrintersRequest*
   return grpc::Status::OK;
 }
 
+grpc::Status AdminService::StopPrinter(Ctx* ctx, const v1::PrinterRequest* request,
+                                       v1::PrinterResponse* response) {
+  if (auto s = CheckBearerToken(*ctx, token_); !s.ok()) return ToGrpcStatus(s);
+  return Reply(spooler_.StopPrinter(request->name(), request->reason()), response);
+}
+
+grpc::Status AdminService::StartPrinter(Ctx* ctx, const v1::PrinterRequest* request,
+                                        v1::PrinterResponse* response) {
+  if (auto s = CheckBearerToken(*ctx, token_); !s.ok()) return ToGrpcStatus(s);
+  return Reply(spooler_.StartPrinter(request->name()), response);
+}
+
 }  // namespace spoolgate::spooler

@@ -26,6 +26,8 @@ class AdminService final : public v1::Admin::Service {
   grpc::Status RemoveJobs(Ctx*, const v1::RemoveJobsRequest*, v1::RemoveJobsResponse*) override;
   grpc::Status ListPrinters(Ctx*, const v1::ListPrintersRequest*,
                             v1::ListPrintersResponse*) override;
+  grpc::Status StopPrinter(Ctx*, const v1::PrinterRequest*, v1::PrinterResponse*) override;
+  grpc::Status StartPrinter(Ctx*, const v1::PrinterRequest*, v1::PrinterResponse*) override;
 
  private:
   Spooler& spooler_;

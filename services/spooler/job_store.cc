@@ -254,6 +254,39 @@ absl::Status JobStore::DeleteQueue(absl::string_view name) {
                    absl::StrCat("queue ", name, ": delete"));
 }
 
+namespace {
+// Stopped printers live in the default family under this prefix.
+constexpr char kStoppedPrinterPrefix[] = "stopped-printer/";
+}  // namespace
+
+absl::Status JobStore::PutStoppedPrinter(const std::string& name, const v1::PrinterStatus& status) {
+  std::string value;
+  if (!status.SerializeToString(&value)) return absl::InternalError("serialize printer");
+  return FromRocks(db_->Put(WriteOpts(true), family(kDefault),
+                            absl::StrCat(kStoppedPrinterPrefix, name), value),
+                   absl::StrCat("printer ", name, ": write"));
+}
+
+absl::Status JobStore::DeleteStoppedPrinter(const std::string& name) {
+  return FromRocks(db_->Delete(WriteOpts(true), family(kDefault),
+                               absl::StrCat(kStoppedPrinterPrefix, name)),
+                   absl::StrCat("printer ", name, ": delete"));
+}
+
+absl::StatusOr<std::map<std::string, v1::PrinterStatus>> JobStore::ListStoppedPrinters() const {
+  std::map<std::string, v1::PrinterStatus> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family(kDefault)));
+  for (it->Seek(kStoppedPrinterPrefix); it->Valid() && it->key().starts_with(kStoppedPrinterPrefix);
+       it->Next()) {
+    v1::PrinterStatus status;
+    if (!status.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(absl::StrCat("corrupt printer record ", it->key().ToString()));
+    }
+    out[it->key().ToString().substr(sizeof(kStoppedPrinterPrefix) - 1)] = std::move(status);
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<v1::Queue>> JobStore::ListQueues() const {
   std::vector<v1::Queue> queues;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family(kQueues)));

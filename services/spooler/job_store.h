@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -19,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "spoolgate/v1/dispatch.pb.h"
 #include "spoolgate/v1/job.pb.h"
 
 namespace spoolgate::spooler {
@@ -71,6 +73,12 @@ class JobStore {
   absl::Status PutQueue(const v1::Queue& queue);  // synced
   absl::Status DeleteQueue(absl::string_view name);  // synced
   absl::StatusOr<std::vector<v1::Queue>> ListQueues() const;
+
+  // Printers stopped by an admin or by an error policy ("agent/printer" ->
+  // the status to show while stopped). Synced.
+  absl::Status PutStoppedPrinter(const std::string& name, const v1::PrinterStatus& status);
+  absl::Status DeleteStoppedPrinter(const std::string& name);
+  absl::StatusOr<std::map<std::string, v1::PrinterStatus>> ListStoppedPrinters() const;
 
   // Approximate bytes on disk per column family ("jobs", "job_data", ...).
   std::vector<std::pair<std::string, uint64_t>> ApproximateSizes() const;

@@ -24,15 +24,22 @@ std::vector<Assignment> Schedule(std::vector<SchedulableJob> jobs,
       return PrintsBefore(a->priority, a->id, b->priority, b->id);
     });
   }
-  std::map<std::string, size_t> next;  // queue -> next job to hand out
+  std::map<std::string, size_t> next;  // queue -> first job not yet handed out
   std::vector<Assignment> out;
   for (size_t p = 0; p < printers.size(); ++p) {
     auto it = ready.find(printers[p].queue);
     if (it == ready.end()) continue;
+    auto& list = it->second;
     size_t& n = next[printers[p].queue];
-    if (n >= it->second.size()) continue;
-    out.push_back(Assignment{it->second[n]->id, p});
-    ++n;
+    while (n < list.size() && list[n] == nullptr) ++n;
+    // The best job this printer may take: pinned jobs wait for their printer.
+    for (size_t i = n; i < list.size(); ++i) {
+      if (list[i] == nullptr) continue;
+      if (!list[i]->only_printer.empty() && list[i]->only_printer != printers[p].name) continue;
+      out.push_back(Assignment{list[i]->id, p});
+      list[i] = nullptr;
+      break;
+    }
   }
   return out;
 }

@@ -3,7 +3,9 @@
 //
 // Order within a queue: priority (higher first), then id (older first).
 // HELD jobs, jobs still in backoff and jobs of other queues are skipped.
-// A queue may be served by several printers; each printer takes one job.
+// A queue may be served by several printers; each printer takes one job. A
+// job pinned to one printer (retry-current-job) waits for that printer and
+// lets the jobs behind it go to the others.
 #pragma once
 
 #include <cstdint>
@@ -21,10 +23,12 @@ struct SchedulableJob {
   int priority = 0;
   v1::JobState state = v1::JOB_STATE_PENDING;
   absl::Time not_before = absl::InfinitePast();  // backoff end
+  std::string only_printer;  // non-empty: only the printer of this name may take it
 };
 
 struct IdlePrinter {
   std::string queue;  // the queue it serves (already known to be enabled)
+  std::string name;   // "agent/printer"
 };
 
 struct Assignment {

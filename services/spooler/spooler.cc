@@ -99,6 +99,7 @@ Spooler::~Spooler() {
 }
 
 absl::Status Spooler::LoadLocked() {
+  SPOOLGATE_ASSIGN_OR_RETURN(stopped_printers_, store_->ListStoppedPrinters());
   SPOOLGATE_ASSIGN_OR_RETURN(auto stored_queues, store_->ListQueues());
   for (auto& q : stored_queues) queues_[q.name()].queue = q;
   for (const auto& q : options_.queues) {
@@ -333,7 +334,7 @@ void Spooler::EndAttemptLocked(v1::Job& job, const std::string& outcome,
   attempt->set_error(error);
 }
 
-void Spooler::RequeueLocked(uint64_t id, const std::string& error) {
+void Spooler::RequeueLocked(uint64_t id, const std::string& error, const Retry& retry) {
   auto it = active_.find(id);
   if (it == active_.end() || it->second.state() != v1::JOB_STATE_PRINTING) return;
   v1::Job updated = it->second;
@@ -341,16 +342,27 @@ void Spooler::RequeueLocked(uint64_t id, const std::string& error) {
   updated.set_last_error(error);
   updated.set_bytes_printed(0);
   updated.set_progress(0);
-  if (updated.attempts() >= options_.max_attempts) {
+  v1::Queue queue;
+  if (auto q = queues_.find(updated.queue()); q != queues_.end()) queue = q->second.queue;
+  uint32_t limit = queue.retry_limit() != 0 ? queue.retry_limit() : options_.max_attempts;
+  if (retry.limited && updated.attempts() >= limit) {
     updated.set_state(v1::JOB_STATE_FAILED);
     updated.set_finished_unix_micros(Micros(options_.clock()));
     updated.set_last_error(absl::StrCat(error, " (gave up after ", updated.attempts(),
                                         " attempts)"));
   } else {
     updated.set_state(v1::JOB_STATE_PENDING);
-    double factor = std::pow(2.0, std::max<int>(0, static_cast<int>(updated.attempts()) - 1));
-    absl::Duration backoff = std::min(options_.retry_backoff * factor, options_.max_backoff);
+    absl::Duration backoff;
+    if (!retry.backoff) {
+      backoff = absl::ZeroDuration();
+    } else if (queue.retry_interval_seconds() != 0) {
+      backoff = absl::Seconds(queue.retry_interval_seconds());
+    } else {
+      double factor = std::pow(2.0, std::max<int>(0, static_cast<int>(updated.attempts()) - 1));
+      backoff = std::min(options_.retry_backoff * factor, options_.max_backoff);
+    }
     updated.set_not_before_unix_micros(Micros(options_.clock() + backoff));
+    updated.set_retry_on_printer(retry.only_printer);
   }
   if (auto s = UpdateJobLocked(updated, /*sync=*/true); !s.ok()) {
     Log("job %d: requeue failed: %s", id, s.ToString());
@@ -628,6 +640,16 @@ absl::StatusOr<v1::Queue> Spooler::UpdateQueue(const v1::UpdateQueueRequest& req
   if (request.has_max_pending_jobs()) queue.set_max_pending_jobs(request.max_pending_jobs());
   if (request.has_description()) queue.set_description(request.description());
   if (request.has_banners()) queue.set_banners(request.banners());
+  if (request.has_error_policy()) {
+    if (!v1::ErrorPolicy_IsValid(request.error_policy())) {
+      return absl::InvalidArgumentError("unknown error policy");
+    }
+    queue.set_error_policy(request.error_policy());
+  }
+  if (request.has_retry_limit()) queue.set_retry_limit(request.retry_limit());
+  if (request.has_retry_interval_seconds()) {
+    queue.set_retry_interval_seconds(request.retry_interval_seconds());
+  }
   SPOOLGATE_RETURN_IF_ERROR(store_->PutQueue(queue));
   it->second.queue = queue;
   Log("queue %s updated: accepting=%s enabled=%s max_job_bytes=%d max_pending_jobs=%d",
@@ -756,7 +778,9 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
             (void)FinishJobLocked(failed.job_id(), v1::JOB_STATE_CANCELLED, failed.error());
             break;
           default:
-            RequeueLocked(failed.job_id(), failed.error());
+            ApplyErrorPolicyLocked(failed.job_id(),
+                                   absl::StrCat(agent.agent_id(), "/", slot->status.name()),
+                                   failed.error());
         }
       }
       ScheduleLocked();
@@ -805,6 +829,7 @@ void Spooler::ScheduleLocked() {
     for (auto& slot : agent->printers) {
       auto q = queues_.find(slot.status.queue());
       if (q == queues_.end() || !q->second.queue.enabled() || !Schedulable(slot)) continue;
+      if (stopped_printers_.count(absl::StrCat(agent->agent_id(), "/", slot.status.name()))) continue;
       candidates.push_back({agent.get(), &slot});
     }
   }
@@ -814,12 +839,14 @@ void Spooler::ScheduleLocked() {
     return a.slot->last_assignment < b.slot->last_assignment;
   });
   std::vector<IdlePrinter> printers;
-  for (const auto& c : candidates) printers.push_back({c.slot->status.queue()});
+  for (const auto& c : candidates) {
+    printers.push_back({c.slot->status.queue(), absl::StrCat(c.agent->agent_id(), "/", c.slot->status.name())});
+  }
   std::vector<SchedulableJob> jobs;
   for (const auto& [id, job] : active_) {
     if (job.state() != v1::JOB_STATE_PENDING) continue;
     jobs.push_back({id, job.queue(), job.priority(), job.state(),
-                    absl::FromUnixMicros(job.not_before_unix_micros())});
+                    absl::FromUnixMicros(job.not_before_unix_micros()), job.retry_on_printer()});
   }
   absl::Time now = options_.clock();
   for (const auto& assignment : Schedule(std::move(jobs), printers, now)) {
@@ -831,6 +858,7 @@ void Spooler::ScheduleLocked() {
     updated.set_started_unix_micros(Micros(now));
     updated.set_bytes_printed(0);
     updated.set_progress(0);
+    updated.clear_retry_on_printer();
     auto* attempt = updated.add_history();
     attempt->set_printer(updated.printer());
     attempt->set_started_unix_micros(Micros(now));
@@ -947,7 +975,7 @@ void Spooler::RefreshGaugesLocked() {
   }
   for (const auto& agent : agents_) {
     for (const auto& slot : agent->printers) {
-      ++printers[{slot.status.queue(), v1::PrinterState_Name(slot.status.state())}];
+      ++printers[{slot.status.queue(), v1::PrinterState_Name(EffectiveStatusLocked(*agent, slot).state())}];
     }
   }
   for (const auto& [key, n] : printers) {
@@ -962,7 +990,7 @@ void Spooler::RefreshGaugesLocked() {
       attached.insert(label);
       for (auto s : AllPrinterStates()) {
         metrics_->printer_state.Add({{"printer", label}, {"state", PrinterStateLabel(s)}})
-            .Set(s == slot.status.state() ? 1 : 0);
+            .Set(s == EffectiveStatusLocked(*agent, slot).state() ? 1 : 0);
       }
     }
   }
@@ -982,6 +1010,109 @@ void Spooler::HousekeepingLoop() {
   }
 }
 
+v1::PrinterStatus Spooler::EffectiveStatusLocked(const AgentConnection& agent,
+                                                 const PrinterSlot& slot) {
+  auto it = stopped_printers_.find(absl::StrCat(agent.agent_id(), "/", slot.status.name()));
+  if (it == stopped_printers_.end()) return slot.status;
+  v1::PrinterStatus status = slot.status;
+  status.set_state(v1::PRINTER_STATE_STOPPED);
+  status.set_state_reason(it->second.state_reason());
+  status.set_state_since_unix_micros(it->second.state_since_unix_micros());
+  return status;
+}
+
+absl::StatusOr<std::string> Spooler::ResolvePrinterLocked(const std::string& name) {
+  if (name.empty()) return absl::InvalidArgumentError("give a printer name");
+  if (absl::StrContains(name, "/")) return name;
+  std::vector<std::string> matches;
+  for (const auto& agent : agents_) {
+    for (const auto& slot : agent->printers) {
+      if (slot.status.name() == name) matches.push_back(absl::StrCat(agent->agent_id(), "/", name));
+    }
+  }
+  if (matches.size() > 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("several agents have a printer ", name, "; say AGENT/", name));
+  }
+  if (matches.empty()) return absl::NotFoundError(absl::StrCat("no printer ", name, " is attached"));
+  return matches[0];
+}
+
+absl::Status Spooler::StopPrinterLocked(const std::string& label, const std::string& reason) {
+  v1::PrinterStatus status;
+  status.set_state(v1::PRINTER_STATE_STOPPED);
+  status.set_state_reason(reason);
+  status.set_state_since_unix_micros(Micros(options_.clock()));
+  SPOOLGATE_RETURN_IF_ERROR(store_->PutStoppedPrinter(label, status));
+  stopped_printers_[label] = status;
+  Log("printer %s stopped: %s", label, reason);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::PrinterResponse> Spooler::StopPrinter(const std::string& name,
+                                                         const std::string& reason) {
+  absl::MutexLock lock(&mu_);
+  SPOOLGATE_ASSIGN_OR_RETURN(std::string label, ResolvePrinterLocked(name));
+  SPOOLGATE_RETURN_IF_ERROR(
+      StopPrinterLocked(label, reason.empty() ? "stopped by an administrator" : reason));
+  v1::PrinterResponse response;
+  response.set_name(label);
+  *response.mutable_status() = stopped_printers_[label];
+  return response;
+}
+
+absl::StatusOr<v1::PrinterResponse> Spooler::StartPrinter(const std::string& name) {
+  absl::MutexLock lock(&mu_);
+  SPOOLGATE_ASSIGN_OR_RETURN(std::string label, ResolvePrinterLocked(name));
+  v1::PrinterResponse response;
+  response.set_name(label);
+  if (stopped_printers_.count(label)) {
+    SPOOLGATE_RETURN_IF_ERROR(store_->DeleteStoppedPrinter(label));
+    stopped_printers_.erase(label);
+    Log("printer %s started", label);
+  }
+  for (const auto& agent : agents_) {
+    for (const auto& slot : agent->printers) {
+      if (absl::StrCat(agent->agent_id(), "/", slot.status.name()) == label) {
+        *response.mutable_status() = slot.status;
+      }
+    }
+  }
+  ScheduleLocked();
+  return response;
+}
+
+void Spooler::ApplyErrorPolicyLocked(uint64_t id, const std::string& label,
+                                     const std::string& error) {
+  auto it = active_.find(id);
+  if (it == active_.end() || it->second.state() != v1::JOB_STATE_PRINTING) return;
+  v1::ErrorPolicy policy = v1::ERROR_POLICY_RETRY_JOB;
+  if (auto q = queues_.find(it->second.queue()); q != queues_.end()) {
+    policy = q->second.queue.error_policy();
+  }
+  switch (policy) {
+    case v1::ERROR_POLICY_ABORT_JOB:
+      EndAttemptLocked(it->second, "failed", error);
+      (void)FinishJobLocked(id, v1::JOB_STATE_FAILED,
+                            absl::StrCat(error, " (error policy abort-job)"));
+      return;
+    case v1::ERROR_POLICY_RETRY_CURRENT_JOB:
+      RequeueLocked(id, error, Retry{/*limited=*/false, /*backoff=*/false, label});
+      return;
+    case v1::ERROR_POLICY_STOP_PRINTER:
+      if (auto s = StopPrinterLocked(label, absl::StrCat("stopped by error policy: ", error));
+          !s.ok()) {
+        Log("printer %s: cannot stop: %s", label, s.ToString());
+      }
+      // Back to the head of its queue (its priority and id keep it there),
+      // without a wait and without counting towards a limit.
+      RequeueLocked(id, error, Retry{/*limited=*/false, /*backoff=*/false, ""});
+      return;
+    default:
+      RequeueLocked(id, error);
+  }
+}
+
 std::vector<v1::ListPrintersResponse::Entry> Spooler::ListPrinters() {
   absl::MutexLock lock(&mu_);
   std::vector<v1::ListPrintersResponse::Entry> out;
@@ -990,7 +1121,7 @@ std::vector<v1::ListPrintersResponse::Entry> Spooler::ListPrinters() {
       v1::ListPrintersResponse::Entry entry;
       entry.set_agent_id(agent->agent_id());
       entry.set_peer(agent->peer());
-      *entry.mutable_status() = slot.status;
+      *entry.mutable_status() = EffectiveStatusLocked(*agent, slot);
       entry.set_current_job(slot.current_job);
       entry.set_current_job_bytes_written(slot.bytes_written);
       entry.set_connected_unix_micros(Micros(agent->connected()));

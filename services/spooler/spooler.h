@@ -82,6 +82,10 @@ class Spooler {
   absl::StatusOr<v1::Job> SetJobPriority(uint64_t id, int priority);
   absl::StatusOr<v1::RemoveJobsResponse> RemoveJobs(const v1::RemoveJobsRequest& request);
   std::vector<v1::ListPrintersResponse::Entry> ListPrinters();
+  // Stop/start a printer by "agent/printer" (or a printer name only one
+  // attached agent has); persisted.
+  absl::StatusOr<v1::PrinterResponse> StopPrinter(const std::string& name, const std::string& reason);
+  absl::StatusOr<v1::PrinterResponse> StartPrinter(const std::string& name);
 
   // ---- Dispatch ----
   // Registers an agent's printers; jobs for them are pushed to the returned
@@ -114,6 +118,18 @@ class Spooler {
   Spooler(SpoolerOptions options, std::unique_ptr<JobStore> store,
            std::unique_ptr<SpoolerMetrics> metrics);
   absl::Status LoadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The status people see: the agent's, or STOPPED while stopped here.
+  v1::PrinterStatus EffectiveStatusLocked(const AgentConnection& agent, const PrinterSlot& slot)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // "agent/printer" for a full label or a unique printer name.
+  absl::StatusOr<std::string> ResolvePrinterLocked(const std::string& name)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status StopPrinterLocked(const std::string& label, const std::string& reason)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A device error reported by the printer `label`: the job's queue's error
+  // policy decides what happens to the job (and maybe the printer).
+  void ApplyErrorPolicyLocked(uint64_t id, const std::string& label, const std::string& error)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Submission callbacks.
   absl::StatusOr<uint32_t> CommitJob(v1::Job job, uint64_t bytes);
@@ -129,7 +145,19 @@ class Spooler {
                                           const std::string& error)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A lost or failed attempt: back to PENDING with backoff, or FAILED.
-  void RequeueLocked(uint64_t id, const std::string& error) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // How a failed attempt goes back to the queue. By default as retry-job:
+  // after the queue's retry interval (or the doubling default backoff), and
+  // FAILED once the queue's retry limit (or --max_attempts) is reached.
+  struct Retry {
+    bool limited = true;       // may end in FAILED
+    bool backoff = true;       // waits before it may print again
+    std::string only_printer;  // retry-current-job: pinned to this printer
+  };
+  void RequeueLocked(uint64_t id, const std::string& error, const Retry& retry)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RequeueLocked(uint64_t id, const std::string& error) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    RequeueLocked(id, error, Retry{});
+  }
   void ScheduleLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   PrinterSlot* SlotForJobLocked(uint64_t job_id, AgentConnection** agent)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -159,6 +187,9 @@ class Spooler {
   std::vector<std::shared_ptr<AgentConnection>> agents_ ABSL_GUARDED_BY(mu_);
   uint64_t assignments_ ABSL_GUARDED_BY(mu_) = 0;  // for printer rotation
   std::set<std::string> exported_printers_ ABSL_GUARDED_BY(mu_);  // in spoolgate_printer_state
+  // Printers stopped by an admin or an error policy: "agent/printer" -> the
+  // status shown while stopped. Mirrors the store.
+  std::map<std::string, v1::PrinterStatus> stopped_printers_ ABSL_GUARDED_BY(mu_);
 
   absl::Notification stop_housekeeping_;
   std::thread housekeeping_;

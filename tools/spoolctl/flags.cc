@@ -19,6 +19,11 @@ ABSL_FLAG(std::vector<std::string>, state, {},
 ABSL_FLAG(std::string, description, "", "queue add/set: description");
 ABSL_FLAG(uint64_t, max_job_bytes, 0, "queue add/set: largest job in bytes, 0 = no limit");
 ABSL_FLAG(uint32_t, max_pending_jobs, 0, "queue add/set: most waiting jobs, 0 = no limit");
+ABSL_FLAG(std::string, error_policy, "retry-job",
+          "queue set: what a device error does: retry-job, retry-current-job, abort-job, stop-printer");
+ABSL_FLAG(uint32_t, retry_limit, 0, "queue set: attempts before FAILED (retry-job); 0 = the spooler's");
+ABSL_FLAG(absl::Duration, retry_interval, absl::ZeroDuration(),
+          "queue set: wait before a retry, e.g. 30s (retry-job); 0 = the spooler's, doubling");
 ABSL_FLAG(bool, banners, false, "queue add/set: allow banner pages");
 ABSL_FLAG(bool, reject, false, "queue add: create it not accepting jobs");
 ABSL_FLAG(bool, disable, false, "queue add: create it with printing disabled");

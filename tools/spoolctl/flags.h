@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/flags/declare.h"
+#include "absl/time/time.h"
 
 ABSL_DECLARE_FLAG(std::string, spooler);
 ABSL_DECLARE_FLAG(bool, json);
@@ -21,6 +22,9 @@ ABSL_DECLARE_FLAG(std::string, description);
 ABSL_DECLARE_FLAG(uint64_t, max_job_bytes);
 ABSL_DECLARE_FLAG(uint32_t, max_pending_jobs);
 ABSL_DECLARE_FLAG(bool, banners);
+ABSL_DECLARE_FLAG(std::string, error_policy);
+ABSL_DECLARE_FLAG(uint32_t, retry_limit);
+ABSL_DECLARE_FLAG(absl::Duration, retry_interval);
 ABSL_DECLARE_FLAG(bool, reject);
 ABSL_DECLARE_FLAG(bool, disable);
 ABSL_DECLARE_FLAG(double, interval_seconds);

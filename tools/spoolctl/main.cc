@@ -49,6 +49,10 @@ const std::map<std::string, Subcommand>& Subcommands() {
                  "queue add|remove|accept|reject|enable|disable|set NAME [--description=D]\n"
                  "      [--max_job_bytes=N] [--max_pending_jobs=N] [--banners] [--reject] [--disable]\n"
                  "  Manages a queue (like lpc): accept/reject new jobs, enable/disable printing."}},
+      {"printer", {s::PrinterCommand,
+                   "printer stop|start NAME [--reason=TEXT]\n"
+                   "  Stops a printer (it finishes its current job, then takes no more) or starts it.\n"
+                   "  NAME is AGENT/PRINTER as `spoolctl printers` shows, or PRINTER if unique."}},
       {"printers", {s::PrintersCommand,
                     "printers\n  Attached printers: agent, device, state and reason, current job."}},
       {"watch", {s::WatchCommand,

@@ -71,5 +71,23 @@ TEST(SchedulerTest, NothingToDoWithoutPrintersOrJobs) {
   EXPECT_TRUE(Schedule({}, {IdlePrinter{"office"}}, kNow).empty());
 }
 
+TEST(SchedulerTest, APinnedJobWaitsForItsPrinterAndTheOthersGoOn) {
+  SchedulableJob pinned = Job(1, "office", 5);
+  pinned.only_printer = "a1/p";
+  std::vector<IdlePrinter> other_only = {IdlePrinter{"office", "a2/p"}};
+  // Another printer takes the next job, not the pinned one.
+  EXPECT_THAT(Ids(Schedule({pinned, Job(2, "office", 0)}, other_only, kNow)),
+              ::testing::ElementsAre(2u));
+  EXPECT_TRUE(Schedule({pinned}, other_only, kNow).empty());
+  // Its own printer takes it first, even listed after the other one.
+  auto out = Schedule({pinned, Job(2, "office", 0)},
+                      {IdlePrinter{"office", "a2/p"}, IdlePrinter{"office", "a1/p"}}, kNow);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].job_id, 2u);
+  EXPECT_EQ(out[0].printer, 0u);
+  EXPECT_EQ(out[1].job_id, 1u);
+  EXPECT_EQ(out[1].printer, 1u);
+}
+
 }  // namespace
 }  // namespace spoolgate::spooler

@@ -17,6 +17,7 @@ int PriorityCommand(const Context& ctx);  // priority ID N
 int QueuesCommand(const Context& ctx);    // queues
 int QueueCommand(const Context& ctx);     // queue add|remove|accept|reject|enable|disable|set NAME
 int PrintersCommand(const Context& ctx);  // printers
+int PrinterCommand(const Context& ctx);   // printer stop|start NAME
 int WatchCommand(const Context& ctx);     // watch
 
 // "pending", "printing", ...

@@ -48,6 +48,32 @@ std::string PrinterTable(const v1::ListPrintersResponse& response) {
   return table.Render();
 }
 
+int PrinterCommand(const Context& ctx) {
+  if (ctx.args.size() != 2 || (ctx.args[0] != "stop" && ctx.args[0] != "start")) {
+    std::cerr << "usage: spoolctl printer stop|start NAME [--reason=TEXT]\n";
+    return kExitUsage;
+  }
+  auto stub = v1::Admin::NewStub(ctx.channel);
+  grpc::ClientContext call;
+  SetDeadline(&call);
+  v1::PrinterRequest request;
+  request.set_name(ctx.args[1]);
+  request.set_reason(absl::GetFlag(FLAGS_reason));
+  v1::PrinterResponse response;
+  auto status = ctx.args[0] == "stop" ? stub->StopPrinter(&call, request, &response)
+                                      : stub->StartPrinter(&call, request, &response);
+  if (!status.ok()) {
+    return ReportError(absl::StrCat("printer ", ctx.args[0], " ", ctx.args[1]), FromGrpcStatus(status));
+  }
+  if (ctx.json) {
+    std::cout << ToJson(response) << "\n";
+  } else {
+    std::cout << "printer " << response.name() << ": "
+              << (ctx.args[0] == "stop" ? "stopped" : "started") << "\n";
+  }
+  return kExitOk;
+}
+
 // A live view: queues, printers and the jobs printing now with progress,
 // redrawn in place on a terminal.
 int WatchCommand(const Context& ctx) {

@@ -4,12 +4,29 @@
 #include "absl/strings/str_cat.h"
 #include "lib/base/command_line.h"
 #include "lib/grpc/status_conversion.h"
+#include "lib/model/error_policy.h"
 #include "spoolgate/v1/admin.grpc.pb.h"
 #include "tools/spoolctl/commands/commands.h"
 #include "tools/spoolctl/flags.h"
 #include "tools/spoolctl/table.h"
 
 namespace spoolgate::spoolctl {
+namespace {
+
+// "retry-job (5 attempts, 30s apart)", "stop-printer" ...
+std::string ErrorPolicyText(const v1::Queue& q) {
+  std::string text = ErrorPolicyName(q.error_policy());
+  if (q.error_policy() != v1::ERROR_POLICY_RETRY_JOB &&
+      q.error_policy() != v1::ERROR_POLICY_UNSPECIFIED) {
+    return text;
+  }
+  std::string limit = q.retry_limit() ? absl::StrCat(q.retry_limit(), " attempts") : "default attempts";
+  std::string interval =
+      q.retry_interval_seconds() ? absl::StrCat(q.retry_interval_seconds(), "s apart") : "backoff";
+  return absl::StrCat(text, " (", limit, ", ", interval, ")");
+}
+
+}  // namespace
 
 int QueuesCommand(const Context& ctx) {
   auto stub = v1::Admin::NewStub(ctx.channel);
@@ -23,14 +40,15 @@ int QueuesCommand(const Context& ctx) {
     return kExitOk;
   }
   Table table({"QUEUE", "ACCEPTING", "PRINTING", "WAITING", "ACTIVE JOBS", "PRINTERS", "MAX JOB",
-               "MAX WAITING", "DESCRIPTION"});
+               "MAX WAITING", "ERROR POLICY", "DESCRIPTION"});
   for (const auto& entry : response.queues()) {
     const auto& q = entry.queue();
     table.AddRow({q.name(), q.accepting() ? "yes" : "no", q.enabled() ? "enabled" : "disabled",
                   absl::StrCat(entry.pending_jobs()), absl::StrCat(entry.printing_jobs()),
                   absl::StrCat(entry.printers()),
                   q.max_job_bytes() ? HumanBytes(q.max_job_bytes()) : "-",
-                  q.max_pending_jobs() ? absl::StrCat(q.max_pending_jobs()) : "-", q.description()});
+                  q.max_pending_jobs() ? absl::StrCat(q.max_pending_jobs()) : "-",
+                  ErrorPolicyText(q), q.description()});
   }
   std::cout << table.Render();
   return kExitOk;
@@ -42,7 +60,9 @@ int QueueCommand(const Context& ctx) {
       "[--max_pending_jobs=N] [--banners] [--reject] [--disable]\n"
       "       spoolctl queue remove|accept|reject|enable|disable NAME\n"
       "       spoolctl queue set NAME [--description=D] [--max_job_bytes=N] "
-      "[--max_pending_jobs=N] [--banners|--nobanners]\n";
+      "[--max_pending_jobs=N] [--banners|--nobanners]\n"
+      "            [--error_policy=retry-job|retry-current-job|abort-job|stop-printer]\n"
+      "            [--retry_limit=N] [--retry_interval=30s]\n";
   if (ctx.args.size() != 2) {
     std::cerr << kUsage;
     return kExitUsage;
@@ -91,6 +111,20 @@ int QueueCommand(const Context& ctx) {
       if (FlagGiven("max_job_bytes")) request.set_max_job_bytes(absl::GetFlag(FLAGS_max_job_bytes));
       if (FlagGiven("max_pending_jobs")) request.set_max_pending_jobs(absl::GetFlag(FLAGS_max_pending_jobs));
       if (FlagGiven("banners")) request.set_banners(absl::GetFlag(FLAGS_banners));
+      if (FlagGiven("error_policy")) {
+        auto policy = ParseErrorPolicy(absl::GetFlag(FLAGS_error_policy));
+        if (!policy) {
+          std::cerr << "spoolctl: --error_policy is retry-job, retry-current-job, abort-job or "
+                       "stop-printer\n";
+          return kExitUsage;
+        }
+        request.set_error_policy(*policy);
+      }
+      if (FlagGiven("retry_limit")) request.set_retry_limit(absl::GetFlag(FLAGS_retry_limit));
+      if (FlagGiven("retry_interval")) {
+        request.set_retry_interval_seconds(
+            static_cast<uint32_t>(absl::ToInt64Seconds(absl::GetFlag(FLAGS_retry_interval))));
+      }
     } else {
       std::cerr << kUsage;
       return kExitUsage;
