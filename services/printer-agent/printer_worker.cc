@@ -239,17 +239,18 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
                                   : (JobGone(status) ? Outcome::kCancelJob : OutcomeFor(status));
   Log("printer %s: job %d failed after %d bytes: %s", options_.name, job.id(), sent.device_bytes,
       status.ToString());
-  message.mutable_failed()->set_job_id(job.id());
-  message.mutable_failed()->set_error(std::string(status.message()));
-  message.mutable_failed()->set_disposition(DispositionFor(outcome));
-  report_(message);
+  // The printer's new state goes out before the failure: the spooler then
+  // does not hand the job straight back to a printer that just failed it.
   if (device_failed) {
     if (metrics_) metrics_->device_errors.Add({{"printer", options_.name}}).Increment();
     DeviceCondition condition = ConditionForFailure(status);
     SetState(condition.state, condition.reason);
-  } else {
-    SetState(v1::PRINTER_STATE_IDLE, "");
   }
+  message.mutable_failed()->set_job_id(job.id());
+  message.mutable_failed()->set_error(std::string(status.message()));
+  message.mutable_failed()->set_disposition(DispositionFor(outcome));
+  report_(message);
+  if (!device_failed) SetState(v1::PRINTER_STATE_IDLE, "");
 }
 
 absl::Status PrinterWorker::WhileStalled(uint64_t job_id, absl::Duration stalled, Sent* sent) {

@@ -268,5 +268,165 @@ TEST_F(PrinterStatesTest, TheQueuesOtherPrinterKeepsPrintingWhileOneIsStalled) {
   EXPECT_EQ(JobField(first, "attempts"), "1");
 }
 
+// A port where nothing listens: the printer refuses connections (offline).
+int RefusingPort() {
+  SocketSink probe;
+  return probe.port();
+}
+
+class ErrorPolicyTest : public PrinterStatesTest {
+ protected:
+  std::unique_ptr<Subprocess> StartAgentOnPort(const std::string& id, int port) {
+    agents_.push_back(id);
+    return std::make_unique<Subprocess>(
+        std::vector<std::string>{BinaryPath("services/printer-agent/printer-agent"),
+                                 "--spooler=" + spooler_->address(), "--agent_id=" + id,
+                                 absl::StrCat("--printer=", id, "-p=office=socket://127.0.0.1:", port),
+                                 "--metrics_listen=", "--write_timeout_seconds=2"},
+        dir_.Sub(id + ".log"));
+  }
+  // Waits for the agent, then lets its probe find the printer: a printer
+  // that refuses from the start is offline and is given no job, so the
+  // first attempt needs a printer that accepted the probe and then fails.
+  uint64_t PrintSmall(const std::string& name) {
+    std::string path = dir_.Sub(name);
+    WriteData(path, 5000);
+    return Print(path);
+  }
+  void SetPolicy(std::vector<std::string> flags) {
+    flags.insert(flags.begin(), {"queue", "set", "office"});
+    auto r = Spoolctl(flags);
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+  }
+};
+
+// The printer is reachable when the agent starts (probe ok, idle) and gone
+// when the job comes: each attempt is refused.
+class VanishingPrinter {
+ public:
+  VanishingPrinter() : sink_(std::make_unique<SocketSink>()), port_(sink_->port()) {}
+  int port() const { return port_; }
+  void Vanish() { sink_.reset(); }
+  SocketSink& Return() {
+    sink_ = std::make_unique<SocketSink>(0, port_);
+    return *sink_;
+  }
+
+ private:
+  std::unique_ptr<SocketSink> sink_;
+  int port_;
+};
+
+TEST_F(ErrorPolicyTest, AbortJobFailsTheJobAtOnce) {
+  SetPolicy({"--error_policy=abort-job"});
+  VanishingPrinter printer;
+  auto agent = StartAgentOnPort("a1", printer.port());
+  ASSERT_TRUE(WaitFor([&] { return Spoolctl({"printers"}).out.find("idle") != std::string::npos; },
+                      absl::Seconds(20)));
+  printer.Vanish();
+  uint64_t id = PrintSmall("abort");
+  ASSERT_TRUE(WaitFor([&] { return JobField(id, "state") == "JOB_STATE_FAILED"; }, absl::Seconds(20)))
+      << JobField(id, "state");
+  EXPECT_EQ(JobField(id, "attempts"), "1");
+  EXPECT_THAT(JobField(id, "last_error"), HasSubstr("abort-job"));
+  EXPECT_THAT(Spoolctl({"queues"}).out, HasSubstr("abort-job"));
+}
+
+TEST_F(ErrorPolicyTest, RetryJobRetriesAtItsIntervalUpToItsLimit) {
+  SetPolicy({"--error_policy=retry-job", "--retry_limit=2", "--retry_interval=1s"});
+  EXPECT_THAT(Spoolctl({"queues"}).out, HasSubstr("retry-job (2 attempts, 1s apart)"));
+  // A printer that answers its probe and resets every job: each attempt
+  // fails, and the printer is ready again at the next probe.
+  SocketSink printer;
+  printer.set_reset_on_data(true);
+  auto agent = StartAgent("a1", printer);
+  ASSERT_TRUE(WaitFor([&] { return Spoolctl({"printers"}).out.find("idle") != std::string::npos; },
+                      absl::Seconds(20)));
+  uint64_t id = PrintSmall("retry");
+  ASSERT_TRUE(WaitFor([&] { return JobField(id, "state") == "JOB_STATE_FAILED"; }, absl::Seconds(30)))
+      << JobField(id, "state") << " after " << JobField(id, "attempts") << " attempts";
+  EXPECT_EQ(JobField(id, "attempts"), "2");
+  EXPECT_THAT(JobField(id, "last_error"), HasSubstr("gave up after 2 attempts"));
+  EXPECT_TRUE(printer.jobs().empty());
+}
+
+TEST_F(ErrorPolicyTest, RetryCurrentJobWaitsForTheSamePrinter) {
+  SetPolicy({"--error_policy=retry-current-job"});
+  VanishingPrinter first;
+  auto agent1 = StartAgentOnPort("a1", first.port());
+  ASSERT_TRUE(WaitFor([&] { return Spoolctl({"printers"}).out.find("idle") != std::string::npos; },
+                      absl::Seconds(20)));
+  first.Vanish();
+  uint64_t id = PrintSmall("current");
+  ASSERT_TRUE(WaitFor([&] { return JobField(id, "state") == "JOB_STATE_PENDING" &&
+                                   JobField(id, "attempts") == "1"; },
+                      absl::Seconds(20)));
+  // Another printer of the queue is idle, but the job waits for its own.
+  SocketSink other;
+  auto agent2 = StartAgent("a2", other);
+  ASSERT_TRUE(WaitFor([&] { return Spoolctl({"printers"}).out.find("a2-p") != std::string::npos; },
+                      absl::Seconds(20)));
+  absl::SleepFor(absl::Seconds(3));
+  EXPECT_EQ(JobField(id, "state"), "JOB_STATE_PENDING");
+  EXPECT_EQ(JobField(id, "retry_on_printer"), "a1/a1-p");
+  EXPECT_TRUE(other.jobs().empty());
+  SocketSink& back = first.Return();
+  ASSERT_TRUE(WaitFor([&] { return JobField(id, "state") == "JOB_STATE_COMPLETED"; }, absl::Seconds(30)));
+  ASSERT_TRUE(WaitFor([&] { return back.jobs().size() == 1; }, absl::Seconds(10)));
+  EXPECT_TRUE(other.jobs().empty());
+}
+
+TEST_F(ErrorPolicyTest, StopPrinterStopsItAndTheJobWaitsAtTheHeadOfTheQueue) {
+  SetPolicy({"--error_policy=stop-printer"});
+  VanishingPrinter printer;
+  auto agent = StartAgentOnPort("a1", printer.port());
+  ASSERT_TRUE(WaitFor([&] { return Spoolctl({"printers"}).out.find("idle") != std::string::npos; },
+                      absl::Seconds(20)));
+  printer.Vanish();
+  uint64_t id = PrintSmall("stop");
+  ASSERT_TRUE(WaitFor([&] { return Spoolctl({"printers"}).out.find("stopped") != std::string::npos; },
+                      absl::Seconds(20)))
+      << Spoolctl({"printers"}).out;
+  EXPECT_THAT(Spoolctl({"printers"}).out, HasSubstr("stopped by error policy"));
+  EXPECT_EQ(JobField(id, "state"), "JOB_STATE_PENDING");
+  uint64_t later = PrintSmall("later");
+  // The printer answers again, but stays stopped until an admin starts it.
+  SocketSink& back = printer.Return();
+  absl::SleepFor(absl::Seconds(3));
+  EXPECT_EQ(JobField(id, "state"), "JOB_STATE_PENDING");
+  EXPECT_TRUE(back.jobs().empty());
+  // Stopped survives a restart of the spooler.
+  ASSERT_EQ(spooler_->Terminate(absl::Seconds(20)), 0);
+  ASSERT_TRUE(spooler_->Start());
+  ASSERT_TRUE(WaitFor([&] { return Spoolctl({"printers"}).out.find("a1-p") != std::string::npos; },
+                      absl::Seconds(30)));
+  EXPECT_THAT(Spoolctl({"printers"}).out, HasSubstr("stopped"));
+  auto started = Spoolctl({"printer", "start", "a1-p"});
+  EXPECT_EQ(started.exit_code, 0) << started.out;
+  ASSERT_TRUE(WaitFor([&] { return JobField(later, "state") == "JOB_STATE_COMPLETED"; },
+                      absl::Seconds(30)));
+  EXPECT_EQ(JobField(id, "state"), "JOB_STATE_COMPLETED");
+  ASSERT_TRUE(WaitFor([&] { return back.jobs().size() == 2; }, absl::Seconds(10)));
+  // The job that met the error went first: it kept the head of the queue.
+  EXPECT_EQ(back.jobs()[0].size(), 5000u);
+}
+
+TEST_F(ErrorPolicyTest, AnAdminStopsAndStartsAPrinter) {
+  SocketSink sink;
+  auto agent = StartAgent("a1", sink);
+  ASSERT_TRUE(WaitFor([&] { return Spoolctl({"printers"}).out.find("idle") != std::string::npos; },
+                      absl::Seconds(20)));
+  auto stopped = Spoolctl({"printer", "stop", "a1/a1-p", "--reason=toner change"});
+  ASSERT_EQ(stopped.exit_code, 0) << stopped.out;
+  EXPECT_THAT(Spoolctl({"printers"}).out, HasSubstr("toner change"));
+  EXPECT_THAT(Lpq(), HasSubstr("a1/a1-p is stopped since"));
+  uint64_t id = PrintSmall("waits");
+  absl::SleepFor(absl::Seconds(2));
+  EXPECT_EQ(JobField(id, "state"), "JOB_STATE_PENDING");
+  EXPECT_EQ(Spoolctl({"printer", "stop", "nosuch"}).exit_code, 1);
+  ASSERT_EQ(Spoolctl({"printer", "start", "a1/a1-p"}).exit_code, 0);
+  ASSERT_TRUE(WaitFor([&] { return JobField(id, "state") == "JOB_STATE_COMPLETED"; }, absl::Seconds(20)));
+}
+
 }  // namespace
 }  // namespace spoolgate

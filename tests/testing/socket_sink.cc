@@ -56,6 +56,12 @@ void SocketSink::Serve() {
       if (::poll(&c, 1, 50) <= 0) continue;
       ssize_t n = ::read(conn, buffer.data(), buffer.size());
       if (n <= 0) break;  // EOF or reset
+      if (reset_on_data_) {
+        linger hard{1, 0};
+        ::setsockopt(conn, SOL_SOCKET, SO_LINGER, &hard, sizeof(hard));
+        data.clear();
+        break;
+      }
       data.append(buffer.data(), static_cast<size_t>(n));
       in_progress_ = data.size();
       if (rate_) absl::SleepFor(absl::Milliseconds(10));

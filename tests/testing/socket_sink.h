@@ -31,13 +31,17 @@ class SocketSink {
   // While paused, the sink reads nothing (the sender's writes then block
   // once the socket buffers are full); the connection stays open.
   void set_paused(bool paused) { paused_ = paused; }
+  // Resets every connection as soon as data arrives on it (a printer that
+  // accepts a connection and then fails the job); a connection that sends
+  // nothing, as a probe, is closed normally.
+  void set_reset_on_data(bool reset) { reset_on_data_ = reset; }
 
  private:
   void Serve();
 
   size_t rate_;
   int fd_ = -1, port_ = 0;
-  std::atomic<bool> stop_{false}, paused_{false};
+  std::atomic<bool> stop_{false}, paused_{false}, reset_on_data_{false};
   std::atomic<size_t> in_progress_{0};
   std::atomic<int> connections_{0};
   absl::Mutex mu_;

@@ -10,7 +10,8 @@ bool SpoolerProcess::Start() {
   std::string ready = data_dir_ + ".ready" + std::to_string(++starts_);
   std::vector<std::string> argv = {BinaryPath("services/spooler/spooler"),
                                    "--data_dir=" + data_dir_,
-                                   "--listen=127.0.0.1:0",
+                                   // A restart keeps the port, so clients find it again.
+                                   "--listen=127.0.0.1:" + std::to_string(port_),
                                    "--metrics_listen=127.0.0.1:0",
                                    "--min_free_disk_bytes=0",
                                    "--ready_file=" + ready};

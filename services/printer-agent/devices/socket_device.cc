@@ -62,7 +62,12 @@ absl::Status SocketDevice::EndJob() {
     if (ready <= 0) break;
     ssize_t n = ::read(fd_.get(), buffer, sizeof(buffer));
     if (n == 0) break;                      // printer closed: done
-    if (n < 0 && errno != EAGAIN && errno != EINTR) break;
+    if (n < 0 && errno != EAGAIN && errno != EINTR) {
+      // A reset instead of a close: the printer may not have taken the job.
+      int error = errno;
+      fd_.reset();
+      return DeviceError(error, "waiting for the printer to finish");
+    }
   }
   fd_.reset();
   return absl::OkStatus();
