@@ -10,7 +10,16 @@ sigset_t TerminationSignals() {
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
   return set;
+}
+
+int Wait(bool hangup) {
+  sigset_t set = TerminationSignals();
+  int sig = 0;
+  while (sigwait(&set, &sig) != 0 || (sig == SIGHUP && !hangup)) {
+  }
+  return sig;
 }
 }  // namespace
 
@@ -25,12 +34,8 @@ void BlockTerminationSignals() {
   signal(SIGPIPE, SIG_IGN);
 }
 
-int WaitForTerminationSignal() {
-  sigset_t set = TerminationSignals();
-  int sig = 0;
-  while (sigwait(&set, &sig) != 0) {
-  }
-  return sig;
-}
+int WaitForTerminationSignal() { return Wait(/*hangup=*/false); }
+
+int WaitForTerminationOrHangup() { return Wait(/*hangup=*/true); }
 
 }  // namespace spoolgate

@@ -159,6 +159,14 @@ absl::Status ApplyYamlConfig(absl::string_view yaml_text, google::protobuf::Mess
   return ParseYamlNode(rest, structured);
 }
 
+void ResetFlagsNotGiven() {
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (CommandLineOnly(name) || ProgramFlag(name) != flag || FlagGiven(name)) continue;
+    std::string error;
+    flag->ParseFrom(flag->DefaultValue(), &error);
+  }
+}
+
 absl::Status ApplyYamlConfigFile(const std::string& path, google::protobuf::Message* structured) {
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat("config: cannot open ", path));

@@ -26,6 +26,10 @@ namespace spoolgate {
 // Unknown keys and values a flag cannot parse are InvalidArgument errors.
 absl::Status ApplyYamlConfig(absl::string_view yaml_text, google::protobuf::Message* structured);
 
+// Puts every flag of this program that was not given on the command line
+// back to its default (before a config file is applied again).
+void ResetFlagsNotGiven();
+
 // Reads the file at `path` and applies it as above.
 absl::Status ApplyYamlConfigFile(const std::string& path, google::protobuf::Message* structured);
 

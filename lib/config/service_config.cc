@@ -14,6 +14,13 @@ ABSL_FLAG(bool, print_config, false,
 
 namespace spoolgate {
 
+absl::Status ReloadServiceConfig(google::protobuf::Message* structured) {
+  std::string path = absl::GetFlag(FLAGS_config);
+  if (path.empty()) return absl::OkStatus();
+  ResetFlagsNotGiven();
+  return ApplyYamlConfigFile(path, structured);
+}
+
 std::optional<int> LoadServiceConfig(google::protobuf::Message* structured) {
   if (std::string path = absl::GetFlag(FLAGS_config); !path.empty()) {
     if (auto s = ApplyYamlConfigFile(path, structured); !s.ok()) {

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
@@ -44,23 +46,96 @@ absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(AgentOptions options,
     devices.emplace_back(printer, *std::move(device));
   }
   auto agent = std::unique_ptr<Agent>(new Agent(std::move(options), metrics));
+  absl::MutexLock lock(&agent->workers_mu_);
   for (auto& [config, device] : devices) {
-    PrinterWorker::Options worker;
-    worker.name = config.name;
-    worker.queue = config.queue;
-    worker.uri = config.uri;
-    worker.probe_interval = agent->options_.probe_interval;
-    worker.stall_after = agent->options_.device.write_timeout;
-    agent->workers_.push_back(std::make_unique<PrinterWorker>(
-        worker, std::move(device), [a = agent.get()](const v1::AgentMessage& m) { a->Report(m); },
-        metrics));
+    agent->workers_.emplace_back(config, agent->MakeWorker(config, std::move(device)));
   }
   return agent;
 }
 
+std::shared_ptr<PrinterWorker> Agent::MakeWorker(const PrinterConfig& config,
+                                                 std::unique_ptr<Device> device) {
+  PrinterWorker::Options worker;
+  worker.name = config.name;
+  worker.queue = config.queue;
+  worker.uri = config.uri;
+  worker.probe_interval = options_.probe_interval;
+  worker.stall_after = options_.device.write_timeout;
+  return std::make_shared<PrinterWorker>(
+      worker, std::move(device), [this](const v1::AgentMessage& m) { Report(m); }, metrics_);
+}
+
+std::vector<std::shared_ptr<PrinterWorker>> Agent::Workers() {
+  absl::MutexLock lock(&workers_mu_);
+  std::vector<std::shared_ptr<PrinterWorker>> out;
+  for (const auto& [config, worker] : workers_) out.push_back(worker);
+  return out;
+}
+
+absl::Status Agent::Reconfigure(const std::vector<PrinterConfig>& printers) {
+  if (printers.empty()) return absl::InvalidArgumentError("no printers configured");
+  auto same = [](const PrinterConfig& a, const PrinterConfig& b) {
+    return a.name == b.name && a.queue == b.queue && a.uri == b.uri;
+  };
+  std::vector<std::pair<PrinterConfig, std::unique_ptr<Device>>> devices;
+  std::vector<std::shared_ptr<PrinterWorker>> removed, added;
+  {
+    absl::MutexLock lock(&workers_mu_);
+    for (const auto& printer : printers) {
+      bool kept = std::any_of(workers_.begin(), workers_.end(),
+                              [&](const auto& w) { return same(w.first, printer); });
+      if (kept) continue;
+      auto uri = ParseDeviceUri(printer.uri);
+      if (!uri.ok()) return uri.status();
+      auto device = MakeDevice(*uri, options_.device);
+      if (!device.ok()) return device.status();
+      devices.emplace_back(printer, *std::move(device));
+    }
+    for (auto it = workers_.begin(); it != workers_.end();) {
+      bool kept = std::any_of(printers.begin(), printers.end(),
+                              [&](const PrinterConfig& p) { return same(it->first, p); });
+      if (kept) {
+        ++it;
+      } else {
+        removed.push_back(it->second);
+        it = workers_.erase(it);
+      }
+    }
+  }
+  // The spooler first forgets the removed printers (their jobs go back to
+  // the queue), then the workers stop.
+  for (const auto& worker : removed) {
+    v1::AgentMessage message;
+    message.mutable_printer_removed()->set_name(worker->status().name());
+    Report(message);
+    Log("printer %s removed", worker->status().name());
+  }
+  removed.clear();  // joins their threads
+  for (auto& [config, device] : devices) {
+    auto worker = MakeWorker(config, std::move(device));
+    absl::MutexLock lock(&workers_mu_);
+    if (channel_) worker->SetChannel(channel_);
+    workers_.emplace_back(config, worker);
+    added.push_back(worker);
+    Log("printer %s added: queue %s, %s", config.name, config.queue, config.uri);
+  }
+  // A printer the spooler has not seen yet becomes known by its status.
+  for (const auto& worker : added) {
+    v1::AgentMessage status;
+    *status.mutable_printer_status() = worker->status();
+    Report(status);
+  }
+  return absl::OkStatus();
+}
+
 Agent::~Agent() {
   Stop();
-  workers_.clear();  // joins the worker threads
+  std::vector<std::pair<PrinterConfig, std::shared_ptr<PrinterWorker>>> workers;
+  {
+    absl::MutexLock lock(&workers_mu_);
+    workers.swap(workers_);
+  }
+  workers.clear();  // joins the worker threads
 }
 
 void Agent::Report(const v1::AgentMessage& message) {
@@ -97,12 +172,16 @@ void Agent::Run() {
     return;
   }
   std::shared_ptr<grpc::Channel> channel = *made;
-  for (auto& worker : workers_) worker->SetChannel(channel);
+  {
+    absl::MutexLock lock(&workers_mu_);
+    channel_ = channel;
+  }
+  for (auto& worker : Workers()) worker->SetChannel(channel);
   absl::Duration backoff = options_.min_reconnect;
   while (!stopping_.HasBeenNotified()) {
     absl::Time attached_at = absl::Now();
     AttachOnce(channel);
-    for (auto& worker : workers_) worker->AbortAll();
+    for (auto& worker : Workers()) worker->AbortAll();
     if (stopping_.HasBeenNotified()) break;
     // A long healthy attachment resets the backoff.
     if (absl::Now() - attached_at > absl::Seconds(30)) backoff = options_.min_reconnect;
@@ -128,7 +207,7 @@ void Agent::AttachOnce(const std::shared_ptr<grpc::Channel>& channel) {
   v1::AgentMessage hello;
   hello.mutable_hello()->set_agent_id(options_.agent_id);
   hello.mutable_hello()->set_version(SPOOLGATE_VERSION);
-  for (auto& worker : workers_) *hello.mutable_hello()->add_printers() = worker->status();
+  for (auto& worker : Workers()) *hello.mutable_hello()->add_printers() = worker->status();
   bool attached = stream->Write(hello);
   {
     absl::MutexLock writing(&write_mu_);
@@ -142,22 +221,22 @@ void Agent::AttachOnce(const std::shared_ptr<grpc::Channel>& channel) {
     stream_ = stream.get();
   }
   // Status changes between building hello and now would be lost; resend.
-  for (auto& worker : workers_) {
+  for (auto& worker : Workers()) {
     v1::AgentMessage status;
     *status.mutable_printer_status() = worker->status();
     Report(status);
   }
   Log("attached to spooler %s as %s with %d printer(s)", options_.spooler, options_.agent_id,
-      workers_.size());
+      Workers().size());
   if (metrics_) metrics_->connected.Set(1);
   v1::SpoolerMessage message;
   while (stream->Read(&message)) {
     if (message.has_assign()) {
-      for (auto& worker : workers_) {
+      for (auto& worker : Workers()) {
         if (worker->status().name() == message.assign().printer()) worker->Assign(message.assign());
       }
     } else if (message.has_cancel()) {
-      for (auto& worker : workers_) {
+      for (auto& worker : Workers()) {
         if (worker->Cancel(message.cancel().job_id())) {
           Log("job %d: cancel requested: %s", message.cancel().job_id(), message.cancel().reason());
         }

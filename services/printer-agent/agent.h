@@ -2,7 +2,7 @@
 // to the spooler (dialling out), routes assignments and cancels to the
 // workers, and reconnects with backoff when the spooler goes away.
 //
-// Thread safety: Run() on one thread; Stop() from any.
+// Thread safety: Run() on one thread; Stop() and Reconfigure() from any.
 #pragma once
 
 #include <memory>
@@ -55,6 +55,11 @@ class Agent {
   // Ends Run(): closes the stream; jobs in flight are aborted and the
   // spooler puts them back in the queue.
   void Stop();
+  // Applies a new printer list while attached (SIGHUP): printers whose name,
+  // queue and URI are unchanged keep printing undisturbed; removed or
+  // changed ones are dropped (the spooler puts their current job back in
+  // the queue) and new ones are added. A bad URI refuses the whole list.
+  absl::Status Reconfigure(const std::vector<PrinterConfig>& printers);
 
  private:
   Agent(AgentOptions options, AgentMetrics* metrics)
@@ -62,10 +67,19 @@ class Agent {
   // One attachment: returns when the stream ends.
   void AttachOnce(const std::shared_ptr<grpc::Channel>& channel);
   void Report(const v1::AgentMessage& message);
+  std::shared_ptr<PrinterWorker> MakeWorker(const PrinterConfig& config,
+                                            std::unique_ptr<Device> device);
+  // A snapshot of the workers, to use without holding workers_mu_.
+  std::vector<std::shared_ptr<PrinterWorker>> Workers();
 
   const AgentOptions options_;
   AgentMetrics* const metrics_;
-  std::vector<std::unique_ptr<PrinterWorker>> workers_;
+
+  // Never held while a worker is destroyed or a message is written.
+  absl::Mutex workers_mu_;
+  std::vector<std::pair<PrinterConfig, std::shared_ptr<PrinterWorker>>> workers_
+      ABSL_GUARDED_BY(workers_mu_);
+  std::shared_ptr<grpc::Channel> channel_ ABSL_GUARDED_BY(workers_mu_);  // for new workers
 
   // gRPC allows one writer at a time; a Write may block under flow control.
   // mu_ is never held across a Write, so Stop() can always cancel the

@@ -1,4 +1,5 @@
 // printer-agent: maps flags and the YAML config onto AgentOptions and runs.
+#include <csignal>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,6 +29,25 @@ ABSL_FLAG(uint32_t, write_timeout_seconds, 60, "a device accepting nothing this 
 
 namespace {
 
+// The printers of the command line and of the config file (printer and
+// printers keys), the latter read again on every SIGHUP.
+absl::StatusOr<std::vector<spoolgate::agent::PrinterConfig>> Printers(
+    const spoolgate::v1::AgentConfig& config) {
+  std::vector<spoolgate::agent::PrinterConfig> printers;
+  for (const auto& p : config.printers()) printers.push_back({p.name(), p.queue(), p.uri()});
+  // absl keeps only the last of repeated --printer flags; the command line
+  // has them all. From the config file, `printer` is a list.
+  std::vector<std::string> printer_flags = spoolgate::FlagGiven("printer")
+                                               ? spoolgate::FlagValues("printer")
+                                               : absl::GetFlag(FLAGS_printer);
+  for (const auto& flag : printer_flags) {
+    auto printer = spoolgate::agent::ParsePrinterFlag(flag);
+    if (!printer.ok()) return printer.status();
+    printers.push_back(*printer);
+  }
+  return printers;
+}
+
 int Run() {
   spoolgate::v1::AgentConfig config;
   if (auto exit_code = spoolgate::LoadServiceConfig(&config)) return *exit_code;
@@ -36,22 +56,12 @@ int Run() {
   options.agent_id = absl::GetFlag(FLAGS_agent_id);
   options.device.write_timeout = absl::Seconds(absl::GetFlag(FLAGS_write_timeout_seconds));
   options.tls = spoolgate::ClientTlsFromFlags();
-  for (const auto& p : config.printers()) {
-    options.printers.push_back({p.name(), p.queue(), p.uri()});
+  auto printers = Printers(config);
+  if (!printers.ok()) {
+    spoolgate::Log("%s", printers.status().ToString());
+    return 2;
   }
-  // absl keeps only the last of repeated --printer flags; the command line
-  // has them all. From the config file, `printer` is a list.
-  std::vector<std::string> printer_flags = spoolgate::FlagGiven("printer")
-                                               ? spoolgate::FlagValues("printer")
-                                               : absl::GetFlag(FLAGS_printer);
-  for (const auto& flag : printer_flags) {
-    auto printer = spoolgate::agent::ParsePrinterFlag(flag);
-    if (!printer.ok()) {
-      spoolgate::Log("%s", printer.status().ToString());
-      return 2;
-    }
-    options.printers.push_back(*printer);
-  }
+  options.printers = *printers;
   std::string metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   std::unique_ptr<spoolgate::MetricsServer> metrics_server;
   std::unique_ptr<spoolgate::agent::AgentMetrics> metrics;
@@ -70,7 +80,18 @@ int Run() {
     return 2;
   }
   std::thread runner([&] { (*agent)->Run(); });
-  int sig = spoolgate::WaitForTerminationSignal();
+  int sig;
+  while ((sig = spoolgate::WaitForTerminationOrHangup()) == SIGHUP) {
+    // Printers change while the others keep printing.
+    spoolgate::Log("SIGHUP: reading the printers again");
+    spoolgate::v1::AgentConfig reread;
+    absl::Status loaded = spoolgate::ReloadServiceConfig(&reread);
+    auto now = loaded.ok() ? Printers(reread)
+                           : absl::StatusOr<std::vector<spoolgate::agent::PrinterConfig>>(loaded);
+    if (auto s = now.ok() ? (*agent)->Reconfigure(*now) : now.status(); !s.ok()) {
+      spoolgate::Log("SIGHUP: printers unchanged: %s", s.ToString());
+    }
+  }
   spoolgate::Log("signal %d: stopping; jobs in flight go back to the spooler", sig);
   (*agent)->Stop();
   runner.join();

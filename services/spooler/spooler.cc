@@ -705,6 +705,15 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
   };
   switch (message.kind_case()) {
     case v1::AgentMessage::kPrinterStatus: {
+      const std::string& name = message.printer_status().name();
+      if (name.empty()) return absl::InvalidArgumentError("printer status without a name");
+      if (std::none_of(agent.printers.begin(), agent.printers.end(),
+                       [&](const PrinterSlot& s) { return s.status.name() == name; })) {
+        PrinterSlot slot;
+        slot.status = message.printer_status();
+        agent.printers.push_back(std::move(slot));
+        Log("printer %s/%s added (queue %s)", agent.agent_id(), name, message.printer_status().queue());
+      }
       for (auto& slot : agent.printers) {
         if (slot.status.name() == message.printer_status().name()) {
           bool changed = slot.status.state() != message.printer_status().state();
@@ -793,6 +802,22 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
         updated.add_warnings(message.warning().warning());
         return UpdateJobLocked(updated, /*sync=*/false);
       }
+      return absl::OkStatus();
+    }
+    case v1::AgentMessage::kPrinterRemoved: {
+      const std::string& name = message.printer_removed().name();
+      for (auto it = agent.printers.begin(); it != agent.printers.end(); ++it) {
+        if (it->status.name() != name) continue;
+        if (it->current_job != 0) {
+          RequeueLocked(it->current_job,
+                        absl::StrCat("printer ", agent.agent_id(), "/", name, " was removed"),
+                        Retry{/*limited=*/false, /*backoff=*/false, ""});
+        }
+        agent.printers.erase(it);
+        Log("printer %s/%s removed", agent.agent_id(), name);
+        break;
+      }
+      ScheduleLocked();
       return absl::OkStatus();
     }
     case v1::AgentMessage::kHello:

@@ -6,6 +6,7 @@
 // the same queue keeps printing meanwhile.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -426,6 +427,63 @@ TEST_F(ErrorPolicyTest, AnAdminStopsAndStartsAPrinter) {
   EXPECT_EQ(Spoolctl({"printer", "stop", "nosuch"}).exit_code, 1);
   ASSERT_EQ(Spoolctl({"printer", "start", "a1/a1-p"}).exit_code, 0);
   ASSERT_TRUE(WaitFor([&] { return JobField(id, "state") == "JOB_STATE_COMPLETED"; }, absl::Seconds(20)));
+}
+
+// SIGHUP: the agent reads its printers again; one is added and prints while
+// the other is in the middle of a job, which completes undisturbed; a
+// removed printer disappears from the spooler.
+TEST_F(PrinterStatesTest, SighupAddsAndRemovesPrintersWhileAnotherPrints) {
+  ASSERT_EQ(Spoolctl({"queue", "add", "lab"}).exit_code, 0);
+  SocketSink slow(64 << 10);  // ~6 MB/s
+  std::string config = dir_.Sub("agent.yaml");
+  auto write_config = [&](bool with_lab) {
+    std::ofstream out(config);
+    out << "printers:\n"
+        << "  - {name: p1, queue: office, uri: 'socket://127.0.0.1:" << slow.port() << "'}\n";
+    if (with_lab) out << "  - {name: p2, queue: lab, uri: 'dir:" << dir_.Sub("lab-out") << "'}\n";
+  };
+  write_config(false);
+  agents_.push_back("hup");
+  Subprocess agent({BinaryPath("services/printer-agent/printer-agent"),
+                    "--spooler=" + spooler_->address(), "--agent_id=hup", "--config=" + config,
+                    "--metrics_listen=", "--write_timeout_seconds=5"},
+                   dir_.Sub("hup.log"));
+  ASSERT_TRUE(WaitFor([&] { return Spoolctl({"printers"}).out.find("p1") != std::string::npos; },
+                      absl::Seconds(20)));
+  std::string big = dir_.Sub("big");
+  std::string big_sha = WriteData(big, 24 << 20);  // ~4 s at this printer's pace
+  uint64_t first = Print(big);
+  ASSERT_TRUE(WaitFor([&] { return slow.bytes_in_progress() > (1 << 20); }, absl::Seconds(30)));
+  const int connections = slow.connections();
+
+  write_config(true);
+  agent.Signal(SIGHUP);
+  ASSERT_TRUE(WaitFor([&] { return Spoolctl({"printers"}).out.find("p2") != std::string::npos; },
+                      absl::Seconds(20)))
+      << ReadFile(dir_.Sub("hup.log"));
+  std::string small = dir_.Sub("for-lab");
+  std::string small_sha = WriteData(small, 3000);
+  auto printed = Spoolctl({"print", small, "--queue=lab"});
+  ASSERT_EQ(printed.exit_code, 0) << printed.out;
+  uint64_t second = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(printed.out), &second));
+  ASSERT_TRUE(WaitFor([&] { return JobField(second, "state") == "JOB_STATE_COMPLETED"; },
+                      absl::Seconds(20)));
+  EXPECT_EQ(JobField(first, "state"), "JOB_STATE_PRINTING");  // still going, on p1
+  EXPECT_EQ(Sha256::Of(ReadFile(dir_.Sub("lab-out") + "/" + std::to_string(second))), small_sha);
+
+  ASSERT_TRUE(WaitFor([&] { return JobField(first, "state") == "JOB_STATE_COMPLETED"; },
+                      absl::Seconds(60)));
+  ASSERT_TRUE(WaitFor([&] { return slow.jobs().size() == 1; }, absl::Seconds(10)));
+  EXPECT_EQ(Sha256::Of(slow.jobs()[0]), big_sha);
+  EXPECT_EQ(slow.connections(), connections);  // undisturbed: one connection
+  EXPECT_EQ(JobField(first, "attempts"), "1");
+
+  write_config(false);
+  agent.Signal(SIGHUP);
+  ASSERT_TRUE(WaitFor([&] { return Spoolctl({"printers"}).out.find("p2") == std::string::npos; },
+                      absl::Seconds(20)));
+  EXPECT_THAT(Spoolctl({"printers"}).out, HasSubstr("p1"));
 }
 
 }  // namespace
