@@ -91,6 +91,15 @@ grpc::Status AdminService::ListPrinters(Ctx* ctx, const v1::ListPrintersRequest*
   return grpc::Status::OK;
 }
 
+grpc::Status AdminService::ListAccounting(Ctx* ctx, const v1::ListAccountingRequest* request,
+                                          v1::ListAccountingResponse* response) {
+  if (auto s = CheckBearerToken(*ctx, token_); !s.ok()) return ToGrpcStatus(s);
+  auto records = spooler_.ListAccounting(*request);
+  if (!records.ok()) return ToGrpcStatus(records.status());
+  for (auto& r : *records) *response->add_records() = std::move(r);
+  return grpc::Status::OK;
+}
+
 grpc::Status AdminService::StopPrinter(Ctx* ctx, const v1::PrinterRequest* request,
                                        v1::PrinterResponse* response) {
   if (auto s = CheckBearerToken(*ctx, token_); !s.ok()) return ToGrpcStatus(s);

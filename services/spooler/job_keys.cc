@@ -8,6 +8,8 @@
 //   default:      "meta/next_unreserved_job_id" -> u64
 #include "services/spooler/job_keys.h"
 
+#include "absl/strings/str_cat.h"
+
 namespace spoolgate::spooler {
 namespace {
 void PutBigEndian(std::string* out, uint64_t value, int bytes) {
@@ -36,6 +38,11 @@ std::optional<uint64_t> DecodeFixed64(absl::string_view bytes) {
 }
 
 std::string JobKey(uint64_t job_id) { return EncodeFixed64(job_id); }
+
+std::string AccountingKey(int64_t finished_unix_micros, uint64_t job_id) {
+  uint64_t micros = finished_unix_micros < 0 ? 0 : static_cast<uint64_t>(finished_unix_micros);
+  return absl::StrCat(kAccountingPrefix, EncodeFixed64(micros), EncodeFixed64(job_id));
+}
 
 std::optional<uint64_t> ParseJobKey(absl::string_view key) { return DecodeFixed64(key); }
 

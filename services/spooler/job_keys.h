@@ -18,6 +18,13 @@ inline constexpr char kDataFamily[] = "job_data";
 // Key in the default family holding the first job id not yet reserved.
 inline constexpr char kIdReservationKey[] = "meta/next_unreserved_job_id";
 
+// Keys in the default family of the stopped printers ("agent/printer" after
+// the prefix) and of the accounting records (AccountingKey).
+inline constexpr char kStoppedPrinterPrefix[] = "stopped-printer/";
+inline constexpr char kAccountingPrefix[] = "accounting/";
+// Sorted by finish time, then job id.
+std::string AccountingKey(int64_t finished_unix_micros, uint64_t job_id);
+
 std::string JobKey(uint64_t job_id);
 std::optional<uint64_t> ParseJobKey(absl::string_view key);
 

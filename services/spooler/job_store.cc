@@ -254,11 +254,6 @@ absl::Status JobStore::DeleteQueue(absl::string_view name) {
                    absl::StrCat("queue ", name, ": delete"));
 }
 
-namespace {
-// Stopped printers live in the default family under this prefix.
-constexpr char kStoppedPrinterPrefix[] = "stopped-printer/";
-}  // namespace
-
 absl::Status JobStore::PutStoppedPrinter(const std::string& name, const v1::PrinterStatus& status) {
   std::string value;
   if (!status.SerializeToString(&value)) return absl::InternalError("serialize printer");
@@ -285,6 +280,39 @@ absl::StatusOr<std::map<std::string, v1::PrinterStatus>> JobStore::ListStoppedPr
     out[it->key().ToString().substr(sizeof(kStoppedPrinterPrefix) - 1)] = std::move(status);
   }
   return out;
+}
+
+absl::Status JobStore::PutAccounting(const v1::AccountingRecord& record) {
+  std::string value;
+  if (!record.SerializeToString(&value)) return absl::InternalError("serialize accounting record");
+  return FromRocks(db_->Put(WriteOpts(true), family(kDefault),
+                            AccountingKey(record.finished_unix_micros(), record.job_id()), value),
+                   absl::StrCat("accounting record of job ", record.job_id()));
+}
+
+absl::StatusOr<std::vector<v1::AccountingRecord>> JobStore::ListAccounting(absl::Time since,
+                                                                           absl::Time until,
+                                                                           size_t limit) const {
+  std::vector<v1::AccountingRecord> out;
+  std::string start = AccountingKey(absl::ToUnixMicros(since), 0);
+  std::string end = AccountingKey(absl::ToUnixMicros(until), 0);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family(kDefault)));
+  for (it->Seek(start); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+    v1::AccountingRecord record;
+    if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(absl::StrCat("corrupt accounting record"));
+    }
+    out.push_back(std::move(record));
+    if (limit != 0 && out.size() >= limit) break;
+  }
+  return out;
+}
+
+absl::Status JobStore::PurgeAccounting(absl::Time before) {
+  std::string start = kAccountingPrefix;
+  std::string end = AccountingKey(absl::ToUnixMicros(before), 0);
+  return FromRocks(db_->DeleteRange(WriteOpts(false), family(kDefault), start, end),
+                   "accounting purge");
 }
 
 absl::StatusOr<std::vector<v1::Queue>> JobStore::ListQueues() const {

@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "spoolgate/v1/admin.pb.h"
 #include "spoolgate/v1/dispatch.pb.h"
 #include "spoolgate/v1/job.pb.h"
 
@@ -79,6 +80,14 @@ class JobStore {
   absl::Status PutStoppedPrinter(const std::string& name, const v1::PrinterStatus& status);
   absl::Status DeleteStoppedPrinter(const std::string& name);
   absl::StatusOr<std::map<std::string, v1::PrinterStatus>> ListStoppedPrinters() const;
+
+  // Accounting records, keyed by finish time (then job id). Synced.
+  absl::Status PutAccounting(const v1::AccountingRecord& record);
+  // Records finished in [since, until), oldest first, at most `limit` (0 = all).
+  absl::StatusOr<std::vector<v1::AccountingRecord>> ListAccounting(absl::Time since, absl::Time until,
+                                                                   size_t limit) const;
+  // Deletes the records finished before `before`.
+  absl::Status PurgeAccounting(absl::Time before);
 
   // Approximate bytes on disk per column family ("jobs", "job_data", ...).
   std::vector<std::pair<std::string, uint64_t>> ApproximateSizes() const;

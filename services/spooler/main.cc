@@ -1,4 +1,5 @@
 // spooler: maps flags and the YAML config onto SpoolerOptions and serves.
+#include <csignal>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -35,6 +36,10 @@ ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain: serve gRPC o
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
 ABSL_FLAG(std::string, tls_client_ca, "", "PEM CA: require client certificates signed by it");
 ABSL_FLAG(std::string, admin_token_file, "", "file holding the bearer token the Admin API requires");
+ABSL_FLAG(std::string, accounting_log, "",
+          "append one JSON line per finished job here (synced; reopened on SIGHUP for logrotate)");
+ABSL_FLAG(uint32_t, accounting_retention_days, 90,
+          "keep accounting records in the database (for spoolctl accounting) this long");
 ABSL_FLAG(std::string, ready_file, "",
           "write '<grpc port> <metrics port>' here once serving (for scripts and tests)");
 
@@ -63,6 +68,8 @@ int Run() {
   options.min_free_disk_bytes = absl::GetFlag(FLAGS_min_free_disk_bytes);
   options.default_max_job_bytes = absl::GetFlag(FLAGS_default_max_job_bytes);
   options.admin_hosts = absl::GetFlag(FLAGS_admin_hosts);
+  options.accounting_log = absl::GetFlag(FLAGS_accounting_log);
+  options.accounting_retention = absl::Hours(24) * absl::GetFlag(FLAGS_accounting_retention_days);
 
   std::string admin_token;
   if (!absl::GetFlag(FLAGS_admin_token_file).empty()) {
@@ -83,7 +90,12 @@ int Run() {
   }
   spoolgate::WriteReadyFile(absl::GetFlag(FLAGS_ready_file), {(*server)->port()},
                             (*server)->metrics_port());
-  int sig = spoolgate::WaitForTerminationSignal();
+  int sig;
+  while ((sig = spoolgate::WaitForTerminationOrHangup()) == SIGHUP) {
+    if (auto s = (*server)->spooler().ReopenAccountingLog(); !s.ok()) {
+      spoolgate::Log("SIGHUP: %s", s.ToString());
+    }
+  }
   spoolgate::Log("signal %d: shutting down (in-flight transfers get 10 s)", sig);
   (*server)->Shutdown(absl::Seconds(10));
   server->reset();

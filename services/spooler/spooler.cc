@@ -77,6 +77,10 @@ absl::StatusOr<std::unique_ptr<Spooler>> Spooler::Open(SpoolerOptions options,
   auto spooler = std::unique_ptr<Spooler>(
       new Spooler(std::move(options), std::move(store), std::move(metrics)));
   spooler->admin_ranges_ = *std::move(ranges);
+  if (!spooler->options_.accounting_log.empty()) {
+    SPOOLGATE_ASSIGN_OR_RETURN(spooler->accounting_log_,
+                               AccountingLog::Open(spooler->options_.accounting_log));
+  }
   {
     absl::MutexLock lock(&spooler->mu_);
     SPOOLGATE_RETURN_IF_ERROR(spooler->LoadLocked());
@@ -292,6 +296,7 @@ absl::Status Spooler::UpdateJobLocked(v1::Job updated, bool sync) {
   if (final_state) {
     absl::Time at = absl::FromUnixMicros(updated.finished_unix_micros());
     history_.push_back({at, updated.id(), updated.queue(), updated.state()});
+    RecordAccountingLocked(updated);
     if (metrics_) {
       metrics_->jobs_finished
           .Add({{"queue", updated.queue()},
@@ -929,6 +934,12 @@ absl::Status Spooler::ReadDocument(uint64_t job_id, uint32_t document, uint64_t 
 void Spooler::Housekeep() {
   absl::MutexLock lock(&mu_);
   absl::Time now = options_.clock();
+  if (now - last_accounting_purge_ > absl::Hours(1)) {
+    last_accounting_purge_ = now;
+    if (auto s = store_->PurgeAccounting(now - options_.accounting_retention); !s.ok()) {
+      Log("accounting purge: %s", s.ToString());
+    }
+  }
   for (const auto& agent : agents_) {
     for (auto& slot : agent->printers) {
       if (slot.current_job == 0 || slot.lease_deadline > now) continue;
@@ -1136,6 +1147,35 @@ void Spooler::ApplyErrorPolicyLocked(uint64_t id, const std::string& label,
     default:
       RequeueLocked(id, error);
   }
+}
+
+void Spooler::RecordAccountingLocked(const v1::Job& job) {
+  v1::AccountingRecord record = AccountingRecordFor(job);
+  if (auto s = store_->PutAccounting(record); !s.ok()) {
+    Log("job %d: accounting record not stored: %s", job.id(), s.ToString());
+  }
+  if (accounting_log_) {
+    if (auto s = accounting_log_->Append(record); !s.ok()) {
+      Log("job %d: accounting log: %s", job.id(), s.ToString());
+    }
+  }
+}
+
+absl::StatusOr<std::vector<v1::AccountingRecord>> Spooler::ListAccounting(
+    const v1::ListAccountingRequest& request) {
+  absl::Time until = request.until_unix_micros() != 0
+                         ? absl::FromUnixMicros(request.until_unix_micros())
+                         : absl::InfiniteFuture();
+  if (until == absl::InfiniteFuture()) until = options_.clock() + absl::Hours(1);
+  return store_->ListAccounting(absl::FromUnixMicros(request.since_unix_micros()), until,
+                                request.limit());
+}
+
+absl::Status Spooler::ReopenAccountingLog() {
+  if (!accounting_log_) return absl::OkStatus();
+  SPOOLGATE_RETURN_IF_ERROR(accounting_log_->Reopen());
+  Log("accounting log %s reopened", options_.accounting_log);
+  return absl::OkStatus();
 }
 
 std::vector<v1::ListPrintersResponse::Entry> Spooler::ListPrinters() {

@@ -24,6 +24,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "lib/net/cidr.h"
+#include "services/spooler/accounting.h"
 #include "services/spooler/agent_connection.h"
 #include "services/spooler/job_store.h"
 #include "services/spooler/spooler_metrics.h"
@@ -47,6 +48,8 @@ struct SpoolerOptions {
   uint64_t default_max_job_bytes = 0;  // 0 = no limit
   std::vector<std::string> admin_hosts;
   size_t max_chunk_bytes = 1 << 20;
+  std::string accounting_log;  // JSON-lines file, one line per finished job; empty = none
+  absl::Duration accounting_retention = absl::Hours(24 * 90);  // records kept in the database
   // Run Housekeep() on a background thread at this period; zero = never
   // (tests call Housekeep themselves).
   absl::Duration housekeeping_period = absl::Seconds(1);
@@ -87,6 +90,12 @@ class Spooler {
   absl::StatusOr<v1::PrinterResponse> StopPrinter(const std::string& name, const std::string& reason);
   absl::StatusOr<v1::PrinterResponse> StartPrinter(const std::string& name);
 
+  // ---- Accounting ----
+  absl::StatusOr<std::vector<v1::AccountingRecord>> ListAccounting(
+      const v1::ListAccountingRequest& request);
+  // After logrotate moved the accounting log away (SIGHUP).
+  absl::Status ReopenAccountingLog();
+
   // ---- Dispatch ----
   // Registers an agent's printers; jobs for them are pushed to the returned
   // connection's outbox. The caller must call DetachAgent when the stream ends.
@@ -118,6 +127,8 @@ class Spooler {
   Spooler(SpoolerOptions options, std::unique_ptr<JobStore> store,
            std::unique_ptr<SpoolerMetrics> metrics);
   absl::Status LoadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A job reached a final state: its accounting record, durably.
+  void RecordAccountingLocked(const v1::Job& job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The status people see: the agent's, or STOPPED while stopped here.
   v1::PrinterStatus EffectiveStatusLocked(const AgentConnection& agent, const PrinterSlot& slot)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -190,6 +201,8 @@ class Spooler {
   // Printers stopped by an admin or an error policy: "agent/printer" -> the
   // status shown while stopped. Mirrors the store.
   std::map<std::string, v1::PrinterStatus> stopped_printers_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<AccountingLog> accounting_log_;  // null without --accounting_log
+  absl::Time last_accounting_purge_ ABSL_GUARDED_BY(mu_);
 
   absl::Notification stop_housekeeping_;
   std::thread housekeeping_;

@@ -30,3 +30,8 @@ ABSL_FLAG(bool, disable, false, "queue add: create it with printing disabled");
 ABSL_FLAG(double, interval_seconds, 2, "watch: refresh period");
 ABSL_FLAG(int32_t, iterations, 0, "watch: stop after this many refreshes (0 = until Ctrl-C)");
 ABSL_FLAG(std::string, reason, "", "cancel: reason recorded with the job");
+ABSL_FLAG(std::string, since, "24h",
+          "accounting: jobs finished since a duration ago (24h, 30m) or a date/time "
+          "(2026-12-01, 2026-12-01T08:00:00Z)");
+ABSL_FLAG(std::string, until, "", "accounting: jobs finished before this (same forms); empty = now");
+ABSL_FLAG(bool, csv, false, "accounting: comma-separated values with a header line");

@@ -30,3 +30,6 @@ ABSL_DECLARE_FLAG(bool, disable);
 ABSL_DECLARE_FLAG(double, interval_seconds);
 ABSL_DECLARE_FLAG(int32_t, iterations);
 ABSL_DECLARE_FLAG(std::string, reason);
+ABSL_DECLARE_FLAG(std::string, since);
+ABSL_DECLARE_FLAG(std::string, until);
+ABSL_DECLARE_FLAG(bool, csv);

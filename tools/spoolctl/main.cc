@@ -53,6 +53,10 @@ const std::map<std::string, Subcommand>& Subcommands() {
                    "printer stop|start NAME [--reason=TEXT]\n"
                    "  Stops a printer (it finishes its current job, then takes no more) or starts it.\n"
                    "  NAME is AGENT/PRINTER as `spoolctl printers` shows, or PRINTER if unique."}},
+      {"accounting", {s::AccountingCommand,
+                      "accounting [--since=24h|DATE] [--until=DATE] [--json|--csv]\n"
+                      "  One line per finished job: queue, printer, user, host, title, protocol,\n"
+                      "  bytes, copies, times, outcome and reason."}},
       {"printers", {s::PrintersCommand,
                     "printers\n  Attached printers: agent, device, state and reason, current job."}},
       {"watch", {s::WatchCommand,

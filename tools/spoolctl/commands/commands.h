@@ -18,6 +18,7 @@ int QueuesCommand(const Context& ctx);    // queues
 int QueueCommand(const Context& ctx);     // queue add|remove|accept|reject|enable|disable|set NAME
 int PrintersCommand(const Context& ctx);  // printers
 int PrinterCommand(const Context& ctx);   // printer stop|start NAME
+int AccountingCommand(const Context& ctx);  // accounting [--since] [--until] [--csv]
 int WatchCommand(const Context& ctx);     // watch
 
 // "pending", "printing", ...
