@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "lib/base/logging.h"
@@ -68,6 +69,9 @@ Reply UploadFailure(const absl::Status& s) {
     case absl::StatusCode::kPermissionDenied:
       return {550, {text}};
     case absl::StatusCode::kResourceExhausted:
+      // Over quota is an exceeded allocation (552); a full queue or disk
+      // is temporary (452).
+      if (absl::StartsWith(text, "quota:")) return {552, {absl::StrCat("Over quota: ", text)}};
       return {452, {absl::StrCat("Insufficient storage: ", text)}};
     case absl::StatusCode::kInvalidArgument:
       return {501, {text}};

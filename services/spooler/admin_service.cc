@@ -100,6 +100,12 @@ grpc::Status AdminService::ListAccounting(Ctx* ctx, const v1::ListAccountingRequ
   return grpc::Status::OK;
 }
 
+grpc::Status AdminService::GetQuota(Ctx* ctx, const v1::GetQuotaRequest* request,
+                                    v1::GetQuotaResponse* response) {
+  if (auto s = CheckBearerToken(*ctx, token_); !s.ok()) return ToGrpcStatus(s);
+  return Reply(spooler_.GetQuota(request->user()), response);
+}
+
 grpc::Status AdminService::StopPrinter(Ctx* ctx, const v1::PrinterRequest* request,
                                        v1::PrinterResponse* response) {
   if (auto s = CheckBearerToken(*ctx, token_); !s.ok()) return ToGrpcStatus(s);

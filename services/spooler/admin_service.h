@@ -27,6 +27,7 @@ class AdminService final : public v1::Admin::Service {
   grpc::Status ListPrinters(Ctx*, const v1::ListPrintersRequest*,
                             v1::ListPrintersResponse*) override;
   grpc::Status StopPrinter(Ctx*, const v1::PrinterRequest*, v1::PrinterResponse*) override;
+  grpc::Status GetQuota(Ctx*, const v1::GetQuotaRequest*, v1::GetQuotaResponse*) override;
   grpc::Status ListAccounting(Ctx*, const v1::ListAccountingRequest*,
                               v1::ListAccountingResponse*) override;
   grpc::Status StartPrinter(Ctx*, const v1::PrinterRequest*, v1::PrinterResponse*) override;

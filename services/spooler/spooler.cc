@@ -120,11 +120,19 @@ absl::Status Spooler::LoadLocked() {
     } else {
       active_[job.id()] = job;
     }
+    if (job.submitted_unix_micros() != 0) {  // committed: counts towards quotas
+      recent_[{job.queue(), job.user()}].push_back(
+          {absl::FromUnixMicros(job.submitted_unix_micros()), job.total_bytes(), job.id()});
+    }
     return true;
   }));
   std::sort(finished.begin(), finished.end(),
             [](const Finished& a, const Finished& b) { return a.at < b.at; });
   history_.assign(finished.begin(), finished.end());
+  for (auto& [_, recent] : recent_) {
+    std::sort(recent.begin(), recent.end(),
+              [](const RecentJob& a, const RecentJob& b) { return a.at < b.at; });
+  }
   return absl::OkStatus();
 }
 
@@ -205,6 +213,12 @@ absl::StatusOr<std::unique_ptr<Submission>> Spooler::BeginJob(const v1::JobHeade
                       "queue_full");
       }
     }
+    if (!header.user().empty()) {
+      if (auto s = CheckQuotaLocked(queue, header.user(), header.expected_bytes(), options_.clock());
+          !s.ok()) {
+        return refuse(s, "quota");
+      }
+    }
     ++it->second.receiving;
   }
   // The RECEIVING record needs no sync: if it is lost, so is all data
@@ -238,12 +252,27 @@ absl::StatusOr<uint32_t> Spooler::CommitJob(v1::Job job, uint64_t bytes) {
   {
     // No shutdown check: transfers already in flight may finish.
     absl::MutexLock lock(&mu_);
-    if (!queues_.count(job.queue())) {
+    auto q = queues_.find(job.queue());
+    if (q == queues_.end()) {
       return absl::NotFoundError(absl::StrCat("queue '", job.queue(), "' was deleted"));
     }
+    // The user is final only now (an LPD control file may come last).
+    if (auto s = CheckQuotaLocked(q->second.queue, job.user(), bytes, now); !s.ok()) {
+      if (metrics_) metrics_->jobs_refused.Add({{"reason", "quota"}}).Increment();
+      return s;
+    }
+    // Reserved before the sync, so concurrent commits cannot both slip in.
+    recent_[{job.queue(), job.user()}].push_back({now, bytes, job.id()});
   }
   // Synced outside the lock so concurrent commits share one fsync.
-  SPOOLGATE_RETURN_IF_ERROR(store_->PutJob(&receiving, job, /*sync=*/true));
+  if (auto s = store_->PutJob(&receiving, job, /*sync=*/true); !s.ok()) {
+    absl::MutexLock lock(&mu_);
+    auto& recent = recent_[{job.queue(), job.user()}];
+    recent.erase(std::remove_if(recent.begin(), recent.end(),
+                                [&](const RecentJob& r) { return r.id == job.id(); }),
+                 recent.end());
+    return s;
+  }
   absl::MutexLock lock(&mu_);
   auto it = queues_.find(job.queue());
   if (it != queues_.end() && it->second.receiving > 0) --it->second.receiving;
@@ -655,6 +684,9 @@ absl::StatusOr<v1::Queue> Spooler::UpdateQueue(const v1::UpdateQueueRequest& req
   if (request.has_retry_interval_seconds()) {
     queue.set_retry_interval_seconds(request.retry_interval_seconds());
   }
+  if (request.has_quota_period_seconds()) queue.set_quota_period_seconds(request.quota_period_seconds());
+  if (request.has_quota_jobs()) queue.set_quota_jobs(request.quota_jobs());
+  if (request.has_quota_bytes()) queue.set_quota_bytes(request.quota_bytes());
   SPOOLGATE_RETURN_IF_ERROR(store_->PutQueue(queue));
   it->second.queue = queue;
   Log("queue %s updated: accepting=%s enabled=%s max_job_bytes=%d max_pending_jobs=%d",
@@ -1176,6 +1208,63 @@ absl::Status Spooler::ReopenAccountingLog() {
   SPOOLGATE_RETURN_IF_ERROR(accounting_log_->Reopen());
   Log("accounting log %s reopened", options_.accounting_log);
   return absl::OkStatus();
+}
+
+absl::Status Spooler::CheckQuotaLocked(const v1::Queue& queue, const std::string& user,
+                                       uint64_t more_bytes, absl::Time now) {
+  auto it = recent_.find({queue.name(), user});
+  if (it == recent_.end()) return absl::OkStatus();
+  absl::Duration period = absl::Seconds(queue.quota_period_seconds());
+  // Without a quota, a day of entries is kept, so a quota set later counts them.
+  absl::Duration keep = std::max(period, absl::Hours(24));
+  auto& recent = it->second;
+  while (!recent.empty() && recent.front().at < now - keep) recent.pop_front();
+  if (period == absl::ZeroDuration() || (queue.quota_jobs() == 0 && queue.quota_bytes() == 0)) {
+    return absl::OkStatus();
+  }
+  uint32_t jobs = 0;
+  uint64_t bytes = 0;
+  for (const auto& r : recent) {
+    if (r.at < now - period) continue;
+    ++jobs;
+    bytes += r.bytes;
+  }
+  std::string window = absl::FormatDuration(period);
+  if (queue.quota_jobs() != 0 && jobs >= queue.quota_jobs()) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "quota: ", user, " has sent ", jobs, " jobs to ", queue.name(), " in the last ", window,
+        " (limit ", queue.quota_jobs(), ")"));
+  }
+  if (queue.quota_bytes() != 0 && bytes + more_bytes > queue.quota_bytes()) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "quota: ", user, " has sent ", bytes, " bytes to ", queue.name(), " in the last ", window,
+        more_bytes ? absl::StrCat(" and this job has ", more_bytes) : "", " (limit ",
+        queue.quota_bytes(), ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::GetQuotaResponse> Spooler::GetQuota(const std::string& user) {
+  absl::MutexLock lock(&mu_);
+  absl::Time now = options_.clock();
+  v1::GetQuotaResponse response;
+  for (const auto& [name, state] : queues_) {
+    const v1::Queue& q = state.queue;
+    if (q.quota_period_seconds() == 0) continue;
+    auto* entry = response.add_queues();
+    entry->set_queue(name);
+    entry->set_period_seconds(q.quota_period_seconds());
+    entry->set_limit_jobs(q.quota_jobs());
+    entry->set_limit_bytes(q.quota_bytes());
+    auto it = recent_.find({name, user});
+    if (it == recent_.end()) continue;
+    for (const auto& r : it->second) {
+      if (r.at < now - absl::Seconds(q.quota_period_seconds())) continue;
+      entry->set_jobs(entry->jobs() + 1);
+      entry->set_bytes(entry->bytes() + r.bytes);
+    }
+  }
+  return response;
 }
 
 std::vector<v1::ListPrintersResponse::Entry> Spooler::ListPrinters() {

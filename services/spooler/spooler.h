@@ -90,6 +90,9 @@ class Spooler {
   absl::StatusOr<v1::PrinterResponse> StopPrinter(const std::string& name, const std::string& reason);
   absl::StatusOr<v1::PrinterResponse> StartPrinter(const std::string& name);
 
+  // ---- Quotas ----
+  absl::StatusOr<v1::GetQuotaResponse> GetQuota(const std::string& user);
+
   // ---- Accounting ----
   absl::StatusOr<std::vector<v1::AccountingRecord>> ListAccounting(
       const v1::ListAccountingRequest& request);
@@ -127,6 +130,11 @@ class Spooler {
   Spooler(SpoolerOptions options, std::unique_ptr<JobStore> store,
            std::unique_ptr<SpoolerMetrics> metrics);
   absl::Status LoadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // OK, or ResourceExhausted("quota: ...") when `user` may not submit
+  // another job of `more_bytes` to `queue` now. Drops entries out of window.
+  absl::Status CheckQuotaLocked(const v1::Queue& queue, const std::string& user,
+                                uint64_t more_bytes, absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A job reached a final state: its accounting record, durably.
   void RecordAccountingLocked(const v1::Job& job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The status people see: the agent's, or STOPPED while stopped here.
@@ -202,6 +210,15 @@ class Spooler {
   // status shown while stopped. Mirrors the store.
   std::map<std::string, v1::PrinterStatus> stopped_printers_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<AccountingLog> accounting_log_;  // null without --accounting_log
+  // The index of recent submissions behind quotas: (queue, user) -> jobs
+  // committed (or committing) within the longest window kept, oldest first.
+  struct RecentJob {
+    absl::Time at;
+    uint64_t bytes;
+    uint64_t id;
+  };
+  std::map<std::pair<std::string, std::string>, std::deque<RecentJob>> recent_
+      ABSL_GUARDED_BY(mu_);
   absl::Time last_accounting_purge_ ABSL_GUARDED_BY(mu_);
 
   absl::Notification stop_housekeeping_;

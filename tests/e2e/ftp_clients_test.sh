@@ -85,4 +85,17 @@ for i in $(seq 1 "$n"); do
   [[ "$got" == "${expect[$((i - 1))]}" ]] || fail "job $i printed wrong bytes"
 done
 ok "all $n uploads printed byte-identical"
+
+# --- quota: 600 kB per user per hour on "metered"; the second 500 kB upload is refused
+ctl() { "$build/tools/spoolctl/spoolctl" --spooler=127.0.0.1:7600 "$@"; }
+ctl queue add metered >/dev/null || fail "queue add metered"
+ctl queue set metered --quota_period=1h --quota_bytes=600000 >/dev/null || fail "queue set quota"
+curl -sS -T "$work/job.bin" "ftp://carol:x@127.0.0.1:2121/metered/" || fail "quota: first upload refused"
+rc=0
+out=$(curl -sS -T "$work/job.bin" "ftp://carol:x@127.0.0.1:2121/metered/" 2>&1) || rc=$?
+echo "$out"
+# curl's exit code 70 is its name for the FTP reply 552.
+[[ $rc == 70 ]] || fail "quota: curl exited $rc, not 70 (552 exceeded storage allocation)"
+curl -sS -T "$work/job.bin" "ftp://dave:x@127.0.0.1:2121/metered/" || fail "quota: another user refused"
+ok "quota: curl gets 552 over quota; other users still print"
 echo "$passed passed, 0 failed"

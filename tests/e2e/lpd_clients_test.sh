@@ -79,4 +79,17 @@ for id in "${!want[@]}"; do
   [[ "$got" == "${want[$id]}" ]] || fail "job $id printed wrong bytes"
 done
 ok "all 8 jobs printed byte-identical"
+
+# --- quota: two jobs per user per hour on "metered"; the third is refused
+ctl queue add metered >/dev/null || fail "queue add metered"
+ctl queue set metered --quota_period=1h --quota_jobs=2 >/dev/null || fail "queue set quota"
+m=metered@127.0.0.1%5515
+lpr -U carol -P "$m" "$work/text.txt" || fail "quota: first job refused"
+lpr -U carol -P "$m" "$work/text.txt" || fail "quota: second job refused"
+if out=$(lpr -U carol -P "$m" "$work/text.txt" 2>&1); then fail "quota: third job accepted"; fi
+echo "$out"
+grep -q "quota" <<< "$out" || fail "lpr does not show the quota reason"
+lpr -U dave -P "$m" "$work/text.txt" || fail "quota: another user refused"
+ctl quota show carol | grep -q "metered .* 2 .* 2 " || fail "quota show carol"
+ok "quota: lpr shows the refusal and its reason; other users still print"
 echo "$passed passed, 0 failed"

@@ -35,3 +35,7 @@ ABSL_FLAG(std::string, since, "24h",
           "(2026-12-01, 2026-12-01T08:00:00Z)");
 ABSL_FLAG(std::string, until, "", "accounting: jobs finished before this (same forms); empty = now");
 ABSL_FLAG(bool, csv, false, "accounting: comma-separated values with a header line");
+ABSL_FLAG(absl::Duration, quota_period, absl::ZeroDuration(),
+          "queue set: the sliding period of the per-user quota, e.g. 24h; 0 = no quota");
+ABSL_FLAG(uint32_t, quota_jobs, 0, "queue set: jobs per user within the quota period; 0 = no limit");
+ABSL_FLAG(uint64_t, quota_bytes, 0, "queue set: bytes per user within the quota period; 0 = no limit");

@@ -57,6 +57,8 @@ const std::map<std::string, Subcommand>& Subcommands() {
                       "accounting [--since=24h|DATE] [--until=DATE] [--json|--csv]\n"
                       "  One line per finished job: queue, printer, user, host, title, protocol,\n"
                       "  bytes, copies, times, outcome and reason."}},
+      {"quota", {s::QuotaCommand,
+                 "quota show USER\n  What USER has used of each queue's quota (jobs and bytes in its period)."}},
       {"printers", {s::PrintersCommand,
                     "printers\n  Attached printers: agent, device, state and reason, current job."}},
       {"watch", {s::WatchCommand,

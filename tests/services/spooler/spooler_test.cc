@@ -238,6 +238,40 @@ TEST_F(SpoolerTest, RefusesWhenTheQueueIsFull) {
   EXPECT_THAT(spooler_->BeginJob(Header()), StatusIs(absl::StatusCode::kResourceExhausted));
 }
 
+TEST_F(SpoolerTest, QuotaCountsEachUsersJobsAndBytesOverASlidingPeriod) {
+  v1::UpdateQueueRequest quota;
+  quota.set_name("office");
+  quota.set_quota_period_seconds(3600);
+  quota.set_quota_jobs(2);
+  quota.set_quota_bytes(1000);
+  ASSERT_THAT(spooler_->UpdateQueue(quota), IsOk());
+  Submit("one");
+  now_ += absl::Minutes(30);
+  Submit("two");
+  auto refused = spooler_->BeginJob(Header());
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_THAT(std::string(refused.status().message()),
+              ::testing::StartsWith("quota: alice has sent 2 jobs"));
+  Submit("bob's", 0, "bob");  // another user is not affected
+  auto usage = spooler_->GetQuota("alice");
+  ASSERT_THAT(usage, IsOk());
+  ASSERT_EQ(usage->queues_size(), 1);
+  EXPECT_EQ(usage->queues(0).jobs(), 2u);
+  EXPECT_EQ(usage->queues(0).bytes(), 6u);
+  // The first job leaves the window: one more fits.
+  now_ += absl::Minutes(31);
+  Submit("three");
+  // Bytes: what was sent plus the job's announced size must fit.
+  now_ += absl::Hours(2);
+  v1::JobHeader big = Header();
+  big.set_expected_bytes(1001);
+  EXPECT_THAT(spooler_->BeginJob(big), StatusIs(absl::StatusCode::kResourceExhausted));
+  // A restart rebuilds the index from the jobs.
+  Open();
+  now_ -= absl::Hours(2) + absl::Minutes(1);  // back to just after "three"
+  EXPECT_THAT(spooler_->BeginJob(Header()), StatusIs(absl::StatusCode::kResourceExhausted));
+}
+
 TEST_F(SpoolerTest, AgentGetsJobsInPriorityOrderAndCompletesThem) {
   uint64_t low = Submit("low");
   uint64_t high = Submit("high", 20);

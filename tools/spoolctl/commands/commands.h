@@ -19,6 +19,7 @@ int QueueCommand(const Context& ctx);     // queue add|remove|accept|reject|enab
 int PrintersCommand(const Context& ctx);  // printers
 int PrinterCommand(const Context& ctx);   // printer stop|start NAME
 int AccountingCommand(const Context& ctx);  // accounting [--since] [--until] [--csv]
+int QuotaCommand(const Context& ctx);       // quota show USER
 int WatchCommand(const Context& ctx);     // watch
 
 // "pending", "printing", ...

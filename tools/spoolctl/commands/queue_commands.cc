@@ -2,6 +2,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "lib/base/command_line.h"
 #include "lib/grpc/status_conversion.h"
 #include "lib/model/error_policy.h"
@@ -26,7 +27,44 @@ std::string ErrorPolicyText(const v1::Queue& q) {
   return absl::StrCat(text, " (", limit, ", ", interval, ")");
 }
 
+// "10 jobs, 100.0 MiB per user per 24h" or "-".
+std::string QuotaText(const v1::Queue& q) {
+  if (q.quota_period_seconds() == 0 || (q.quota_jobs() == 0 && q.quota_bytes() == 0)) return "-";
+  std::vector<std::string> limits;
+  if (q.quota_jobs()) limits.push_back(absl::StrCat(q.quota_jobs(), " jobs"));
+  if (q.quota_bytes()) limits.push_back(HumanBytes(q.quota_bytes()));
+  return absl::StrCat(absl::StrJoin(limits, ", "), " per user per ",
+                      absl::FormatDuration(absl::Seconds(q.quota_period_seconds())));
+}
+
 }  // namespace
+
+int QuotaCommand(const Context& ctx) {
+  if (ctx.args.size() != 2 || ctx.args[0] != "show") {
+    std::cerr << "usage: spoolctl quota show USER\n";
+    return kExitUsage;
+  }
+  auto stub = v1::Admin::NewStub(ctx.channel);
+  grpc::ClientContext call;
+  SetDeadline(&call);
+  v1::GetQuotaRequest request;
+  request.set_user(ctx.args[1]);
+  v1::GetQuotaResponse response;
+  auto status = stub->GetQuota(&call, request, &response);
+  if (!status.ok()) return ReportError("quota show", FromGrpcStatus(status));
+  if (ctx.json) {
+    for (const auto& e : response.queues()) std::cout << ToJson(e) << "\n";
+    return kExitOk;
+  }
+  Table table({"QUEUE", "PERIOD", "JOBS", "JOB LIMIT", "BYTES", "BYTE LIMIT"});
+  for (const auto& e : response.queues()) {
+    table.AddRow({e.queue(), absl::FormatDuration(absl::Seconds(e.period_seconds())),
+                  absl::StrCat(e.jobs()), e.limit_jobs() ? absl::StrCat(e.limit_jobs()) : "-",
+                  HumanBytes(e.bytes()), e.limit_bytes() ? HumanBytes(e.limit_bytes()) : "-"});
+  }
+  std::cout << table.Render();
+  return kExitOk;
+}
 
 int QueuesCommand(const Context& ctx) {
   auto stub = v1::Admin::NewStub(ctx.channel);
@@ -40,7 +78,7 @@ int QueuesCommand(const Context& ctx) {
     return kExitOk;
   }
   Table table({"QUEUE", "ACCEPTING", "PRINTING", "WAITING", "ACTIVE JOBS", "PRINTERS", "MAX JOB",
-               "MAX WAITING", "ERROR POLICY", "DESCRIPTION"});
+               "MAX WAITING", "ERROR POLICY", "QUOTA", "DESCRIPTION"});
   for (const auto& entry : response.queues()) {
     const auto& q = entry.queue();
     table.AddRow({q.name(), q.accepting() ? "yes" : "no", q.enabled() ? "enabled" : "disabled",
@@ -48,7 +86,7 @@ int QueuesCommand(const Context& ctx) {
                   absl::StrCat(entry.printers()),
                   q.max_job_bytes() ? HumanBytes(q.max_job_bytes()) : "-",
                   q.max_pending_jobs() ? absl::StrCat(q.max_pending_jobs()) : "-",
-                  ErrorPolicyText(q), q.description()});
+                  ErrorPolicyText(q), QuotaText(q), q.description()});
   }
   std::cout << table.Render();
   return kExitOk;
@@ -62,7 +100,8 @@ int QueueCommand(const Context& ctx) {
       "       spoolctl queue set NAME [--description=D] [--max_job_bytes=N] "
       "[--max_pending_jobs=N] [--banners|--nobanners]\n"
       "            [--error_policy=retry-job|retry-current-job|abort-job|stop-printer]\n"
-      "            [--retry_limit=N] [--retry_interval=30s]\n";
+      "            [--retry_limit=N] [--retry_interval=30s]\n"
+      "            [--quota_period=24h] [--quota_jobs=N] [--quota_bytes=N]\n";
   if (ctx.args.size() != 2) {
     std::cerr << kUsage;
     return kExitUsage;
@@ -121,6 +160,12 @@ int QueueCommand(const Context& ctx) {
         request.set_error_policy(*policy);
       }
       if (FlagGiven("retry_limit")) request.set_retry_limit(absl::GetFlag(FLAGS_retry_limit));
+      if (FlagGiven("quota_period")) {
+        request.set_quota_period_seconds(
+            static_cast<uint32_t>(absl::ToInt64Seconds(absl::GetFlag(FLAGS_quota_period))));
+      }
+      if (FlagGiven("quota_jobs")) request.set_quota_jobs(absl::GetFlag(FLAGS_quota_jobs));
+      if (FlagGiven("quota_bytes")) request.set_quota_bytes(absl::GetFlag(FLAGS_quota_bytes));
       if (FlagGiven("retry_interval")) {
         request.set_retry_interval_seconds(
             static_cast<uint32_t>(absl::ToInt64Seconds(absl::GetFlag(FLAGS_retry_interval))));
