@@ -197,6 +197,7 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
     status = device_->Write(page);
     device_failed = !status.ok();
     sent.device_bytes += page.size();
+    sent.pages += 1;
   }
   for (int d = 0; status.ok() && d < job.documents_size(); ++d) {
     const auto& doc = job.documents(d);
@@ -229,6 +230,7 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
     if (metrics_) metrics_->jobs_printed.Add({{"printer", options_.name}}).Increment();
     message.mutable_completed()->set_job_id(job.id());
     message.mutable_completed()->set_bytes_written(sent.device_bytes);
+    if (sent.pages_known) message.mutable_completed()->set_pages(sent.pages);
     report_(message);
     SetState(v1::PRINTER_STATE_IDLE, "");
     return;
@@ -372,7 +374,13 @@ absl::Status PrinterWorker::PrintDocument(const v1::Job& job, const v1::Document
     return absl::DataLossError(absl::StrCat("document ", doc.index(), " has ", offset,
                                             " bytes, expected ", doc.size_bytes()));
   }
-  return filter->Finish(sink);
+  absl::Status finished = filter->Finish(sink);
+  if (filter->pages() > 0) {
+    sent->pages += static_cast<uint32_t>(filter->pages());
+  } else {
+    sent->pages_known = false;
+  }
+  return finished;
 }
 
 }  // namespace spoolgate::agent

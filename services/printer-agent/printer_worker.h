@@ -67,6 +67,8 @@ class PrinterWorker {
     absl::Time last_report = absl::Now();  // per job, not per document or copy
     absl::Time last_condition = absl::Now();
     bool waited = false;  // the device stalled since the last write
+    uint32_t pages = 0;
+    bool pages_known = true;  // every document's filter counted its pages
   };
   // The stall hook: reports stalled (or the device's own condition), keeps
   // the lease alive, and gives up only when the job is cancelled.

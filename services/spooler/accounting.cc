@@ -39,6 +39,7 @@ v1::AccountingRecord AccountingRecordFor(const v1::Job& job) {
     r.set_bytes_printed(printed);
   }
   r.set_copies(copies);
+  r.set_pages(job.pages());
   r.set_attempts(job.attempts());
   r.set_submitted_unix_micros(job.submitted_unix_micros());
   r.set_started_unix_micros(job.attempts() ? job.started_unix_micros() : 0);

@@ -787,6 +787,7 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
         EndAttemptLocked(it->second, "completed", "");
         it->second.set_bytes_printed(message.completed().bytes_written());
         it->second.set_progress(1);
+        it->second.set_pages(message.completed().pages());
         auto done = FinishJobLocked(id, v1::JOB_STATE_COMPLETED, "");
         if (!done.ok()) Log("job %d: completion not recorded: %s", id, done.status().ToString());
       }

@@ -145,7 +145,7 @@ TEST_F(AccountingTest, EveryFinishedJobHasARecordFieldByField) {
   ASSERT_TRUE(WaitFor([&] { return LogLines() == 2; }, absl::Seconds(30)));
   std::ofstream(dir_.Sub("grpc.txt")) << "0123456789";
   ASSERT_EQ(Spoolctl({"print", dir_.Sub("grpc.txt"), "--queue=office", "--user=carol",
-                      "--title=via grpc", "--copies=2"}).exit_code, 0);
+                      "--title=via grpc", "--copies=2", "--format=p"}).exit_code, 0);
   ASSERT_TRUE(WaitFor([&] { return LogLines() == 3; }, absl::Seconds(30)));
   // A held job that is cancelled never printed.
   ASSERT_EQ(Spoolctl({"queue", "disable", "office"}).exit_code, 0);
@@ -192,6 +192,8 @@ TEST_F(AccountingTest, EveryFinishedJobHasARecordFieldByField) {
   EXPECT_EQ(grpc.copies(), 2u);
   EXPECT_EQ(grpc.bytes(), 10u);
   EXPECT_EQ(grpc.bytes_printed(), 20u);
+  EXPECT_EQ(grpc.pages(), 2u);  // pr paginates: one page per copy
+  EXPECT_EQ(lpd.pages(), 0u);   // raw: nobody knows
 
   const auto& gone = records[3];
   EXPECT_EQ(gone.job_id(), cancelled);

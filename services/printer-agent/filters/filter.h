@@ -20,6 +20,9 @@ class Filter {
   virtual ~Filter() = default;
   virtual absl::Status Write(absl::string_view data, const Sink& sink) = 0;
   virtual absl::Status Finish(const Sink& sink) = 0;
+  // Pages produced so far, where the filter lays out pages itself (p);
+  // 0 where it cannot know.
+  virtual int pages() const { return 0; }
 };
 
 struct FilterOptions {

@@ -39,6 +39,7 @@ class PrFilter : public Filter {
   explicit PrFilter(const FilterOptions& options);
   absl::Status Write(absl::string_view data, const Sink& sink) override;
   absl::Status Finish(const Sink& sink) override;
+  int pages() const override { return page_; }
 
  private:
   void Header();

@@ -87,6 +87,16 @@ TEST(TextFiltersTest, UnrenderableFormatsPassThroughAndSaySo) {
   }
 }
 
+TEST(TextFiltersTest, PrCountsItsPagesOthersDoNotKnow) {
+  bool rendered;
+  auto pr = MakeFilter("p", PrOptions(), &rendered);  // 4 body lines a page
+  Filtered(*pr, "1\n2\n3\n4\n5\n6\n7\n8\n9\n", false);
+  EXPECT_EQ(pr->pages(), 3);
+  auto plain = MakeFilter("l", PrOptions(), &rendered);
+  Filtered(*plain, "1\n2\n", false);
+  EXPECT_EQ(plain->pages(), 0);
+}
+
 TEST(TextFiltersTest, EmptyInputPrintsNothing) {
   for (const char* format : {"f", "p", "r", "l"}) {
     bool rendered;
