@@ -55,7 +55,7 @@ class PrinterStatesTest : public ::testing::Test {
     spooler_ = std::make_unique<SpoolerProcess>(
         dir_.Sub("data"), dir_.Sub("spooler.log"),
         std::vector<std::string>{"--queues=office", "--retry_backoff_seconds=1",
-                                 "--lease_seconds=4", "--min_free_disk_bytes=0"});
+                                 "--lease_seconds=6", "--min_free_disk_bytes=0"});
     ASSERT_TRUE(spooler_->Start()) << ReadFile(dir_.Sub("spooler.log"));
     std::string ready = dir_.Sub("lpd.ready");
     lpd_ = std::make_unique<Subprocess>(
@@ -218,8 +218,8 @@ TEST_F(PrinterStatesTest, StalledPrinterKeepsItsJobAndPrintsItOnceWhenItReadsAga
            std::string::npos;
   }, absl::Seconds(10))) << Metrics();
 
-  // Stay stalled for far longer than the write timeout (2 s) and the lease (4 s).
-  absl::SleepFor(absl::Seconds(12) - (absl::Now() - stalled_at));
+  // Stay stalled for far longer than the write timeout (2 s) and the lease (6 s).
+  absl::SleepFor(absl::Seconds(15) - (absl::Now() - stalled_at));
   EXPECT_EQ(JobField(id, "state"), "JOB_STATE_PRINTING");
   EXPECT_EQ(JobField(id, "attempts"), "1");
   EXPECT_EQ(printer.connections(), connections);
