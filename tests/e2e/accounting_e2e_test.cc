@@ -24,6 +24,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "spoolgate/v1/admin.pb.h"
+#include "tests/testing/e2e_helpers.h"
 #include "tests/testing/spooler_process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -81,21 +82,13 @@ class AccountingTest : public ::testing::Test {
   }
 
   testing::CommandResult Spoolctl(std::vector<std::string> args) {
-    args.insert(args.begin(), {BinaryPath("tools/spoolctl/spoolctl"),
-                               "--spooler=" + spooler_->address()});
-    return RunCommand(args, absl::Minutes(1));
+    return testing::RunSpoolctl(spooler_->address(), std::move(args));
   }
 
   // One job over raw LPD with the control file first; true if acknowledged.
   bool SendLpdJob(const std::string& data) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(lpd_port_));
-    timeval tv{20, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) return false;
+    int fd = testing::ConnectLoopback(lpd_port_, absl::Seconds(20));
+    if (fd < 0) return false;
     std::string control = "Hpc7\nPalice\nJquarterly report\nNreport.txt\nldfA007pc7\n";
     bool ok = true;
     auto send = [&](const std::string& bytes) {
@@ -114,12 +107,7 @@ class AccountingTest : public ::testing::Test {
   }
 
   bool WaitFor(const std::function<bool()>& done, absl::Duration limit) {
-    absl::Time deadline = absl::Now() + limit;
-    while (absl::Now() < deadline) {
-      if (done()) return true;
-      absl::SleepFor(absl::Milliseconds(100));
-    }
-    return done();
+    return testing::WaitUntil(done, limit);
   }
 
   size_t LogLines() {

@@ -22,6 +22,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "lib/base/sha256.h"
+#include "tests/testing/e2e_helpers.h"
 #include "tests/testing/socket_sink.h"
 #include "tests/testing/spooler_process.h"
 #include "tests/testing/temp_dir.h"
@@ -90,15 +91,12 @@ class AgentE2eTest : public ::testing::Test {
   }
 
   testing::CommandResult Spoolctl(std::vector<std::string> args) {
-    args.insert(args.begin(), {BinaryPath("tools/spoolctl/spoolctl"),
-                               "--spooler=" + spooler_->address()});
-    return RunCommand(args, absl::Minutes(3));
+    return testing::RunSpoolctl(spooler_->address(), std::move(args));
   }
 
   uint64_t Print(const std::string& path) {
-    auto result = Spoolctl({"print", path, "--queue=office"});
-    uint64_t id = 0;
-    EXPECT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(result.out), &id)) << result.out;
+    uint64_t id = testing::PrintFile(spooler_->address(), path, "office");
+    EXPECT_NE(id, 0u) << path;
     return id;
   }
 

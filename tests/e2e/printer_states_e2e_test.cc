@@ -22,6 +22,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "lib/base/sha256.h"
+#include "tests/testing/e2e_helpers.h"
 #include "tests/testing/socket_sink.h"
 #include "tests/testing/spooler_process.h"
 #include "tests/testing/temp_dir.h"
@@ -97,15 +98,12 @@ class PrinterStatesTest : public ::testing::Test {
   }
 
   testing::CommandResult Spoolctl(std::vector<std::string> args) {
-    args.insert(args.begin(), {BinaryPath("tools/spoolctl/spoolctl"),
-                               "--spooler=" + spooler_->address()});
-    return RunCommand(args, absl::Minutes(1));
+    return testing::RunSpoolctl(spooler_->address(), std::move(args));
   }
 
   uint64_t Print(const std::string& path) {
-    auto result = Spoolctl({"print", path, "--queue=office"});
-    uint64_t id = 0;
-    EXPECT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(result.out), &id)) << result.out;
+    uint64_t id = testing::PrintFile(spooler_->address(), path, "office");
+    EXPECT_NE(id, 0u) << path;
     return id;
   }
 
@@ -122,52 +120,25 @@ class PrinterStatesTest : public ::testing::Test {
   }
 
   // The short queue state (RFC 1179 \3) as a real lpq gets it.
-  std::string Lpq() {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(lpd_port_));
-    timeval tv{10, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    std::string out;
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-        ::write(fd, "\003office\n", 8) == 8) {
-      char buffer[4096];
-      for (ssize_t n; (n = ::read(fd, buffer, sizeof(buffer))) > 0;) out.append(buffer, n);
-    }
-    ::close(fd);
-    return out;
-  }
+  std::string Lpq() { return Exchange(lpd_port_, "\003office\n"); }
 
   // An FTP session: log in, send `commands`, return everything the server said.
   std::string Ftp(const std::vector<std::string>& commands) {
-    int fd = Connect(ftp_port_);
     std::string script = "USER alice\r\nPASS x\r\n";
     for (const auto& c : commands) script += c + "\r\n";
-    script += "QUIT\r\n";
+    return Exchange(ftp_port_, script + "QUIT\r\n");
+  }
+
+  // Sends `request` and reads until the server closes.
+  static std::string Exchange(int port, const std::string& request) {
+    int fd = testing::ConnectLoopback(port);
     std::string out;
-    if (fd >= 0 && ::write(fd, script.data(), script.size()) == static_cast<ssize_t>(script.size())) {
+    if (fd >= 0 && ::write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
       char buffer[4096];
       for (ssize_t n; (n = ::read(fd, buffer, sizeof(buffer))) > 0;) out.append(buffer, n);
     }
     if (fd >= 0) ::close(fd);
     return out;
-  }
-
-  static int Connect(int port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    timeval tv{10, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-      ::close(fd);
-      return -1;
-    }
-    return fd;
   }
 
   std::string Metrics() {
@@ -178,12 +149,7 @@ class PrinterStatesTest : public ::testing::Test {
   }
 
   bool WaitFor(const std::function<bool()>& done, absl::Duration limit) {
-    absl::Time deadline = absl::Now() + limit;
-    while (absl::Now() < deadline) {
-      if (done()) return true;
-      absl::SleepFor(absl::Milliseconds(100));
-    }
-    return done();
+    return testing::WaitUntil(done, limit);
   }
 
   TempDir dir_;
