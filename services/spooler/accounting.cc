@@ -64,7 +64,7 @@ std::string AccountingJsonLine(const v1::AccountingRecord& record) {
 
 absl::StatusOr<std::unique_ptr<AccountingLog>> AccountingLog::Open(const std::string& path) {
   auto log = std::unique_ptr<AccountingLog>(new AccountingLog(path));
-  absl::MutexLock lock(&log->mu_);
+  absl::MutexLock lock(&log->write_mu_);
   if (auto s = log->OpenLocked(); !s.ok()) return s;
   return log;
 }
@@ -78,18 +78,28 @@ absl::Status AccountingLog::OpenLocked() {
   return absl::OkStatus();
 }
 
-absl::Status AccountingLog::Reopen() {
-  absl::MutexLock lock(&mu_);
-  return OpenLocked();
+void AccountingLog::Add(const v1::AccountingRecord& record) {
+  std::string line = AccountingJsonLine(record) + "\n";
+  absl::MutexLock lock(&queue_mu_);
+  pending_ += line;
 }
 
-absl::Status AccountingLog::Append(const v1::AccountingRecord& record) {
-  std::string line = AccountingJsonLine(record) + "\n";
-  absl::MutexLock lock(&mu_);
-  // One write() of a whole line with O_APPEND: lines never interleave.
+absl::Status AccountingLog::Flush() {
+  absl::MutexLock lock(&write_mu_);
+  return FlushLocked();
+}
+
+absl::Status AccountingLog::FlushLocked() {
+  std::string lines;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    lines.swap(pending_);
+  }
+  if (lines.empty()) return absl::OkStatus();
+  // Whole lines with O_APPEND: a reader never sees two lines interleaved.
   size_t done = 0;
-  while (done < line.size()) {
-    ssize_t n = ::write(fd_.get(), line.data() + done, line.size() - done);
+  while (done < lines.size()) {
+    ssize_t n = ::write(fd_.get(), lines.data() + done, lines.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return absl::ErrnoToStatus(errno, absl::StrCat("accounting log ", path_));
     done += static_cast<size_t>(n);
@@ -98,6 +108,18 @@ absl::Status AccountingLog::Append(const v1::AccountingRecord& record) {
     return absl::ErrnoToStatus(errno, absl::StrCat("accounting log ", path_, ": sync"));
   }
   return absl::OkStatus();
+}
+
+absl::Status AccountingLog::Reopen() {
+  absl::MutexLock lock(&write_mu_);
+  absl::Status flushed = FlushLocked();
+  absl::Status opened = OpenLocked();
+  return flushed.ok() ? opened : flushed;
+}
+
+absl::Status AccountingLog::Append(const v1::AccountingRecord& record) {
+  Add(record);
+  return Flush();
 }
 
 }  // namespace spoolgate::spooler

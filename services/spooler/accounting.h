@@ -23,21 +23,31 @@ v1::AccountingRecord AccountingRecordFor(const v1::Job& job);
 // One JSON object (protobuf's JSON names), no line break. Pure.
 std::string AccountingJsonLine(const v1::AccountingRecord& record);
 
-// An append-only file of JSON lines, synced after each line; Reopen() after
-// logrotate renamed it (SIGHUP).
+// An append-only file of JSON lines. Add() only queues a line (cheap, for
+// callers that hold the spooler's lock); Flush() writes what is queued in
+// one write and one fdatasync (the spooler's housekeeping thread, about once
+// a second, and at shutdown). The database holds the durable record; the
+// file is its export. Reopen() after logrotate renamed it (SIGHUP).
 class AccountingLog {
  public:
   static absl::StatusOr<std::unique_ptr<AccountingLog>> Open(const std::string& path);
-  absl::Status Append(const v1::AccountingRecord& record);
+  void Add(const v1::AccountingRecord& record);
+  absl::Status Flush();
+  // Flushes into the old file, then opens the path anew.
   absl::Status Reopen();
+  // Add() then Flush().
+  absl::Status Append(const v1::AccountingRecord& record);
 
  private:
   explicit AccountingLog(std::string path) : path_(std::move(path)) {}
-  absl::Status OpenLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status OpenLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  absl::Status FlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   const std::string path_;
-  absl::Mutex mu_;
-  UniqueFd fd_ ABSL_GUARDED_BY(mu_);
+  absl::Mutex write_mu_ ABSL_ACQUIRED_BEFORE(queue_mu_);  // held across file I/O
+  UniqueFd fd_ ABSL_GUARDED_BY(write_mu_);
+  absl::Mutex queue_mu_;  // never held across I/O
+  std::string pending_ ABSL_GUARDED_BY(queue_mu_);
 };
 
 }  // namespace spoolgate::spooler

@@ -1,11 +1,13 @@
 #include "services/spooler/job_store.h"
 
+
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "services/spooler/accounting.h"
 #include "services/spooler/job_keys.h"
 #include "services/spooler/job_state.h"
 
@@ -131,6 +133,14 @@ absl::Status JobStore::PutJob(const v1::Job* previous, const v1::Job& job, bool 
   batch.Put(family(kJobs), JobKey(job.id()), record);
   if (delete_data) {
     batch.DeleteRange(family(kData), DataJobBegin(job.id()), DataJobEnd(job.id()));
+  }
+  // A job's accounting record is written with its final state, in the
+  // same batch: no crash can leave one without the other.
+  if (IsFinalState(job.state()) && (previous == nullptr || !IsFinalState(previous->state()))) {
+    v1::AccountingRecord accounting = AccountingRecordFor(job);
+    std::string value;
+    if (!accounting.SerializeToString(&value)) return absl::InternalError("serialize accounting");
+    batch.Put(family(kDefault), AccountingKey(job.finished_unix_micros(), job.id()), value);
   }
   return FromRocks(db_->Write(WriteOpts(sync), &batch), absl::StrCat("job ", job.id(), ": write"));
 }
@@ -280,14 +290,6 @@ absl::StatusOr<std::map<std::string, v1::PrinterStatus>> JobStore::ListStoppedPr
     out[it->key().ToString().substr(sizeof(kStoppedPrinterPrefix) - 1)] = std::move(status);
   }
   return out;
-}
-
-absl::Status JobStore::PutAccounting(const v1::AccountingRecord& record) {
-  std::string value;
-  if (!record.SerializeToString(&value)) return absl::InternalError("serialize accounting record");
-  return FromRocks(db_->Put(WriteOpts(true), family(kDefault),
-                            AccountingKey(record.finished_unix_micros(), record.job_id()), value),
-                   absl::StrCat("accounting record of job ", record.job_id()));
 }
 
 absl::StatusOr<std::vector<v1::AccountingRecord>> JobStore::ListAccounting(absl::Time since,

@@ -45,7 +45,8 @@ class JobStore {
 
   // Writes `job` and moves its queue-index entry from `previous` (the record
   // it replaces, or nullptr for a new job). With `delete_data`, the job's
-  // data is removed in the same atomic batch. `sync`: fsync before return.
+  // data is removed in the same atomic batch, and a job entering a final
+  // state gets its accounting record there too. `sync`: fsync before return.
   absl::Status PutJob(const v1::Job* previous, const v1::Job& job, bool sync,
                       bool delete_data = false);
   // Removes a job's record, index entry and data atomically.
@@ -81,8 +82,8 @@ class JobStore {
   absl::Status DeleteStoppedPrinter(const std::string& name);
   absl::StatusOr<std::map<std::string, v1::PrinterStatus>> ListStoppedPrinters() const;
 
-  // Accounting records, keyed by finish time (then job id). Synced.
-  absl::Status PutAccounting(const v1::AccountingRecord& record);
+  // Accounting records, keyed by finish time (then job id); PutJob writes a
+  // job's record with its final state.
   // Records finished in [since, until), oldest first, at most `limit` (0 = all).
   absl::StatusOr<std::vector<v1::AccountingRecord>> ListAccounting(absl::Time since, absl::Time until,
                                                                    size_t limit) const;

@@ -37,7 +37,8 @@ ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
 ABSL_FLAG(std::string, tls_client_ca, "", "PEM CA: require client certificates signed by it");
 ABSL_FLAG(std::string, admin_token_file, "", "file holding the bearer token the Admin API requires");
 ABSL_FLAG(std::string, accounting_log, "",
-          "append one JSON line per finished job here (synced; reopened on SIGHUP for logrotate)");
+          "append one JSON line per finished job here (written and synced about once a second; "
+          "reopened on SIGHUP for logrotate)");
 ABSL_FLAG(uint32_t, accounting_retention_days, 90,
           "keep accounting records in the database (for spoolctl accounting) this long");
 ABSL_FLAG(std::string, ready_file, "",

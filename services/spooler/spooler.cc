@@ -38,8 +38,9 @@ bool ValidQueueName(absl::string_view name) {
 
 int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
 
-bool Schedulable(const PrinterSlot& slot) {
-  return slot.current_job == 0 && !PrinterUnavailable(slot.status.state());
+// "agent/printer": how people and the stopped-printer records name a printer.
+std::string PrinterLabel(const AgentConnection& agent, const PrinterSlot& slot) {
+  return absl::StrCat(agent.agent_id(), "/", slot.status.name());
 }
 
 // Print order for listings: printing first, then pending by priority and
@@ -100,6 +101,7 @@ Spooler::~Spooler() {
   Shutdown();
   stop_housekeeping_.Notify();
   if (housekeeping_.joinable()) housekeeping_.join();
+  FlushAccountingLog();
 }
 
 absl::Status Spooler::LoadLocked() {
@@ -325,7 +327,8 @@ absl::Status Spooler::UpdateJobLocked(v1::Job updated, bool sync) {
   if (final_state) {
     absl::Time at = absl::FromUnixMicros(updated.finished_unix_micros());
     history_.push_back({at, updated.id(), updated.queue(), updated.state()});
-    RecordAccountingLocked(updated);
+    // The record itself went to the database with the job (PutJob).
+    if (accounting_log_) accounting_log_->Add(AccountingRecordFor(updated));
     if (metrics_) {
       metrics_->jobs_finished
           .Add({{"queue", updated.queue()},
@@ -826,7 +829,7 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
             break;
           default:
             ApplyErrorPolicyLocked(failed.job_id(),
-                                   absl::StrCat(agent.agent_id(), "/", slot->status.name()),
+                                   PrinterLabel(agent, *slot),
                                    failed.error());
         }
       }
@@ -891,8 +894,10 @@ void Spooler::ScheduleLocked() {
   for (const auto& agent : agents_) {
     for (auto& slot : agent->printers) {
       auto q = queues_.find(slot.status.queue());
-      if (q == queues_.end() || !q->second.queue.enabled() || !Schedulable(slot)) continue;
-      if (stopped_printers_.count(absl::StrCat(agent->agent_id(), "/", slot.status.name()))) continue;
+      if (q == queues_.end() || !q->second.queue.enabled()) continue;
+      if (slot.current_job != 0 || PrinterUnavailable(EffectiveStatusLocked(*agent, slot).state())) {
+        continue;
+      }
       candidates.push_back({agent.get(), &slot});
     }
   }
@@ -903,7 +908,7 @@ void Spooler::ScheduleLocked() {
   });
   std::vector<IdlePrinter> printers;
   for (const auto& c : candidates) {
-    printers.push_back({c.slot->status.queue(), absl::StrCat(c.agent->agent_id(), "/", c.slot->status.name())});
+    printers.push_back({c.slot->status.queue(), PrinterLabel(*c.agent, *c.slot)});
   }
   std::vector<SchedulableJob> jobs;
   for (const auto& [id, job] : active_) {
@@ -917,7 +922,7 @@ void Spooler::ScheduleLocked() {
     v1::Job updated = active_[assignment.job_id];
     updated.set_state(v1::JOB_STATE_PRINTING);
     updated.set_attempts(updated.attempts() + 1);
-    updated.set_printer(absl::StrCat(c.agent->agent_id(), "/", c.slot->status.name()));
+    updated.set_printer(PrinterLabel(*c.agent, *c.slot));
     updated.set_started_unix_micros(Micros(now));
     updated.set_bytes_printed(0);
     updated.set_progress(0);
@@ -1055,7 +1060,7 @@ void Spooler::RefreshGaugesLocked() {
   std::set<std::string> attached;
   for (const auto& agent : agents_) {
     for (const auto& slot : agent->printers) {
-      std::string label = absl::StrCat(agent->agent_id(), "/", slot.status.name());
+      std::string label = PrinterLabel(*agent, slot);
       attached.insert(label);
       for (auto s : AllPrinterStates()) {
         metrics_->printer_state.Add({{"printer", label}, {"state", PrinterStateLabel(s)}})
@@ -1076,12 +1081,13 @@ void Spooler::RefreshGaugesLocked() {
 void Spooler::HousekeepingLoop() {
   while (!stop_housekeeping_.WaitForNotificationWithTimeout(options_.housekeeping_period)) {
     Housekeep();
+    FlushAccountingLog();  // outside mu_: one write and one sync for the lines of a period
   }
 }
 
 v1::PrinterStatus Spooler::EffectiveStatusLocked(const AgentConnection& agent,
                                                  const PrinterSlot& slot) {
-  auto it = stopped_printers_.find(absl::StrCat(agent.agent_id(), "/", slot.status.name()));
+  auto it = stopped_printers_.find(PrinterLabel(agent, slot));
   if (it == stopped_printers_.end()) return slot.status;
   v1::PrinterStatus status = slot.status;
   status.set_state(v1::PRINTER_STATE_STOPPED);
@@ -1096,7 +1102,7 @@ absl::StatusOr<std::string> Spooler::ResolvePrinterLocked(const std::string& nam
   std::vector<std::string> matches;
   for (const auto& agent : agents_) {
     for (const auto& slot : agent->printers) {
-      if (slot.status.name() == name) matches.push_back(absl::StrCat(agent->agent_id(), "/", name));
+      if (slot.status.name() == name) matches.push_back(PrinterLabel(*agent, slot));
     }
   }
   if (matches.size() > 1) {
@@ -1142,7 +1148,7 @@ absl::StatusOr<v1::PrinterResponse> Spooler::StartPrinter(const std::string& nam
   }
   for (const auto& agent : agents_) {
     for (const auto& slot : agent->printers) {
-      if (absl::StrCat(agent->agent_id(), "/", slot.status.name()) == label) {
+      if (PrinterLabel(*agent, slot) == label) {
         *response.mutable_status() = slot.status;
       }
     }
@@ -1182,16 +1188,9 @@ void Spooler::ApplyErrorPolicyLocked(uint64_t id, const std::string& label,
   }
 }
 
-void Spooler::RecordAccountingLocked(const v1::Job& job) {
-  v1::AccountingRecord record = AccountingRecordFor(job);
-  if (auto s = store_->PutAccounting(record); !s.ok()) {
-    Log("job %d: accounting record not stored: %s", job.id(), s.ToString());
-  }
-  if (accounting_log_) {
-    if (auto s = accounting_log_->Append(record); !s.ok()) {
-      Log("job %d: accounting log: %s", job.id(), s.ToString());
-    }
-  }
+void Spooler::FlushAccountingLog() {
+  if (!accounting_log_) return;
+  if (auto s = accounting_log_->Flush(); !s.ok()) Log("%s", s.ToString());
 }
 
 absl::StatusOr<std::vector<v1::AccountingRecord>> Spooler::ListAccounting(

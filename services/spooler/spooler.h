@@ -135,8 +135,8 @@ class Spooler {
   absl::Status CheckQuotaLocked(const v1::Queue& queue, const std::string& user,
                                 uint64_t more_bytes, absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // A job reached a final state: its accounting record, durably.
-  void RecordAccountingLocked(const v1::Job& job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Writes the accounting log lines queued since the last call; never under mu_.
+  void FlushAccountingLog() ABSL_LOCKS_EXCLUDED(mu_);
   // The status people see: the agent's, or STOPPED while stopped here.
   v1::PrinterStatus EffectiveStatusLocked(const AgentConnection& agent, const PrinterSlot& slot)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
