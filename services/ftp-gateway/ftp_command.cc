@@ -5,18 +5,39 @@
 
 namespace spoolgate::ftp {
 
-absl::StatusOr<FtpCommand> ParseFtpCommand(absl::string_view line) {
+std::string StripTelnetCommands(absl::string_view line) {
+  constexpr unsigned char kIac = 255, kSb = 250, kSe = 240, kWill = 251;
   std::string clean;
   clean.reserve(line.size());
   for (size_t i = 0; i < line.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(line[i]);
-    if (c == 0xff && i + 1 < line.size()) {  // IAC: skip it and the next byte
-      ++i;
+    if (c != kIac) {
+      clean.push_back(static_cast<char>(c));
       continue;
     }
-    if (c == 0xf2 || c == 0xf4) continue;  // stray DM / IP
-    clean.push_back(static_cast<char>(c));
+    if (i + 1 == line.size()) break;  // a lone IAC at the end: nothing to keep
+    unsigned char command = static_cast<unsigned char>(line[++i]);
+    if (command == kIac) {
+      clean.push_back(static_cast<char>(kIac));  // IAC IAC: the data byte 255
+    } else if (command >= kWill) {
+      ++i;  // WILL/WONT/DO/DONT and their option byte
+    } else if (command == kSb) {
+      // Subnegotiation runs to IAC SE.
+      while (i + 1 < line.size() && !(static_cast<unsigned char>(line[i]) == kIac &&
+                                      static_cast<unsigned char>(line[i + 1]) == kSe)) {
+        ++i;
+      }
+      ++i;
+    } else if (command < kSe) {
+      clean.push_back(static_cast<char>(command));  // not a telnet command: keep the byte
+    }
+    // SE, NOP, DM, BRK, IP, AO, AYT, EC, EL, GA: dropped with their IAC.
   }
+  return clean;
+}
+
+absl::StatusOr<FtpCommand> ParseFtpCommand(absl::string_view line) {
+  std::string clean = StripTelnetCommands(line);
   if (!clean.empty() && clean.back() == '\r') clean.pop_back();
   absl::string_view text = clean;
   auto space = text.find(' ');

@@ -14,8 +14,14 @@ struct FtpCommand {
   std::string arg;   // everything after the first space, unchanged
 };
 
-// `line` without its CRLF (a bare LF was already accepted by the reader).
-// Telnet IAC sequences (ABOR is often sent after IAC IP IAC DM) are dropped.
+// RFC 854 on the control connection: IAC IAC is the data byte 0xFF; IAC
+// followed by a telnet command (ABOR is often sent after IAC IP IAC DM),
+// option negotiation or subnegotiation is dropped. Every other byte is kept,
+// whatever its value: file names arrive in UTF-8, Latin-1 or CP1252.
+std::string StripTelnetCommands(absl::string_view line);
+
+// `line` without its CRLF (a bare LF was already accepted by the reader),
+// telnet commands stripped. The argument keeps its bytes as sent.
 // InvalidArgument for an empty or non-alphabetic verb.
 absl::StatusOr<FtpCommand> ParseFtpCommand(absl::string_view line);
 

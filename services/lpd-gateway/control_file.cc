@@ -50,7 +50,10 @@ absl::StatusOr<ControlFile> ParseControlFile(absl::string_view text) {
       case 'P': cf.user = std::string(operand); has_user = true; break;
       case 'J': cf.job_name = std::string(operand); break;
       case 'C': cf.job_class = std::string(operand); break;
-      case 'L': cf.banner = std::string(operand); break;
+      case 'L':
+        cf.has_banner = true;
+        cf.banner = std::string(operand);
+        break;
       case 'M': cf.mail = std::string(operand); break;
       case 'T': cf.title = std::string(operand); break;
       case 'N': pending_source = std::string(operand); break;

@@ -16,7 +16,7 @@ namespace spoolgate::lpd {
 struct PrintCommand {
   char format;            // c d f g l n o p r t v (7.17 - 7.28)
   std::string data_file;  // "dfA123host"
-  std::string source;     // N line before it (7.14), if any
+  std::string source;     // N line before it (7.7), if any
 };
 
 struct ControlFile {
@@ -24,12 +24,13 @@ struct ControlFile {
   std::string user;       // P (7.8), required
   std::string job_name;   // J (7.4)
   std::string job_class;  // C (7.1)
-  std::string banner;     // L (7.7): print a banner page for this user
-  std::string mail;       // M (7.8)
-  std::string title;      // T (7.12)
-  int indent = 0;         // I (7.6)
-  int width = 0;          // W (7.13)
-  std::vector<std::string> fonts;     // 1..4 (7.29 - 7.32), in order of appearance
+  bool has_banner = false; // an L line (7.5): print a banner page, even with no user named
+  std::string banner;     // L (7.5): the user name for the banner page
+  std::string mail;       // M (7.6)
+  std::string title;      // T (7.10)
+  int indent = 0;         // I (7.3)
+  int width = 0;          // W (7.12); 0 = not given
+  std::vector<std::string> fonts;     // 1..4 (7.13 - 7.16), in order of appearance
   std::vector<PrintCommand> prints;   // in file order
   std::vector<std::string> other_lines;  // unknown and ignored lines (U, S, A, D, Q ...)
 };

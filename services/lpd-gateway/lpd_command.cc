@@ -15,8 +15,10 @@ absl::StatusOr<DaemonCommand> ParseDaemonCommand(absl::string_view line) {
   }
   DaemonCommand command;
   command.code = static_cast<DaemonCode>(code);
-  // Operands are separated by white space (SP or HT, one or more).
-  std::vector<std::string> words = absl::StrSplit(line.substr(1), absl::ByAnyChar(" \t"), absl::SkipEmpty());
+  // RFC 1179 3.1: operands are separated by white space, which is SP, HT,
+  // VT or FF (one or more).
+  std::vector<std::string> words =
+      absl::StrSplit(line.substr(1), absl::ByAnyChar(" \t\v\f"), absl::SkipEmpty());
   if (words.empty()) return absl::InvalidArgumentError("no queue name");
   command.queue = words[0];
   size_t next = 1;

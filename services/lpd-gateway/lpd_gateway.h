@@ -30,6 +30,7 @@ struct LpdOptions {
   std::vector<net::Cidr> allowed_hosts;                     // empty = everyone
   std::map<std::string, std::vector<net::Cidr>> queue_hosts;  // per queue; absent = global rule
   bool require_reserved_port = false;                       // source port 721-731 (RFC 1179 3.1)
+  absl::Duration lpq_recent = absl::Minutes(10);  // lpq lists jobs finished this recently; 0 = none
 };
 
 class LpdGateway {

@@ -323,6 +323,7 @@ absl::Status LpdSession::FileEnd(absl::Time started) {
       h->mutable_origin()->set_client_job_name(job_->control_name);
       v1::ControlAttributes* c = h->mutable_control();
       c->set_job_class(cf->job_class);
+      c->set_banner(cf->has_banner);
       c->set_banner_user(cf->banner);
       c->set_mail_user(cf->mail);
       c->set_indent_columns(cf->indent);
@@ -384,6 +385,11 @@ void LpdSession::QueueState(const DaemonCommand& command) {
   v1::ListPrintersResponse printers;
   v1::ListJobsRequest request;
   request.set_queue(command.queue);
+  if (options_.lpq_recent > absl::ZeroDuration()) {
+    // As LPRng's lpq: jobs that finished lately stay listed, with their outcome.
+    request.set_include_finished(true);
+    request.set_finished_after_unix_micros(absl::ToUnixMicros(absl::Now() - options_.lpq_recent));
+  }
   grpc::Status s = admin->ListQueues(&queues_call, v1::ListQueuesRequest(), &queues);
   if (s.ok()) s = admin->ListJobs(&jobs_call, request, &jobs);
   if (s.ok()) s = admin->ListPrinters(&printers_call, v1::ListPrintersRequest(), &printers);
@@ -434,6 +440,16 @@ void LpdSession::QueueState(const DaemonCommand& command) {
     e.owner = job.user();
     e.host = job.host();
     e.active = job.state() == v1::JOB_STATE_PRINTING;
+    switch (job.state()) {
+      case v1::JOB_STATE_HELD: e.status = "hold"; break;
+      case v1::JOB_STATE_COMPLETED: e.status = "done"; break;
+      case v1::JOB_STATE_FAILED: e.status = "failed"; break;
+      case v1::JOB_STATE_CANCELLED: e.status = "cancel"; break;
+      default: break;
+    }
+    if (job.state() == v1::JOB_STATE_FAILED || job.state() == v1::JOB_STATE_CANCELLED) {
+      e.reason = job.last_error();
+    }
     for (const auto& d : job.documents()) e.files.emplace_back(d.name(), d.size_bytes());
     entries.push_back(std::move(e));
   }
@@ -452,7 +468,8 @@ void LpdSession::RemoveJobs(const DaemonCommand& command) {
   request.set_requester_address(peer_.ip);
   for (const auto& item : command.list) {
     uint64_t id = 0;
-    if (item == "-" || item == "all") {
+    // BSD lprm sends "-all" for "lprm -" by root; LPRng sends "all".
+    if (item == "-" || item == "all" || item == "-all") {
       request.set_all(true);
     } else if (absl::SimpleAtoi(item, &id)) {
       request.add_job_ids(id);

@@ -28,6 +28,8 @@ ABSL_FLAG(int32_t, idle_timeout_seconds, 60, "close a connection whose peer send
 ABSL_FLAG(std::vector<std::string>, allow, {}, "client addresses/CIDRs allowed (default: all)");
 ABSL_FLAG(std::string, ready_file, "",
           "once listening, write the bound ports here (line 1) and the metrics port (line 2)");
+ABSL_FLAG(int32_t, lpq_recent_seconds, 600,
+          "lpq also lists jobs that finished this recently, with their outcome; 0 = only waiting jobs");
 ABSL_FLAG(bool, require_reserved_port, false, "only accept source ports 721-731 (RFC 1179)");
 
 int main(int argc, char** argv) {
@@ -51,6 +53,7 @@ int main(int argc, char** argv) {
   options.max_connections = absl::GetFlag(FLAGS_max_connections);
   options.idle_timeout = absl::Seconds(absl::GetFlag(FLAGS_idle_timeout_seconds));
   options.require_reserved_port = absl::GetFlag(FLAGS_require_reserved_port);
+  options.lpq_recent = absl::Seconds(absl::GetFlag(FLAGS_lpq_recent_seconds));
   auto ranges = spoolgate::net::ParseCidrList(absl::GetFlag(FLAGS_allow));
   if (!ranges.ok()) {
     spoolgate::Log("--allow: %s", ranges.status().ToString());

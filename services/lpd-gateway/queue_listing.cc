@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "lib/text/wire_text.h"
 
 namespace spoolgate::lpd {
 
@@ -17,6 +18,24 @@ std::string Rank(int n) {
   }
   return absl::StrCat(n, suffix);
 }
+
+namespace {
+
+// `bytes` cut to `width` characters (the last three "..." when cut), then
+// padded with spaces to `width` characters.
+std::string Column(absl::string_view bytes, size_t width, bool ellipsis) {
+  std::string out;
+  if (text::CharacterCount(bytes) > width) {
+    out = std::string(text::CharacterPrefix(bytes, ellipsis ? width - 3 : width));
+    if (ellipsis) out += "...";
+  } else {
+    out = std::string(bytes);
+  }
+  out.append(width - text::CharacterCount(out), ' ');
+  return out;
+}
+
+}  // namespace
 
 std::string FormatQueueState(const std::string& status_line,
                              const std::vector<ListingEntry>& entries,
@@ -31,7 +50,7 @@ std::string FormatQueueState(const std::string& status_line,
   int rank = 0;
   bool any = false;
   for (const auto& e : entries) {
-    std::string rank_text = e.active ? "active" : Rank(++rank);
+    std::string rank_text = !e.status.empty() ? e.status : e.active ? "active" : Rank(++rank);
     if (!selected(e)) continue;
     uint64_t total = 0;
     std::vector<std::string> names;
@@ -43,14 +62,17 @@ std::string FormatQueueState(const std::string& status_line,
     any = true;
     if (long_format) {
       std::string head = absl::StrCat(e.owner, ": ", rank_text);
-      absl::StrAppendFormat(&out, "\n%-40s[job %d%s]\n", head, e.job, e.host);
-      for (const auto& [name, bytes] : e.files) absl::StrAppendFormat(&out, "        %-32s %d bytes\n", name, bytes);
+      absl::StrAppend(&out, "\n", Column(head, std::max<size_t>(40, text::CharacterCount(head)), false),
+                      "[job ", e.job, e.host, "]\n");
+      for (const auto& [name, bytes] : e.files) {
+        absl::StrAppend(&out, "        ", Column(name, std::max<size_t>(32, text::CharacterCount(name)), false),
+                        " ", bytes, " bytes\n");
+      }
     } else {
-      std::string files = absl::StrJoin(names, ", ");
-      if (files.size() > 37) files = files.substr(0, 34) + "...";
-      absl::StrAppendFormat(&out, "%-7s%-11s%-5d%-38s%d bytes\n", rank_text, e.owner.substr(0, 10),
-                            e.job, files, total);
+      absl::StrAppendFormat(&out, "%-7s%s %-5d%s%d bytes\n", rank_text, Column(e.owner, 10, false),
+                            e.job, Column(absl::StrJoin(names, ", "), 37, true) + " ", total);
     }
+    if (!e.reason.empty()) absl::StrAppend(&out, "       ", e.reason, "\n");
   }
   if (!any) out += "no entries\n";
   return out;

@@ -14,10 +14,15 @@ struct ListingEntry {
   std::string host;
   bool active = false;      // printing now
   std::vector<std::pair<std::string, uint64_t>> files;  // name, bytes
+  // Instead of a rank: "hold" for a held job; "done", "failed" or
+  // "cancel" for a recently finished one.
+  std::string status;
+  std::string reason;       // why a finished job failed or was cancelled
 };
 
 // `status_line` is e.g. "office is ready and printing". Entries are in
-// print order. `filter` holds the command's list (users or job numbers);
+// print order, finished ones last. Names are bytes as clients sent them;
+// columns are padded and cut by characters (UTF-8 sequences count once). `filter` holds the command's list (users or job numbers);
 // empty = everything.
 std::string FormatQueueState(const std::string& status_line,
                              const std::vector<ListingEntry>& entries,

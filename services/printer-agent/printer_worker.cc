@@ -10,6 +10,8 @@
 namespace spoolgate::agent {
 namespace {
 
+constexpr int kDefaultLpdWidth = 132;  // RFC 1179 7.12
+
 v1::FailureDisposition DispositionFor(Outcome outcome) {
   switch (outcome) {
     case Outcome::kHoldJob: return v1::FAILURE_DISPOSITION_HOLD;
@@ -189,8 +191,13 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
   bool device_failed = false;
   absl::Status status = device_->BeginJob(job.id());
   device_failed = !status.ok();
-  if (status.ok() && assignment.banners() && !job.control().banner_user().empty()) {
-    BannerInfo banner{job.control().banner_user(), job.title(), job.control().job_class(),
+  // RFC 1179 7.5: an L line asks for a banner page; its user name may be
+  // left out. Jobs stored before the `banner` field say it by the name alone.
+  bool wants_banner = job.control().banner() || !job.control().banner_user().empty();
+  if (status.ok() && assignment.banners() && wants_banner) {
+    const std::string& banner_user =
+        job.control().banner_user().empty() ? job.user() : job.control().banner_user();
+    BannerInfo banner{banner_user, job.title(), job.control().job_class(),
                       job.host(), job.id(), absl::FromUnixMicros(job.created_unix_micros()),
                       absl::LocalTimeZone()};
     std::string page = BannerPage(banner);
@@ -295,11 +302,17 @@ void PrinterWorker::ReportProgress(uint64_t job_id, Sent* sent) {
 absl::Status PrinterWorker::PrintDocument(const v1::Job& job, const v1::Document& doc,
                                           Sent* sent) {
   FilterOptions filter_options;
+  // RFC 1179 7.10 and 7.7: pr's title is T, else the file's source name (N).
+  // An LPD document without an N line is named after its data file (dfA...).
+  bool has_source = !doc.name().empty() && !(job.origin().protocol() == "lpd" &&
+                                             absl::StartsWith(doc.name(), "df"));
   filter_options.title = !job.control().pr_title().empty() ? job.control().pr_title()
-                         : !job.title().empty()             ? job.title()
-                                                            : doc.name();
+                         : has_source                       ? doc.name()
+                                                            : job.title();
   filter_options.indent = job.control().indent_columns();
-  filter_options.width = job.control().width_columns();
+  // RFC 1179 7.12: W limits 'f' and 'p' output; without it the width is 132.
+  filter_options.width = job.control().width_columns() > 0 ? job.control().width_columns()
+                                                           : kDefaultLpdWidth;
   filter_options.date = absl::FromUnixMicros(job.created_unix_micros());
   filter_options.zone = absl::LocalTimeZone();
   bool rendered = true;

@@ -6,9 +6,8 @@
 #include <algorithm>
 #include <cerrno>
 
-#include <google/protobuf/util/json_util.h>
-
 #include "absl/strings/str_cat.h"
+#include "lib/text/display_json.h"
 #include "services/spooler/job_state.h"
 
 namespace spoolgate::spooler {
@@ -55,11 +54,7 @@ v1::AccountingRecord AccountingRecordFor(const v1::Job& job) {
 }
 
 std::string AccountingJsonLine(const v1::AccountingRecord& record) {
-  std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(record, &json, options);
-  return json;
+  return text::DisplayJson(record, /*with_defaults=*/false);
 }
 
 absl::StatusOr<std::unique_ptr<AccountingLog>> AccountingLog::Open(const std::string& path) {

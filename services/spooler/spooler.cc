@@ -413,6 +413,10 @@ absl::StatusOr<std::vector<v1::Job>> Spooler::ListJobs(const v1::ListJobsRequest
   auto wanted = [&](const v1::Job& job) {
     if (!request.queue().empty() && job.queue() != request.queue()) return false;
     if (!request.user().empty() && job.user() != request.user()) return false;
+    if (IsFinalState(job.state()) &&
+        job.finished_unix_micros() < request.finished_after_unix_micros()) {
+      return false;
+    }
     if (request.states_size() > 0) {
       return std::find(request.states().begin(), request.states().end(), job.state()) !=
              request.states().end();
@@ -588,7 +592,8 @@ absl::StatusOr<v1::RemoveJobsResponse> Spooler::RemoveJobs(const v1::RemoveJobsR
               std::find(request.users().begin(), request.users().end(), job.user()) !=
                   request.users().end();
     } else {
-      named = request.all() || permitted(job);
+      // "-" (all): every job for an admin, the requester's own for others.
+      named = permitted(job);
     }
     if (!named) continue;
     if (!permitted(job)) {

@@ -14,7 +14,6 @@
 #include <map>
 #include <sstream>
 
-#include <google/protobuf/util/json_util.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -23,6 +22,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "lib/text/display_json.h"
 #include "spoolgate/v1/admin.pb.h"
 #include "tests/testing/e2e_helpers.h"
 #include "tests/testing/spooler_process.h"
@@ -42,7 +42,7 @@ std::vector<v1::AccountingRecord> ParseLines(const std::string& text) {
   std::vector<v1::AccountingRecord> out;
   for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
     v1::AccountingRecord r;
-    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(std::string(line), &r).ok()) << line;
+    EXPECT_TRUE(text::ParseDisplayJson(std::string(line), &r).ok()) << line;
     out.push_back(r);
   }
   return out;

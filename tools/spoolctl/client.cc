@@ -6,6 +6,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "lib/grpc/tls.h"
+#include "lib/text/display_json.h"
 
 namespace spoolgate::spoolctl {
 
@@ -28,13 +29,6 @@ int ReportError(const std::string& what, const absl::Status& status) {
   }
 }
 
-std::string ToJson(const google::protobuf::Message& message) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  options.always_print_primitive_fields = true;
-  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
-  return out;
-}
+std::string ToJson(const google::protobuf::Message& message) { return text::DisplayJson(message); }
 
 }  // namespace spoolgate::spoolctl

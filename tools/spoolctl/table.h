@@ -9,8 +9,11 @@ namespace spoolgate::spoolctl {
 class Table {
  public:
   explicit Table(std::vector<std::string> header) : rows_{std::move(header)} {}
-  void AddRow(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
-  // Columns padded to their widest cell, two spaces apart, no trailing blanks.
+  // Cells may hold bytes as clients sent them; they are shown as UTF-8
+  // (invalid UTF-8 read as Windows-1252).
+  void AddRow(std::vector<std::string> row);
+  // Columns padded to their widest cell (in characters), two spaces apart,
+  // no trailing blanks.
   std::string Render() const;
 
  private:

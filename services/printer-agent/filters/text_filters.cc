@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "lib/text/wire_text.h"
 
 namespace spoolgate::agent {
 namespace {
@@ -10,7 +11,7 @@ constexpr int kHeaderLines = 5;
 constexpr int kTrailerLines = 5;
 constexpr int kDefaultPageWidth = 72;
 
-// Control characters that 'f' and 'p' keep (RFC 1179 7.17).
+// Control characters that 'f' and 'p' keep (RFC 1179 7.19).
 bool KeptControl(unsigned char c) {
   return c == '\t' || c == '\r' || c == '\f' || c == '\n' || c == '\b';
 }
@@ -43,6 +44,10 @@ absl::Status FormattedFilter::Write(absl::string_view data, const Sink& sink) {
   out_.clear();
   for (unsigned char c : data) {
     if (!Printable(c) && !KeptControl(c)) continue;
+    if (!columns_.StartsCharacter(c)) {  // the rest of a UTF-8 character
+      if (!cutting_) out_.push_back(static_cast<char>(c));
+      continue;
+    }
     if (c == '\n' || c == '\f') {
       out_.push_back(static_cast<char>(c));
       line_start_ = true;
@@ -54,7 +59,8 @@ absl::Status FormattedFilter::Write(absl::string_view data, const Sink& sink) {
     }
     line_start_ = false;
     int next = Advance(c, column_);
-    if (options_.width > 0 && next > options_.width && c != '\r' && c != '\b') continue;
+    cutting_ = options_.width > 0 && next > options_.width && c != '\r' && c != '\b';
+    if (cutting_) continue;
     column_ = next;
     out_.push_back(static_cast<char>(c));
   }
@@ -76,19 +82,20 @@ void PrFilter::Header() {
   std::string date = absl::FormatTime("%Y-%m-%d %H:%M", options_.date, options_.zone);
   std::string page = absl::StrCat("Page ", page_);
   int width = options_.width;
-  int title_len = static_cast<int>(options_.title.size());
+  int title_len = static_cast<int>(text::CharacterCount(options_.title));
   int left_room = width - static_cast<int>(date.size()) - static_cast<int>(page.size());
   std::string title = options_.title;
   if (title_len > left_room - 2) {
-    title = title.substr(0, static_cast<size_t>(std::max(0, left_room - 2)));
-    title_len = static_cast<int>(title.size());
+    title = std::string(
+        text::CharacterPrefix(title, static_cast<size_t>(std::max(0, left_room - 2))));
+    title_len = static_cast<int>(text::CharacterCount(title));
   }
   // date, title centred on the page, page number flush right
   int title_at = std::max(static_cast<int>(date.size()) + 1, (width - title_len) / 2);
   std::string line = date;
   line.append(static_cast<size_t>(title_at - static_cast<int>(line.size())), ' ');
   line += title;
-  int pad = width - static_cast<int>(line.size()) - static_cast<int>(page.size());
+  int pad = width - static_cast<int>(text::CharacterCount(line)) - static_cast<int>(page.size());
   line.append(static_cast<size_t>(std::max(1, pad)), ' ');
   line += page;
   absl::StrAppend(&out_, "\n\n", line, "\n\n\n");
@@ -111,6 +118,10 @@ absl::Status PrFilter::Write(absl::string_view data, const Sink& sink) {
   out_.clear();
   for (unsigned char c : data) {
     if (!Printable(c) && !KeptControl(c)) continue;
+    if (!columns_.StartsCharacter(c)) {  // the rest of a UTF-8 character
+      if (!cutting_) out_.push_back(static_cast<char>(c));
+      continue;
+    }
     if (!in_page_) Header();
     if (c == '\n') {
       EndLine();
@@ -129,7 +140,8 @@ absl::Status PrFilter::Write(absl::string_view data, const Sink& sink) {
     if (line_start_ && options_.indent > 0) out_.append(static_cast<size_t>(options_.indent), ' ');
     line_start_ = false;
     int next = Advance(c, column_);
-    if (next > options_.width && c != '\r' && c != '\b') continue;
+    cutting_ = next > options_.width && c != '\r' && c != '\b';
+    if (cutting_) continue;
     column_ = next;
     out_.push_back(static_cast<char>(c));
   }

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "lib/text/wire_text.h"
 #include "services/printer-agent/filters/filter.h"
 
 namespace spoolgate::agent {
@@ -16,9 +17,10 @@ class PassThroughFilter : public Filter {
   absl::Status Finish(const Sink&) override { return absl::OkStatus(); }
 };
 
-// 'f': drops control characters other than HT CR FF LF BS (7.17); indents
-// each line by `indent` columns (7.6) and truncates lines at `width` (7.13),
-// as BSD lpf does.
+// 'f': drops control characters other than HT CR FF LF BS (7.19); indents
+// each line by `indent` columns (7.3) and truncates lines at `width` (7.12),
+// as BSD lpf does. Columns are characters: a UTF-8 sequence takes one and
+// is never cut in half.
 class FormattedFilter : public Filter {
  public:
   explicit FormattedFilter(const FilterOptions& options) : options_(options) {}
@@ -29,6 +31,8 @@ class FormattedFilter : public Filter {
   FilterOptions options_;
   bool line_start_ = true;
   int column_ = 0;
+  text::ColumnCounter columns_;
+  bool cutting_ = false;  // the current character is past the width
   std::string out_;  // reused output buffer
 };
 
@@ -53,10 +57,12 @@ class PrFilter : public Filter {
   bool in_page_ = false;
   bool line_start_ = true;
   int column_ = 0;
+  text::ColumnCounter columns_;
+  bool cutting_ = false;  // the current character is past the width
   std::string out_;
 };
 
-// 'r': FORTRAN carriage control in the first column (7.21), as asa(1):
+// 'r': FORTRAN carriage control in the first column (7.26), as asa(1):
 // ' ' next line, '0' skip one line, '-' skip two, '1' new page, '+' overprint.
 class FortranFilter : public Filter {
  public:

@@ -24,6 +24,26 @@ TEST(FtpCommandTest, DropsTelnetSequencesBeforeAbor) {
   EXPECT_EQ(c->verb, "ABOR");
 }
 
+TEST(FtpCommandTest, KeepsEveryByteThatIsNotATelnetCommand) {
+  // ò ô ÿ in Latin-1 are 0xF2 0xF4 0xFF; only IAC introduces a command.
+  auto latin1 = ParseFtpCommand("STOR Bericht M\xE4rz \xF2\xF4.txt");
+  ASSERT_TRUE(latin1.ok());
+  EXPECT_EQ(latin1->arg, "Bericht M\xE4rz \xF2\xF4.txt");
+  auto utf8 = ParseFtpCommand("STOR M\xC3\xBCller.txt");
+  ASSERT_TRUE(utf8.ok());
+  EXPECT_EQ(utf8->arg, "M\xC3\xBCller.txt");
+  auto y_umlaut = ParseFtpCommand("STOR \xFF\xFF.txt");  // IAC IAC = one 0xFF
+  ASSERT_TRUE(y_umlaut.ok());
+  EXPECT_EQ(y_umlaut->arg, "\xFF.txt");
+}
+
+TEST(FtpCommandTest, StripsTelnetNegotiation) {
+  EXPECT_EQ(StripTelnetCommands("\xFF\xFB\x01NOOP"), "NOOP");             // IAC WILL ECHO
+  EXPECT_EQ(StripTelnetCommands("NO\xFF\xFA\x18\x01\xFF\xF0OP"), "NOOP"); // subnegotiation
+  EXPECT_EQ(StripTelnetCommands("NOOP\xFF"), "NOOP");
+  EXPECT_EQ(StripTelnetCommands("a\xFF\xF1" "b"), "ab");                  // IAC NOP
+}
+
 TEST(FtpCommandTest, RefusesGarbage) {
   EXPECT_THAT(ParseFtpCommand(""), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ParseFtpCommand("\x01\x02\x03"), StatusIs(absl::StatusCode::kInvalidArgument));

@@ -49,6 +49,31 @@ TEST(ControlFileTest, EveryRfcLineIsTyped) {
   EXPECT_EQ(cf->prints[3].format, 'o');
 }
 
+TEST(ControlFileTest, AnLLineWithoutAUserStillAsksForABanner) {
+  auto named = ParseControlFile("Palice\nLbob\nldfA001h\n");
+  ASSERT_TRUE(named.ok());
+  EXPECT_TRUE(named->has_banner);
+  EXPECT_EQ(named->banner, "bob");
+  auto bare = ParseControlFile("Palice\nL\nldfA001h\n");
+  ASSERT_TRUE(bare.ok());
+  EXPECT_TRUE(bare->has_banner);
+  EXPECT_EQ(bare->banner, "");
+  EXPECT_FALSE(ParseControlFile("Palice\nldfA001h\n")->has_banner);
+}
+
+TEST(ControlFileTest, LinesLongerThanTheRfcLimitsAndAnyBytesAreKept) {
+  // RFC 1179 7 caps J at 99 octets and P at 31; real clients send more
+  // (LPRng: long job names), so nothing is refused or cut.
+  std::string long_name(500, 'j');
+  auto cf = ParseControlFile("PM\xFCller-with-a-very-long-user-name-indeed\nJ" + long_name +
+                             "\nCM\xC3\xA4rz\nHpc-\xE4\nldfA001h\n");
+  ASSERT_TRUE(cf.ok()) << cf.status();
+  EXPECT_EQ(cf->user, "M\xFCller-with-a-very-long-user-name-indeed");
+  EXPECT_EQ(cf->job_name, long_name);
+  EXPECT_EQ(cf->job_class, "M\xC3\xA4rz");
+  EXPECT_EQ(cf->host, "pc-\xE4");
+}
+
 TEST(ControlFileTest, RefusesMissingUserAndBadLines) {
   EXPECT_THAT(ParseControlFile("Hhost\nldfA001host\n"), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ParseControlFile("Palice\nIabc\n"), StatusIs(absl::StatusCode::kInvalidArgument));

@@ -36,6 +36,15 @@ TEST(LpdCommandTest, ToleratesTabsAndRepeatedSpaces) {
   EXPECT_THAT(c->list, ElementsAre("alice", "12"));
 }
 
+TEST(LpdCommandTest, VerticalTabAndFormFeedSeparateOperandsToo) {
+  // RFC 1179 3.1: white space is SP, HT, VT and FF.
+  auto c = ParseDaemonCommand("\005office\vroot\f-all\v\f12");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->queue, "office");
+  EXPECT_EQ(c->agent, "root");
+  EXPECT_THAT(c->list, ElementsAre("-all", "12"));
+}
+
 TEST(LpdCommandTest, RefusesMalformedCommands) {
   for (const char* bad : {"", "\006office", "office", "\002", "\002 ", "\005office"}) {
     EXPECT_THAT(ParseDaemonCommand(bad), StatusIs(absl::StatusCode::kInvalidArgument))

@@ -37,6 +37,33 @@ TEST(QueueListingTest, ListSelectsUsersAndJobsButKeepsRanks) {
             "office is ready\nno entries\n");
 }
 
+TEST(QueueListingTest, HeldAndFinishedJobsShowTheirStateAndReason) {
+  std::vector<ListingEntry> entries = {
+      {20, "carol", "ws3", false, {{"held.txt", 5}}, "hold", ""},
+      {21, "dave", "ws4", false, {{"paper.txt", 7}}, "failed", "paper jam"},
+      {19, "erin", "ws5", false, {{"done.txt", 3}}, "done", ""}};
+  std::string out = FormatQueueState("office is ready", entries, {}, false);
+  EXPECT_NE(out.find("hold   carol      20   held.txt"), std::string::npos) << out;
+  EXPECT_NE(out.find("failed dave       21   paper.txt"), std::string::npos) << out;
+  EXPECT_NE(out.find("\n       paper jam\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("done   erin       19   done.txt"), std::string::npos) << out;
+}
+
+TEST(QueueListingTest, NamesKeepTheirBytesAndColumnsCountCharacters) {
+  std::vector<ListingEntry> entries = {
+      {30, "M\xFCller", "h", false, {{"Bericht M\xE4rz.txt", 9}}},
+      {31, "J\xC3\xBCrgen", "h", false, {{"\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4"
+                                               "\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4"
+                                               "\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4"
+                                               "\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4", 1}}}};
+  std::string out = FormatQueueState("office is ready", entries, {}, false);
+  EXPECT_NE(out.find("1st    M\xFCller     30   Bericht M\xE4rz.txt"), std::string::npos) << out;
+  // 40 characters cut to 34 and "...", never inside a sequence; padded by characters.
+  std::string cut;
+  for (int i = 0; i < 34; ++i) cut += "\xC3\xA4";
+  EXPECT_NE(out.find("2nd    J\xC3\xBCrgen     31   " + cut + "... 1 bytes"), std::string::npos) << out;
+}
+
 TEST(QueueListingTest, RanksHaveEnglishSuffixes) {
   EXPECT_EQ(Rank(1), "1st");
   EXPECT_EQ(Rank(2), "2nd");

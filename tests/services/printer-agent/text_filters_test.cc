@@ -77,6 +77,40 @@ INSTANTIATE_TEST_SUITE_P(Filters, GoldenTest,
                                            Case{"raw_binary", "l", FilterOptions()}),
                          [](const auto& info) { return std::string(info.param.name); });
 
+TEST(TextFiltersTest, WidthCountsUtf8CharactersAndNeverCutsOne) {
+  FilterOptions o;
+  o.width = 5;
+  o.indent = 2;
+  // "Grüße, Straße" in UTF-8: 13 characters, 16 bytes.
+  const std::string utf8 = "Gr\xC3\xBC\xC3\x9F" "e, Stra\xC3\x9F" "e\n";
+  for (bool bytewise : {false, true}) {
+    FormattedFilter f(o);
+    EXPECT_EQ(Filtered(f, utf8, bytewise), "  Gr\xC3\xBC\xC3\x9F" "e\n") << bytewise;
+  }
+  // Latin-1 has no sequences: one byte, one column.
+  FormattedFilter latin1(o);
+  EXPECT_EQ(Filtered(latin1, "Gr\xFC\xDF" "e, Stra\xDF" "e\n", false), "  Gr\xFC\xDF" "e\n");
+  // A character that would cross the width goes whole.
+  o.width = 3;
+  FormattedFilter cut(o);
+  EXPECT_EQ(Filtered(cut, "ab\xE2\x82\xAC\xE2\x82\xAC\n", true), "  ab\xE2\x82\xAC\n");
+}
+
+TEST(TextFiltersTest, PrTitleIsCutByCharacters) {
+  FilterOptions o = PrOptions();
+  o.title = "\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4";
+  PrFilter f(o);
+  std::string out = Filtered(f, "x\n", false);
+  std::string header = out.substr(2, out.find('\n', 2) - 2);
+  // 40 columns: date (16) + title + page ("Page 1"), whatever the byte count.
+  size_t columns = 0;
+  for (unsigned char c : header) columns += (c & 0xC0) != 0x80;
+  EXPECT_EQ(columns, 40u) << header;
+  for (size_t i = 0; i + 1 < header.size(); ++i) {
+    if (static_cast<unsigned char>(header[i]) == 0xC3) EXPECT_EQ(static_cast<unsigned char>(header[i + 1]), 0xA4);
+  }
+}
+
 TEST(TextFiltersTest, UnrenderableFormatsPassThroughAndSaySo) {
   for (const char* format : {"c", "d", "g", "n", "t", "v", "?"}) {
     bool rendered = true;

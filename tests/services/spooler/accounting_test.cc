@@ -1,12 +1,12 @@
 #include "services/spooler/accounting.h"
 
-#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 
+#include "lib/text/display_json.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
@@ -98,7 +98,7 @@ TEST(AccountingLogTest, AppendsJsonLinesAndReopensAfterRotation) {
   ASSERT_EQ(std::count(rotated.begin(), rotated.end(), '\n'), 1);
   ASSERT_EQ(std::count(fresh.begin(), fresh.end(), '\n'), 1);
   v1::AccountingRecord back;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(fresh.substr(0, fresh.size() - 1), &back).ok());
+  ASSERT_TRUE(text::ParseDisplayJson(fresh.substr(0, fresh.size() - 1), &back).ok());
   EXPECT_EQ(back.job_id(), 43u);
   EXPECT_EQ(back.title(), "Bericht");
   EXPECT_NE(rotated.find("\"job_id\":\"42\""), std::string::npos) << rotated;

@@ -147,7 +147,10 @@ int PrintCommand(const Context& ctx) {
   header->set_title(absl::GetFlag(FLAGS_title).empty() ? BaseName(ctx.args[0])
                                                        : absl::GetFlag(FLAGS_title));
   header->set_priority(absl::GetFlag(FLAGS_priority));
-  if (absl::GetFlag(FLAGS_banner)) header->mutable_control()->set_banner_user(header->user());
+  if (absl::GetFlag(FLAGS_banner)) {
+    header->mutable_control()->set_banner(true);
+    header->mutable_control()->set_banner_user(header->user());
+  }
   header->set_expected_bytes(total);
   header->mutable_origin()->set_protocol("grpc");
   header->mutable_origin()->set_client_job_name(BaseName(ctx.args[0]));
