@@ -11,74 +11,14 @@
 #include "lib/base/logging.h"
 #include "lib/grpc/status_conversion.h"
 #include "lib/grpc/tls.h"
-#include "lib/model/printer_state.h"
 #include "lib/intake/intake_client.h"
+#include "services/ftp-gateway/ftp_reply.h"
 #include "spoolgate/v1/admin.grpc.pb.h"
 
 namespace spoolgate::ftp {
 namespace {
 
 constexpr size_t kDataBuffer = 256 << 10;
-
-// Queue facts from the spooler's Admin API, asked afresh each time.
-class AdminDirectory : public QueueDirectory {
- public:
-  explicit AdminDirectory(std::shared_ptr<grpc::Channel> channel)
-      : admin_(v1::Admin::NewStub(channel)) {}
-  std::vector<QueueInfo> Queues() override {
-    grpc::ClientContext queues_call, printers_call;
-    auto deadline = absl::ToChronoTime(absl::Now() + absl::Seconds(10));
-    queues_call.set_deadline(deadline);
-    printers_call.set_deadline(deadline);
-    AddAdminToken(&queues_call);
-    AddAdminToken(&printers_call);
-    v1::ListQueuesResponse queues;
-    v1::ListPrintersResponse printers;
-    std::vector<QueueInfo> out;
-    if (!admin_->ListQueues(&queues_call, v1::ListQueuesRequest(), &queues).ok()) return out;
-    admin_->ListPrinters(&printers_call, v1::ListPrintersRequest(), &printers);
-    for (const auto& e : queues.queues()) {
-      QueueInfo q{e.queue().name(), e.queue().description(), e.queue().accepting(),
-                  e.queue().enabled(), static_cast<int>(e.pending_jobs()),
-                  static_cast<int>(e.printers()), "no printer attached"};
-      for (const auto& p : printers.printers()) {
-        if (p.status().queue() != q.name) continue;
-        bool unavailable = PrinterUnavailable(p.status().state());
-        q.printer_status = unavailable ? DescribePrinter(p.status())
-                           : p.current_job() != 0 ? "printing"
-                                                  : "ready";
-        q.printer_state = unavailable ? PrinterStateLabel(p.status().state())
-                          : p.current_job() != 0 ? "printing"
-                                                 : "ready";
-      }
-      out.push_back(std::move(q));
-    }
-    return out;
-  }
-
- private:
-  std::unique_ptr<v1::Admin::Stub> admin_;
-};
-
-// Status of a refused or failed upload -> FTP reply (the one table).
-Reply UploadFailure(const absl::Status& s) {
-  std::string text(s.message());
-  switch (s.code()) {
-    case absl::StatusCode::kNotFound:
-    case absl::StatusCode::kFailedPrecondition:
-    case absl::StatusCode::kPermissionDenied:
-      return {550, {text}};
-    case absl::StatusCode::kResourceExhausted:
-      // Over quota is an exceeded allocation (552); a full queue or disk
-      // is temporary (452).
-      if (absl::StartsWith(text, "quota:")) return {552, {absl::StrCat("Over quota: ", text)}};
-      return {452, {absl::StrCat("Insufficient storage: ", text)}};
-    case absl::StatusCode::kInvalidArgument:
-      return {501, {text}};
-    default:
-      return {451, {absl::StrCat("Local error, job not queued: ", text)}};
-  }
-}
 
 // The group column of a job's LIST line carries its state.
 const char* JobStateLabel(v1::JobState state) {
@@ -112,13 +52,14 @@ bool SendAll(int fd, absl::string_view bytes) {
 }  // namespace
 
 FtpConnection::FtpConnection(int fd, net::Endpoint peer, const FtpOptions& options,
-                             std::shared_ptr<grpc::Channel> channel, FtpMetrics* metrics)
+                             std::shared_ptr<grpc::Channel> channel, QueueDirectory& directory,
+                             FtpMetrics* metrics)
     : fd_(fd), peer_(std::move(peer)), local_(net::LocalOf(fd)), options_(options),
-      channel_(std::move(channel)), metrics_(metrics) {
-  directory_ = std::make_unique<AdminDirectory>(channel_);
+      channel_(std::move(channel)), metrics_(metrics), directory_(directory) {
   FtpSession::Options session_options;
   session_options.authenticate = options_.authenticate;
-  session_ = std::make_unique<FtpSession>(session_options, *directory_, peer_.ip);
+  session_options.default_queue = options_.default_queue;
+  session_ = std::make_unique<FtpSession>(session_options, directory, peer_.ip);
 }
 
 bool FtpConnection::Send(const Reply& reply) { return SendAll(fd_, FormatReply(reply)); }
@@ -151,7 +92,8 @@ void FtpConnection::Run() {
   int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   SetTimeouts(fd_, options_.idle_timeout);
-  if (!Send(session_->Greeting())) return;
+  Response greeting = session_->Greeting();
+  if (!Send(greeting.reply) || greeting.action.kind == Action::Kind::kClose) return;
   std::string line;
   while (true) {
     switch (ReadLine(&line)) {
@@ -181,6 +123,9 @@ void FtpConnection::Run() {
         break;
       case Action::Kind::kList:
         List(response.action);
+        break;
+      case Action::Kind::kDelete:
+        Delete(response.action);
         break;
       case Action::Kind::kClose:
         Send(response.reply);
@@ -255,11 +200,11 @@ void FtpConnection::Store(const Action& action) {
   header.mutable_origin()->set_peer(net::FormatEndpoint(peer_));
   header.mutable_origin()->set_client_job_name(action.name);
   auto intake = IntakeJob::Begin(channel_, header);
-  if (!intake.ok()) return refuse(UploadFailure(intake.status()), "refused");
+  if (!intake.ok()) return refuse(FtpReplyFor(intake.status(), FtpStep::kUpload), "refused");
   v1::DocumentStart start;
   start.set_name(action.name);
   start.set_format("raw");
-  if (auto s = (*intake)->StartDocument(start); !s.ok()) return refuse(UploadFailure(s), "refused");
+  if (auto s = (*intake)->StartDocument(start); !s.ok()) return refuse(FtpReplyFor(s, FtpStep::kUpload), "refused");
   auto data = OpenData();
   session_->TransferDone();
   if (!data.ok()) {
@@ -328,7 +273,7 @@ void FtpConnection::Store(const Action& action) {
       return;
     }
     if (metrics_) metrics_->uploads.Add({{"result", "failed"}}).Increment();
-    Send(UploadFailure(s));
+    Send(FtpReplyFor(s, FtpStep::kUpload));
     return;
   }
   if (metrics_) {
@@ -342,10 +287,40 @@ void FtpConnection::Store(const Action& action) {
               "Transfer complete"}});
 }
 
+absl::StatusOr<std::vector<v1::Job>> FtpConnection::QueueJobs(const std::string& queue,
+                                                              bool finished) {
+  auto admin = v1::Admin::NewStub(channel_);
+  grpc::ClientContext call;
+  call.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  AddAdminToken(&call);
+  v1::ListJobsRequest request;
+  request.set_queue(queue);
+  request.set_include_finished(finished);  // so users see their job went through
+  request.set_limit(200);
+  v1::ListJobsResponse jobs;
+  auto status = FromGrpcStatus(admin->ListJobs(&call, request, &jobs));
+  if (!status.ok()) return status;
+  return std::vector<v1::Job>(jobs.jobs().begin(), jobs.jobs().end());
+}
+
+namespace {
+
+// A job's name in a queue listing: "ID-title", spaces and slashes made '_'.
+std::string ListedName(const v1::Job& job) {
+  std::string name = absl::StrCat(job.id(), "-", job.title().empty() ? "job" : job.title());
+  std::replace(name.begin(), name.end(), ' ', '_');
+  std::replace(name.begin(), name.end(), '/', '_');
+  return name;
+}
+
+}  // namespace
+
 void FtpConnection::List(const Action& action) {
   std::string text;
   if (action.queue.empty()) {
-    for (const auto& q : directory_->Queues()) {
+    auto queues = directory_.Queues();
+    if (!queues.ok()) return Discard(FtpReplyFor(queues.status(), FtpStep::kLookup));
+    for (const auto& q : *queues) {
       text += action.names_only
                   ? absl::StrCat(q.name, "\r\n")
                   : absl::StrFormat("drwxrwxr-x %4d %-9s %-9s %8d Jan  1 00:00 %s\r\n",
@@ -354,29 +329,18 @@ void FtpConnection::List(const Action& action) {
                                     0, q.name);
     }
   } else {
-    auto admin = v1::Admin::NewStub(channel_);
-    grpc::ClientContext call;
-    call.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-    AddAdminToken(&call);
-    v1::ListJobsRequest request;
-    request.set_queue(action.queue);
-    request.set_include_finished(true);  // so users see their job went through
-    request.set_limit(200);
-    v1::ListJobsResponse jobs;
-    admin->ListJobs(&call, request, &jobs);
-    for (const auto& job : jobs.jobs()) {
-      std::string name = absl::StrCat(job.id(), "-", job.title().empty() ? "job" : job.title());
-      std::replace(name.begin(), name.end(), ' ', '_');
-      std::replace(name.begin(), name.end(), '/', '_');
+    auto jobs = QueueJobs(action.queue, /*finished=*/true);
+    if (!jobs.ok()) return Discard(FtpReplyFor(jobs.status(), FtpStep::kLookup));
+    for (const auto& job : *jobs) {
       text += action.names_only
-                  ? absl::StrCat(name, "\r\n")
+                  ? absl::StrCat(ListedName(job), "\r\n")
                   : absl::StrFormat("-rw-r--r--    1 %-8s %-9s %8d %s %s\r\n",
                                     job.user().empty() ? "-" : job.user(),
                                     JobStateLabel(job.state()), job.total_bytes(),
                                     absl::FormatTime("%b %e %H:%M",
                                                      absl::FromUnixMicros(job.submitted_unix_micros()),
                                                      absl::LocalTimeZone()),
-                                    name);
+                                    ListedName(job));
     }
   }
   auto data = OpenData();
@@ -390,6 +354,46 @@ void FtpConnection::List(const Action& action) {
   bool sent = SendAll(data->get(), text);
   data->reset();
   Send(sent ? Reply{226, {"Listing sent"}} : Reply{426, {"Listing interrupted"}});
+}
+
+void FtpConnection::Discard(const Reply& reply) {
+  session_->TransferDone();
+  passive_.reset();
+  Send(reply);
+}
+
+void FtpConnection::Delete(const Action& action) {
+  auto jobs = QueueJobs(action.queue, /*finished=*/false);
+  if (!jobs.ok()) return (void)Send(FtpReplyFor(jobs.status(), FtpStep::kLookup));
+  const v1::Job* match = nullptr;
+  for (const auto& job : *jobs) {
+    if (job.user() != session_->user()) continue;
+    if (ListedName(job) == action.name || job.title() == action.name) {
+      match = &job;
+      break;  // the first in print order: the one that would print next
+    }
+  }
+  if (match == nullptr) {
+    Send({550, {absl::StrCat("No waiting job of yours named ", action.name, " in ", action.queue)}});
+    return;
+  }
+  if (match->state() == v1::JOB_STATE_PRINTING) {
+    Send({550, {absl::StrCat("Job ", match->id(), " is already printing; ask an administrator")}});
+    return;
+  }
+  auto admin = v1::Admin::NewStub(channel_);
+  grpc::ClientContext call;
+  call.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  AddAdminToken(&call);
+  v1::JobIdRequest request;
+  request.set_id(match->id());
+  request.set_reason(absl::StrCat("deleted over FTP by ", session_->user()));
+  v1::Job cancelled;
+  auto status = FromGrpcStatus(admin->CancelJob(&call, request, &cancelled));
+  if (!status.ok()) return (void)Send(FtpReplyFor(status, FtpStep::kLookup));
+  Log("%s: %s cancelled job %d (%s) in %s", net::FormatEndpoint(peer_), session_->user(),
+      match->id(), action.name, action.queue);
+  Send({250, {absl::StrCat("Job ", match->id(), " cancelled")}});
 }
 
 }  // namespace spoolgate::ftp

@@ -10,6 +10,7 @@
 #include <grpcpp/channel.h>
 
 #include "lib/net/tcp_listener.h"
+#include "spoolgate/v1/job.pb.h"
 #include "services/ftp-gateway/ftp_gateway.h"
 
 namespace spoolgate::ftp {
@@ -18,7 +19,8 @@ class FtpConnection {
  public:
   // `fd` is borrowed (the server owns and closes it).
   FtpConnection(int fd, net::Endpoint peer, const FtpOptions& options,
-                std::shared_ptr<grpc::Channel> channel, FtpMetrics* metrics);
+                std::shared_ptr<grpc::Channel> channel, QueueDirectory& directory,
+                FtpMetrics* metrics);
   void Run();
 
  private:
@@ -29,6 +31,10 @@ class FtpConnection {
   absl::StatusOr<UniqueFd> OpenData();
   void Store(const Action& action);
   void List(const Action& action);
+  void Delete(const Action& action);
+  // Replies `reply` to a transfer command that will not transfer.
+  void Discard(const Reply& reply);
+  absl::StatusOr<std::vector<v1::Job>> QueueJobs(const std::string& queue, bool finished);
 
   const int fd_;
   const net::Endpoint peer_;
@@ -36,7 +42,7 @@ class FtpConnection {
   const FtpOptions& options_;
   std::shared_ptr<grpc::Channel> channel_;
   FtpMetrics* metrics_;
-  std::unique_ptr<QueueDirectory> directory_;
+  QueueDirectory& directory_;  // the gateway's, shared by every connection
   std::unique_ptr<FtpSession> session_;
   std::optional<PassiveListener> passive_;
   std::string pending_;  // bytes read past the last line

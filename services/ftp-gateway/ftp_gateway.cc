@@ -10,7 +10,12 @@
 #include <grpcpp/security/credentials.h>
 
 #include "absl/strings/str_cat.h"
+#include "lib/grpc/status_conversion.h"
+#include "lib/grpc/tls.h"
+#include "lib/model/printer_state.h"
 #include "services/ftp-gateway/ftp_connection.h"
+#include "services/ftp-gateway/queue_cache.h"
+#include "spoolgate/v1/admin.grpc.pb.h"
 
 namespace spoolgate::ftp {
 
@@ -19,6 +24,8 @@ FtpGateway::FtpGateway(FtpOptions options, FtpMetrics* metrics)
       metrics_(metrics),
       channel_(options_.channel ? options_.channel
                                 : grpc::CreateChannel(options_.spooler, grpc::InsecureChannelCredentials())),
+      queues_(std::make_unique<QueueCache>([this] { return FetchQueues(channel_); },
+                                           options_.queue_list_max_age)),
       server_(
           options_.max_sessions,
           [this](int fd, const net::Endpoint& peer) {
@@ -26,13 +33,46 @@ FtpGateway::FtpGateway(FtpOptions options, FtpMetrics* metrics)
               metrics_->sessions.Increment();
               metrics_->active_sessions.Increment();
             }
-            FtpConnection(fd, peer, options_, channel_, metrics_).Run();
+            FtpConnection(fd, peer, options_, channel_, *queues_, metrics_).Run();
             if (metrics_) metrics_->active_sessions.Decrement();
           },
           [](int fd, const net::Endpoint&) {
             std::string reply = FormatReply({421, {"Too many connections, try again later"}});
             ::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
           }) {}
+
+absl::StatusOr<std::vector<QueueInfo>> FetchQueues(const std::shared_ptr<grpc::Channel>& channel) {
+  auto admin = v1::Admin::NewStub(channel);
+  grpc::ClientContext queues_call, printers_call;
+  // Short: a session waits for this at connect and on every lookup miss.
+  auto deadline = absl::ToChronoTime(absl::Now() + absl::Seconds(3));
+  queues_call.set_deadline(deadline);
+  printers_call.set_deadline(deadline);
+  AddAdminToken(&queues_call);
+  AddAdminToken(&printers_call);
+  v1::ListQueuesResponse queues;
+  v1::ListPrintersResponse printers;
+  auto status = FromGrpcStatus(admin->ListQueues(&queues_call, v1::ListQueuesRequest(), &queues));
+  if (status.ok()) {
+    status = FromGrpcStatus(admin->ListPrinters(&printers_call, v1::ListPrintersRequest(), &printers));
+  }
+  if (!status.ok()) return status;
+  std::vector<QueueInfo> out;
+  for (const auto& e : queues.queues()) {
+    QueueInfo q{e.queue().name(), e.queue().description(), e.queue().accepting(),
+                e.queue().enabled(), static_cast<int>(e.pending_jobs()),
+                static_cast<int>(e.printers()), "no printer attached"};
+    for (const auto& p : printers.printers()) {
+      if (p.status().queue() != q.name) continue;
+      bool unavailable = PrinterUnavailable(p.status().state());
+      bool printing = p.current_job() != 0;
+      q.printer_status = unavailable ? DescribePrinter(p.status()) : printing ? "printing" : "ready";
+      q.printer_state = unavailable ? PrinterStateLabel(p.status().state()) : printing ? "printing" : "ready";
+    }
+    out.push_back(std::move(q));
+  }
+  return out;
+}
 
 absl::StatusOr<FtpSession::Authenticator> LoadUsersFile(const std::string& path) {
   std::ifstream in(path);

@@ -29,6 +29,8 @@ struct FtpOptions {
   absl::Duration data_timeout = absl::Seconds(60);  // data connection setup or stall
   size_t max_line_bytes = 4096;
   FtpSession::Authenticator authenticate;  // null: any user
+  std::string default_queue;           // for put FILE at /; empty = the first queue
+  absl::Duration queue_list_max_age = absl::Seconds(2);  // the shared queue list's refresh
 };
 
 class FtpGateway {
@@ -42,8 +44,12 @@ class FtpGateway {
   const FtpOptions options_;
   FtpMetrics* const metrics_;
   std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<QueueDirectory> queues_;
   net::ConnectionServer server_;
 };
+
+// The spooler's queues and their printers' states, by two Admin calls.
+absl::StatusOr<std::vector<QueueInfo>> FetchQueues(const std::shared_ptr<grpc::Channel>& channel);
 
 // Reads "user:crypt-hash" lines (crypt(3) hashes, e.g. SHA-512 "$6$...").
 absl::StatusOr<FtpSession::Authenticator> LoadUsersFile(const std::string& path);

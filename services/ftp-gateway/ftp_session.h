@@ -7,9 +7,14 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 #include "services/ftp-gateway/ftp_command.h"
 #include "services/ftp-gateway/host_port.h"
@@ -30,7 +35,10 @@ struct QueueInfo {
 class QueueDirectory {
  public:
   virtual ~QueueDirectory() = default;
-  virtual std::vector<QueueInfo> Queues() = 0;
+  // Every queue; an error (Unavailable ...) when the spooler cannot be asked.
+  virtual absl::StatusOr<std::vector<QueueInfo>> Queues() = 0;
+  // The queue called `name`, without regard to case; NotFound if none.
+  virtual absl::StatusOr<QueueInfo> Find(absl::string_view name) = 0;
 };
 
 struct Action {
@@ -41,13 +49,14 @@ struct Action {
     kStore,        // upload into (queue, name); the driver writes 150 and 226/4xx
     kList,         // directory listing of `queue` ("" = root) over the data connection
     kAbort,        // stop a transfer in progress (none: just the reply)
+    kDelete,       // cancel the user's own waiting job `name` in `queue`; the driver replies
   };
   Kind kind = Kind::kNone;
   bool extended = false;   // kPassive: EPSV rather than PASV
   bool names_only = false; // kList: NLST
   bool append = false;     // kStore: APPE
   std::string queue;       // kStore, kList
-  std::string name;        // kStore: file name as given
+  std::string name;        // kStore: file name as given; kDelete: name as listed or titled
 
   static Action Of(Kind kind, bool extended = false) {
     Action action;
@@ -68,12 +77,16 @@ class FtpSession {
   struct Options {
     std::string server_name = "Spoolgate";
     Authenticator authenticate;  // null: any user and password
+    // Where `put FILE` at / goes, as on a Jetdirect's default port; empty =
+    // the first queue.
+    std::string default_queue;
   };
 
   FtpSession(Options options, QueueDirectory& directory, std::string peer_ip);
 
-  // The greeting to send on connect.
-  Reply Greeting() const;
+  // The greeting to send on connect: 220, or 421 and kClose when the
+  // spooler cannot be reached.
+  Response Greeting();
   Response Handle(const FtpCommand& command);
 
   const std::string& user() const { return user_; }
@@ -91,11 +104,41 @@ class FtpSession {
 
  private:
   enum class State { kAwaitUser, kAwaitPass, kLoggedIn };
+  using Handler = Response (FtpSession::*)(const FtpCommand&);
+  static const std::map<std::string, Handler>& Handlers();
+
   Response Simple(int code, std::string text);
-  // "name", "/q/name", "q/name", "q" -> queue and file name; 550 text on error.
-  bool ResolveUpload(const std::string& path, std::string* queue, std::string* name,
-                     std::string* error);
-  std::optional<QueueInfo> FindQueue(const std::string& name);
+  // "name", "/q/name", "q/name", "q" -> queue and file name, or the reply.
+  struct Upload {
+    std::string queue;
+    std::string name;
+  };
+  std::variant<Upload, Response> ResolveUpload(const std::string& path);
+  // The queue named by a path ("q", "/q", "q/"), or the reply refusing it.
+  std::variant<QueueInfo, Response> LookupQueue(absl::string_view path);
+
+  Response User(const FtpCommand& c);
+  Response Pass(const FtpCommand& c);
+  Response Quit(const FtpCommand& c);
+  Response Rein(const FtpCommand& c);
+  Response Feat(const FtpCommand& c);
+  Response Opts(const FtpCommand& c);
+  Response Help(const FtpCommand& c);
+  Response Tls(const FtpCommand& c);
+  Response Stat(const FtpCommand& c);
+  Response Pwd(const FtpCommand& c);
+  Response Cwd(const FtpCommand& c);
+  Response Cdup(const FtpCommand& c);
+  Response Type(const FtpCommand& c);
+  Response Mode(const FtpCommand& c);
+  Response Stru(const FtpCommand& c);
+  Response Pasv(const FtpCommand& c);
+  Response Epsv(const FtpCommand& c);
+  Response Port(const FtpCommand& c);
+  Response Stor(const FtpCommand& c);
+  Response List(const FtpCommand& c);
+  Response Dele(const FtpCommand& c);
+  Response Abor(const FtpCommand& c);
 
   Options options_;
   QueueDirectory& directory_;  // borrowed

@@ -30,6 +30,8 @@ ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9463", "Prometheus /metrics addr
 ABSL_FLAG(int32_t, max_sessions, 200, "sessions at once; more get 421 (Jetdirect: 4)");
 ABSL_FLAG(int32_t, idle_timeout_seconds, 270, "close idle control connections (421)");
 ABSL_FLAG(int32_t, data_timeout_seconds, 60, "data connection setup and stall timeout");
+ABSL_FLAG(std::string, default_queue, "",
+          "queue for put FILE at / (a Jetdirect's default port); empty = the first queue");
 ABSL_FLAG(std::string, users_file, "", "user:crypt-hash lines; empty = any user and password");
 ABSL_FLAG(std::string, ready_file, "",
           "once listening, write the bound ports here (line 1) and the metrics port (line 2)");
@@ -53,6 +55,7 @@ int main(int argc, char** argv) {
   options.listen = absl::GetFlag(FLAGS_listen);
   options.spooler = absl::GetFlag(FLAGS_spooler);
   options.public_address = absl::GetFlag(FLAGS_public_address);
+  options.default_queue = absl::GetFlag(FLAGS_default_queue);
   options.max_sessions = absl::GetFlag(FLAGS_max_sessions);
   options.idle_timeout = absl::Seconds(absl::GetFlag(FLAGS_idle_timeout_seconds));
   options.data_timeout = absl::Seconds(absl::GetFlag(FLAGS_data_timeout_seconds));

@@ -1,13 +1,20 @@
 // The FTP command parser, then the session machine on what it accepted.
 #include <cstdint>
 
+#include "absl/strings/match.h"
 #include "services/ftp-gateway/ftp_command.h"
 #include "services/ftp-gateway/ftp_session.h"
 
 namespace {
 class OneQueue : public spoolgate::ftp::QueueDirectory {
  public:
-  std::vector<spoolgate::ftp::QueueInfo> Queues() override { return {{"office"}}; }
+  absl::StatusOr<std::vector<spoolgate::ftp::QueueInfo>> Queues() override {
+    return std::vector<spoolgate::ftp::QueueInfo>{{"office"}};
+  }
+  absl::StatusOr<spoolgate::ftp::QueueInfo> Find(absl::string_view name) override {
+    if (absl::EqualsIgnoreCase(name, "office")) return spoolgate::ftp::QueueInfo{"office"};
+    return absl::NotFoundError("no such queue");
+  }
 };
 }  // namespace
 
@@ -24,7 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto command = spoolgate::ftp::ParseFtpCommand(input.substr(start, end - start));
     if (command.ok()) {
       auto response = session.Handle(*command);
-      if (response.action.kind == spoolgate::ftp::Action::Kind::kStore &&
+      if ((response.action.kind == spoolgate::ftp::Action::Kind::kStore ||
+           response.action.kind == spoolgate::ftp::Action::Kind::kDelete) &&
           response.action.queue != "office") {
         __builtin_trap();  // uploads only ever go to an existing queue
       }

@@ -5,13 +5,26 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/match.h"
+
 namespace spoolgate::ftp {
 namespace {
 using ::testing::HasSubstr;
 
 class FakeDirectory : public QueueDirectory {
  public:
-  std::vector<QueueInfo> Queues() override { return queues; }
+  absl::StatusOr<std::vector<QueueInfo>> Queues() override {
+    if (!outage.ok()) return outage;
+    return queues;
+  }
+  absl::StatusOr<QueueInfo> Find(absl::string_view name) override {
+    if (!outage.ok()) return outage;
+    for (const auto& q : queues) {
+      if (absl::EqualsIgnoreCase(q.name, name)) return q;
+    }
+    return absl::NotFoundError("No such queue");
+  }
+  absl::Status outage;  // not OK: the spooler is down
   std::vector<QueueInfo> queues = {{"office", "2nd floor", true, true, 2, 1, "ready"},
                                    {"closed", "", false, true, 0, 0, "no printer attached"}};
 };
@@ -32,7 +45,7 @@ class FtpSessionTest : public ::testing::Test {
 };
 
 TEST_F(FtpSessionTest, GreetsAndWelcomesWithTheQueues) {
-  EXPECT_EQ(session_.Greeting().code, 220);
+  EXPECT_EQ(session_.Greeting().reply.code, 220);
   EXPECT_EQ(Code("USER", "alice"), 331);
   Response welcome = Do("PASS", "anything");
   EXPECT_EQ(welcome.reply.code, 230);
@@ -42,6 +55,25 @@ TEST_F(FtpSessionTest, GreetsAndWelcomesWithTheQueues) {
   EXPECT_THAT(text, HasSubstr("office - 2nd floor"));
   EXPECT_THAT(text, HasSubstr("closed (not accepting jobs)"));
   EXPECT_THAT(text, HasSubstr("230 User logged in."));
+}
+
+TEST_F(FtpSessionTest, SpoolerDownIsTransientEverywhere) {
+  directory_.outage = absl::UnavailableError("connection refused");
+  Response greeting = session_.Greeting();
+  EXPECT_EQ(greeting.reply.code, 421);
+  EXPECT_EQ(greeting.action.kind, Action::Kind::kClose);
+  EXPECT_THAT(greeting.reply.lines[0], HasSubstr("connection refused"));
+  Login();  // logged in before the outage: every lookup is a 4xx, never a 5xx
+  for (auto [verb, arg] : std::vector<std::pair<std::string, std::string>>{
+           {"CWD", "office"}, {"STOR", "a.txt"}, {"STOR", "/office/a.txt"}, {"LIST", "office"},
+           {"STAT", "office"}, {"DELE", "office/1-a.txt"}}) {
+    session_.PassiveOpened(true);
+    int code = Code(verb, arg);
+    EXPECT_GE(code, 400) << verb << " " << arg;
+    EXPECT_LT(code, 500) << verb << " " << arg;
+  }
+  directory_.outage = absl::OkStatus();
+  EXPECT_EQ(Code("CWD", "office"), 250);  // back without a new session
 }
 
 TEST_F(FtpSessionTest, CommandsBeforeLoginAreRefused) {
@@ -75,6 +107,9 @@ TEST_F(FtpSessionTest, DirectoriesAreQueues) {
   EXPECT_EQ(Code("CWD", ".."), 250);
   EXPECT_EQ(Code("CWD", "nope"), 550);
   EXPECT_EQ(Code("CWD", "/"), 250);
+  // Jetdirect port names are case-insensitive; PWD shows the real name.
+  EXPECT_EQ(Code("CWD", "OFFICE"), 250);
+  EXPECT_EQ(Do("PWD").reply.lines[0], "\"/office\" is the current directory");
 }
 
 TEST_F(FtpSessionTest, TypeModeStru) {
@@ -114,8 +149,14 @@ TEST_F(FtpSessionTest, DataConnectionSetupAndAntiBounce) {
 
 TEST_F(FtpSessionTest, StorResolvesQueueAndName) {
   Login();
-  EXPECT_EQ(Code("STOR", "a.txt"), 553);  // at / with no such queue
   EXPECT_EQ(Code("STOR", "/office/a.txt"), 425);  // fine, but no data connection yet
+  session_.PassiveOpened(true);
+  Response root_put = Do("STOR", "a.txt");  // Jetdirect: put FILE at / prints on the default queue
+  ASSERT_EQ(root_put.action.kind, Action::Kind::kStore);
+  EXPECT_EQ(root_put.action.queue, "office");
+  EXPECT_EQ(root_put.action.name, "a.txt");
+  session_.PassiveOpened(true);
+  EXPECT_EQ(Do("STOR", "OFFICE/a.txt").action.queue, "office");
   session_.PassiveOpened(true);
   Response r = Do("STOR", "/office/a.txt");
   ASSERT_EQ(r.action.kind, Action::Kind::kStore);
@@ -142,7 +183,33 @@ TEST_F(FtpSessionTest, StorResolvesQueueAndName) {
   EXPECT_EQ(Code("STOR", "/closed/x"), 550);  // not accepting
   EXPECT_EQ(Code("STOR", "/nope/x"), 553);
   EXPECT_EQ(Code("STOR", "a/b/c"), 553);
+  EXPECT_EQ(Code("STOR", "../x"), 553);
   EXPECT_EQ(Code("STOR", ""), 553);
+}
+
+TEST_F(FtpSessionTest, DefaultQueueIsConfigurable) {
+  FtpSession::Options options;
+  options.default_queue = "closed";
+  FtpSession session(options, directory_, "127.0.0.1");
+  session.Handle({"USER", "a"});
+  session.Handle({"PASS", "b"});
+  session.PassiveOpened(true);
+  EXPECT_EQ(session.Handle({"STOR", "x.txt"}).reply.code, 550);  // closed is not accepting
+  directory_.queues[1].accepting = true;
+  EXPECT_EQ(session.Handle({"STOR", "x.txt"}).action.queue, "closed");
+}
+
+TEST_F(FtpSessionTest, DeleNamesAJobInAQueue) {
+  Login();
+  EXPECT_EQ(Code("DELE", ""), 501);
+  Response in_path = Do("DELE", "Office/7-report.txt");
+  ASSERT_EQ(in_path.action.kind, Action::Kind::kDelete);
+  EXPECT_EQ(in_path.action.queue, "office");
+  EXPECT_EQ(in_path.action.name, "7-report.txt");
+  ASSERT_EQ(Code("CWD", "office"), 250);
+  Response here = Do("DELE", "report.txt");
+  EXPECT_EQ(here.action.queue, "office");
+  EXPECT_EQ(here.action.name, "report.txt");
 }
 
 TEST_F(FtpSessionTest, ListingsOfRootAndQueues) {
@@ -177,7 +244,7 @@ TEST_F(FtpSessionTest, EveryOtherCommandGetsAProperAnswer) {
   EXPECT_EQ(Code("MLST", "x"), 550);
   EXPECT_EQ(Code("MFMT", "20261122121424 x"), 550);
   EXPECT_EQ(Code("RETR", "x"), 550);
-  EXPECT_EQ(Code("DELE", "x"), 550);
+  EXPECT_EQ(Code("DELE", "x"), 550);  // at /: jobs live in queues
   EXPECT_EQ(Code("RNFR", "x"), 502);
   EXPECT_EQ(Code("MKD", "x"), 550);
   EXPECT_EQ(Code("SITE", "CHMOD 777 x"), 502);
