@@ -321,6 +321,12 @@ absl::Status LpdSession::FileEnd(absl::Time started) {
         h->mutable_origin()->set_client_job_id(name->job_number);
       }
       h->mutable_origin()->set_client_job_name(job_->control_name);
+      // A client that resends a job because our ack came late reuses its
+      // host, job number and bytes: the spooler acknowledges it once more
+      // and prints it once.
+      h->set_request_id(absl::StrCat("lpd\x1f", peer_.ip, "\x1f", cf->host, "\x1f",
+                                     job_->control_name));
+      h->set_request_id_with_content(true);
       v1::ControlAttributes* c = h->mutable_control();
       c->set_job_class(cf->job_class);
       c->set_banner(cf->has_banner);

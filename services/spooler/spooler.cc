@@ -19,6 +19,9 @@ namespace spoolgate::spooler {
 namespace {
 
 constexpr int kMaxPriority = 25;
+// Duplicate windows: the default, and the longest kept (larger ones are cut).
+constexpr absl::Duration kDefaultDuplicateWindow = absl::Minutes(10);
+constexpr absl::Duration kMaxDuplicateWindow = absl::Hours(24);
 
 // What an agent reports, as a fraction that never leaves 0..1.
 float ProgressFraction(uint64_t done, uint64_t total) {
@@ -123,8 +126,12 @@ absl::Status Spooler::LoadLocked() {
       active_[job.id()] = job;
     }
     if (job.submitted_unix_micros() != 0) {  // committed: counts towards quotas
-      recent_[{job.queue(), job.user()}].push_back(
-          {absl::FromUnixMicros(job.submitted_unix_micros()), job.total_bytes(), job.id()});
+      absl::Time submitted = absl::FromUnixMicros(job.submitted_unix_micros());
+      recent_[{job.queue(), job.user()}].push_back({submitted, job.total_bytes(), job.id()});
+      // A retry after a restart is still recognised.
+      if (!job.idempotency_key().empty() && submitted >= options_.clock() - kMaxDuplicateWindow) {
+        duplicates_.Add(job.queue(), job.idempotency_key(), submitted, job.id());
+      }
     }
     return true;
   }));
@@ -139,6 +146,11 @@ absl::Status Spooler::LoadLocked() {
 }
 
 // ---------------------------------------------------------------- intake
+
+absl::Duration Spooler::DuplicateWindow(const v1::Queue& queue) {
+  if (!queue.has_duplicate_window_seconds()) return kDefaultDuplicateWindow;
+  return std::min(absl::Seconds(queue.duplicate_window_seconds()), kMaxDuplicateWindow);
+}
 
 uint64_t Spooler::MaxJobBytes(const v1::Queue& queue) const {
   return queue.max_job_bytes() != 0 ? queue.max_job_bytes() : options_.default_max_job_bytes;
@@ -230,8 +242,10 @@ absl::StatusOr<std::unique_ptr<Submission>> Spooler::BeginJob(const v1::JobHeade
     AbandonJob(job, /*stored=*/false);
     return s;
   }
-  return std::unique_ptr<Submission>(
+  auto submission = std::unique_ptr<Submission>(
       new Submission(this, std::move(job), max_bytes, options_.max_chunk_bytes));
+  submission->SetRequestId(header.request_id(), header.request_id_with_content());
+  return submission;
 }
 
 void Spooler::AbandonJob(const v1::Job& job, bool stored) {
@@ -246,7 +260,7 @@ void Spooler::AbandonJob(const v1::Job& job, bool stored) {
   if (it != queues_.end() && it->second.receiving > 0) --it->second.receiving;
 }
 
-absl::StatusOr<uint32_t> Spooler::CommitJob(v1::Job job, uint64_t bytes) {
+absl::StatusOr<Spooler::CommitResult> Spooler::CommitJob(v1::Job job, uint64_t bytes) {
   absl::Time now = options_.clock();
   v1::Job receiving = job;
   job.set_state(v1::JOB_STATE_PENDING);
@@ -263,6 +277,17 @@ absl::StatusOr<uint32_t> Spooler::CommitJob(v1::Job job, uint64_t bytes) {
       if (metrics_) metrics_->jobs_refused.Add({{"reason", "quota"}}).Increment();
       return s;
     }
+    const std::string& key = job.idempotency_key();
+    absl::Duration window = DuplicateWindow(q->second.queue);
+    if (!key.empty() && window > absl::ZeroDuration()) {
+      if (auto original = duplicates_.Find(job.queue(), key, now, window)) {
+        Log("job %d is a retry of job %d (queue %s, user %s); acknowledged, not queued again",
+            job.id(), *original, job.queue(), job.user());
+        if (metrics_) metrics_->jobs_refused.Add({{"reason", "duplicate"}}).Increment();
+        return CommitResult{0, *original};
+      }
+      duplicates_.Add(job.queue(), key, now, job.id());
+    }
     // Reserved before the sync, so concurrent commits cannot both slip in.
     recent_[{job.queue(), job.user()}].push_back({now, bytes, job.id()});
   }
@@ -273,6 +298,7 @@ absl::StatusOr<uint32_t> Spooler::CommitJob(v1::Job job, uint64_t bytes) {
     recent.erase(std::remove_if(recent.begin(), recent.end(),
                                 [&](const RecentJob& r) { return r.id == job.id(); }),
                  recent.end());
+    duplicates_.Remove(job.queue(), job.idempotency_key(), job.id());
     return s;
   }
   absl::MutexLock lock(&mu_);
@@ -290,7 +316,7 @@ absl::StatusOr<uint32_t> Spooler::CommitJob(v1::Job job, uint64_t bytes) {
       job.id(), job.queue(), job.user(), job.host(), job.documents_size(), bytes,
       job.origin().protocol(), job.origin().peer());
   ScheduleLocked();
-  return position;
+  return CommitResult{position, 0};
 }
 
 uint32_t Spooler::PositionLocked(const v1::Job& job) {
@@ -695,6 +721,9 @@ absl::StatusOr<v1::Queue> Spooler::UpdateQueue(const v1::UpdateQueueRequest& req
   if (request.has_quota_period_seconds()) queue.set_quota_period_seconds(request.quota_period_seconds());
   if (request.has_quota_jobs()) queue.set_quota_jobs(request.quota_jobs());
   if (request.has_quota_bytes()) queue.set_quota_bytes(request.quota_bytes());
+  if (request.has_duplicate_window_seconds()) {
+    queue.set_duplicate_window_seconds(request.duplicate_window_seconds());
+  }
   SPOOLGATE_RETURN_IF_ERROR(store_->PutQueue(queue));
   it->second.queue = queue;
   Log("queue %s updated: accepting=%s enabled=%s max_job_bytes=%d max_pending_jobs=%d",
@@ -977,6 +1006,7 @@ absl::Status Spooler::ReadDocument(uint64_t job_id, uint32_t document, uint64_t 
 void Spooler::Housekeep() {
   absl::MutexLock lock(&mu_);
   absl::Time now = options_.clock();
+  duplicates_.Purge(now - kMaxDuplicateWindow);
   if (now - last_accounting_purge_ > absl::Hours(1)) {
     last_accounting_purge_ = now;
     if (auto s = store_->PurgeAccounting(now - options_.accounting_retention); !s.ok()) {

@@ -24,6 +24,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "lib/net/cidr.h"
+#include "services/spooler/duplicate_index.h"
 #include "services/spooler/accounting.h"
 #include "services/spooler/agent_connection.h"
 #include "services/spooler/job_store.h"
@@ -151,10 +152,15 @@ class Spooler {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Submission callbacks.
-  absl::StatusOr<uint32_t> CommitJob(v1::Job job, uint64_t bytes);
+  struct CommitResult {
+    uint32_t position = 0;      // jobs ahead of it
+    uint64_t duplicate_of = 0;  // not 0: a retry of this job, not queued again
+  };
+  absl::StatusOr<CommitResult> CommitJob(v1::Job job, uint64_t bytes);
   void AbandonJob(const v1::Job& job, bool stored);
   absl::Status CheckDiskSpace() const;
   uint64_t MaxJobBytes(const v1::Queue& queue) const;
+  static absl::Duration DuplicateWindow(const v1::Queue& queue);
 
   absl::StatusOr<v1::Job*> ActiveJobLocked(uint64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Persists `updated` (replacing the active record), and moves it to
@@ -220,6 +226,7 @@ class Spooler {
   std::map<std::pair<std::string, std::string>, std::deque<RecentJob>> recent_
       ABSL_GUARDED_BY(mu_);
   absl::Time last_accounting_purge_ ABSL_GUARDED_BY(mu_);
+  DuplicateIndex duplicates_ ABSL_GUARDED_BY(mu_);
 
   absl::Notification stop_housekeeping_;
   std::thread housekeeping_;

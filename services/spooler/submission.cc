@@ -1,6 +1,7 @@
 #include "services/spooler/submission.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/spooler/duplicate_index.h"
 #include "services/spooler/spooler.h"
 
 namespace spoolgate::spooler {
@@ -106,6 +107,7 @@ absl::Status Submission::Update(const v1::JobUpdate& update) {
   if (!h.title().empty()) job_.set_title(h.title());
   if (h.priority() != 0) job_.set_priority(h.priority());
   if (!h.origin().client_job_id().empty()) job_.mutable_origin()->set_client_job_id(h.origin().client_job_id());
+  if (!h.request_id().empty()) SetRequestId(h.request_id(), h.request_id_with_content());
   if (!h.origin().client_job_name().empty()) job_.mutable_origin()->set_client_job_name(h.origin().client_job_name());
   if (h.has_control()) *job_.mutable_control() = h.control();
   for (const auto& [index, doc] : update.documents()) {
@@ -124,15 +126,26 @@ absl::StatusOr<v1::SubmitResponse::Committed> Submission::Commit() {
   if (document_open_) return absl::InvalidArgumentError("commit while a document is open");
   if (job_.documents_size() == 0) return absl::InvalidArgumentError("commit of a job without documents");
   job_.set_total_bytes(total_bytes_);
-  auto position = spooler_->CommitJob(job_, total_bytes_);
-  if (!position.ok()) {
+  std::vector<std::string> hashes;
+  for (const auto& doc : job_.documents()) hashes.push_back(doc.sha256());
+  job_.set_idempotency_key(IdempotencyKey(request_id_, request_id_with_content_, hashes));
+  auto result = spooler_->CommitJob(job_, total_bytes_);
+  if (!result.ok()) {
     failed_ = true;
-    return position.status();
+    return result.status();
+  }
+  v1::SubmitResponse::Committed committed;
+  if (result->duplicate_of != 0) {
+    // A retry: this copy is discarded (when the submission ends) and the
+    // client is told the job it already delivered.
+    failed_ = true;
+    committed.set_job_id(result->duplicate_of);
+    committed.set_duplicate(true);
+    return committed;
   }
   committed_ = true;
-  v1::SubmitResponse::Committed committed;
   committed.set_job_id(job_.id());
-  committed.set_position(*position);
+  committed.set_position(result->position);
   return committed;
 }
 

@@ -34,6 +34,11 @@ class Submission {
   absl::StatusOr<v1::Document> EndDocument();
   // Applies attributes learned after the header (see JobUpdate).
   absl::Status Update(const v1::JobUpdate& update);
+  // The idempotency key's parts (JobHeader.request_id); empty = none.
+  void SetRequestId(std::string request_id, bool with_content) {
+    request_id_ = std::move(request_id);
+    request_id_with_content_ = with_content;
+  }
   // Makes the job PENDING; returns only after its record is synced.
   absl::StatusOr<v1::SubmitResponse::Committed> Commit();
 
@@ -53,6 +58,8 @@ class Submission {
   bool failed_ = false;         // an error ended the stream; nothing more accepted
   uint32_t chunks_since_disk_check_ = 0;
   std::map<uint32_t, v1::DocumentStart> pending_documents_;  // updates for later documents
+  std::string request_id_;  // idempotency (see JobHeader.request_id)
+  bool request_id_with_content_ = false;
 };
 
 }  // namespace spoolgate::spooler

@@ -38,4 +38,9 @@ ABSL_FLAG(bool, csv, false, "accounting: comma-separated values with a header li
 ABSL_FLAG(absl::Duration, quota_period, absl::ZeroDuration(),
           "queue set: the sliding period of the per-user quota, e.g. 24h; 0 = no quota");
 ABSL_FLAG(uint32_t, quota_jobs, 0, "queue set: jobs per user within the quota period; 0 = no limit");
+ABSL_FLAG(std::string, request_id, "",
+          "print: idempotency key; a retry with the same key within the queue's duplicate window "
+          "is not printed again");
+ABSL_FLAG(absl::Duration, duplicate_window, absl::Minutes(10),
+          "queue set: retries with the same request id within this window print once; 0 = off");
 ABSL_FLAG(uint64_t, quota_bytes, 0, "queue set: bytes per user within the quota period; 0 = no limit");

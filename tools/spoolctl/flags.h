@@ -35,4 +35,6 @@ ABSL_DECLARE_FLAG(std::string, until);
 ABSL_DECLARE_FLAG(bool, csv);
 ABSL_DECLARE_FLAG(absl::Duration, quota_period);
 ABSL_DECLARE_FLAG(uint32_t, quota_jobs);
+ABSL_DECLARE_FLAG(std::string, request_id);
+ABSL_DECLARE_FLAG(absl::Duration, duplicate_window);
 ABSL_DECLARE_FLAG(uint64_t, quota_bytes);

@@ -1,6 +1,7 @@
 // The spooler core in-process: intake rules, dispatch leases and retries,
 // admin operations and restart, with a fake clock and no gRPC.
 #include "services/spooler/spooler.h"
+#include "services/spooler/duplicate_index.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -270,6 +271,84 @@ TEST_F(SpoolerTest, QuotaCountsEachUsersJobsAndBytesOverASlidingPeriod) {
   Open();
   now_ -= absl::Hours(2) + absl::Minutes(1);  // back to just after "three"
   EXPECT_THAT(spooler_->BeginJob(Header()), StatusIs(absl::StatusCode::kResourceExhausted));
+}
+
+TEST_F(SpoolerTest, ARetryWithTheSameRequestIdIsAcknowledgedAndQueuedOnce) {
+  // One job with `request_id` (content counted when `with_content`).
+  auto submit = [&](const std::string& request_id, const std::string& data, bool with_content) {
+    v1::JobHeader header = Header();
+    header.set_request_id(request_id);
+    header.set_request_id_with_content(with_content);
+    auto sub = spooler_->BeginJob(header);
+    EXPECT_THAT(sub, IsOk());
+    EXPECT_THAT((*sub)->StartDocument(v1::DocumentStart()), IsOk());
+    EXPECT_THAT((*sub)->AppendChunk(data), IsOk());
+    EXPECT_THAT((*sub)->EndDocument(), IsOk());
+    auto committed = (*sub)->Commit();
+    EXPECT_THAT(committed, IsOk());
+    return *committed;
+  };
+  auto queued = [&] {
+    v1::ListJobsRequest request;
+    return spooler_->ListJobs(request)->size();
+  };
+  v1::SubmitResponse::Committed first = submit("req-1", "hello", false);
+  EXPECT_FALSE(first.duplicate());
+  v1::SubmitResponse::Committed retry = submit("req-1", "hello", false);
+  EXPECT_TRUE(retry.duplicate());
+  EXPECT_EQ(retry.job_id(), first.job_id());
+  EXPECT_EQ(queued(), 1u);
+  // With content in the key, other bytes are another job.
+  uint64_t lpd = submit("lpd|h|cfA1", "page one", true).job_id();
+  EXPECT_EQ(submit("lpd|h|cfA1", "page one", true).job_id(), lpd);
+  EXPECT_FALSE(submit("lpd|h|cfA1", "page two", true).duplicate());
+  EXPECT_EQ(queued(), 3u);
+  // Remembered across a restart.
+  Open();
+  EXPECT_EQ(submit("req-1", "hello", false).job_id(), first.job_id());
+  // Not after the window (10 minutes by default).
+  now_ += absl::Minutes(11);
+  EXPECT_FALSE(submit("req-1", "hello", false).duplicate());
+  // Without a request id, nothing is deduplicated.
+  EXPECT_FALSE(submit("", "hello", false).duplicate());
+  EXPECT_FALSE(submit("", "hello", false).duplicate());
+  EXPECT_EQ(queued(), 6u);
+}
+
+TEST_F(SpoolerTest, AQueueCanSwitchDeduplicationOff) {
+  v1::UpdateQueueRequest update;
+  update.set_name("office");
+  update.set_duplicate_window_seconds(0);
+  ASSERT_THAT(spooler_->UpdateQueue(update), IsOk());
+  for (int i = 0; i < 2; ++i) {
+    v1::JobHeader header = Header();
+    header.set_request_id("same");
+    auto sub = spooler_->BeginJob(header);
+    ASSERT_THAT((*sub)->StartDocument(v1::DocumentStart()), IsOk());
+    ASSERT_THAT((*sub)->EndDocument(), IsOk());
+    auto committed = (*sub)->Commit();
+    ASSERT_THAT(committed, IsOk());
+    EXPECT_FALSE(committed->duplicate());
+  }
+}
+
+TEST(DuplicateIndexTest, FindsWithinTheWindowAndPurgesOldEntries) {
+  DuplicateIndex index;
+  absl::Time t0 = absl::FromUnixSeconds(1000);
+  index.Add("office", "k", t0, 7);
+  EXPECT_EQ(index.Find("office", "k", t0 + absl::Minutes(5), absl::Minutes(10)), 7u);
+  EXPECT_EQ(index.Find("other", "k", t0, absl::Minutes(10)), std::nullopt);
+  EXPECT_EQ(index.Find("office", "k", t0 + absl::Minutes(11), absl::Minutes(10)), std::nullopt);
+  index.Add("office", "k", t0 + absl::Minutes(20), 9);  // a later job under the same key
+  index.Purge(t0 + absl::Minutes(1));
+  EXPECT_EQ(index.Find("office", "k", t0 + absl::Minutes(21), absl::Minutes(10)), 9u);
+  index.Remove("office", "k", 7);  // not the current entry: no effect
+  EXPECT_EQ(index.size(), 1u);
+  index.Remove("office", "k", 9);
+  EXPECT_EQ(index.size(), 0u);
+  EXPECT_EQ(IdempotencyKey("", true, {"aa"}), "");
+  EXPECT_EQ(IdempotencyKey("r", false, {"aa"}), "r");
+  EXPECT_EQ(IdempotencyKey("r", true, {"aa", "bb"}), "r|aa,bb");
 }
 
 TEST_F(SpoolerTest, AgentGetsJobsInPriorityOrderAndCompletesThem) {

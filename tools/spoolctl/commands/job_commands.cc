@@ -152,6 +152,7 @@ int PrintCommand(const Context& ctx) {
     header->mutable_control()->set_banner_user(header->user());
   }
   header->set_expected_bytes(total);
+  header->set_request_id(absl::GetFlag(FLAGS_request_id));
   header->mutable_origin()->set_protocol("grpc");
   header->mutable_origin()->set_client_job_name(BaseName(ctx.args[0]));
   absl::Status status;
@@ -169,9 +170,13 @@ int PrintCommand(const Context& ctx) {
   stream->WritesDone();
   v1::SubmitResponse response;
   uint64_t job_id = 0, bytes = 0;
+  bool duplicate = false;
   while (stream->Read(&response)) {
     if (response.has_document_stored()) bytes += response.document_stored().size_bytes();
-    if (response.has_committed()) job_id = response.committed().job_id();
+    if (response.has_committed()) {
+      job_id = response.committed().job_id();
+      duplicate = response.committed().duplicate();
+    }
   }
   grpc::Status finish = stream->Finish();
   if (!finish.ok()) return ReportError("print", FromGrpcStatus(finish));
@@ -179,9 +184,14 @@ int PrintCommand(const Context& ctx) {
   if (job_id == 0) return ReportError("print", absl::UnknownError("no commit from the spooler"));
   if (ctx.json) {
     std::cout << "{\"job_id\":\"" << job_id << "\",\"queue\":\"" << queue
-              << "\",\"bytes\":\"" << bytes << "\"}\n";
+              << "\",\"bytes\":\"" << bytes << "\",\"duplicate\":" << (duplicate ? "true" : "false")
+              << "}\n";
   } else {
     std::cout << job_id << "\n";
+    if (duplicate) {
+      std::cerr << "spoolctl: request " << absl::GetFlag(FLAGS_request_id) << " was already printed as job "
+                << job_id << "; not queued again\n";
+    }
   }
   return kExitOk;
 }

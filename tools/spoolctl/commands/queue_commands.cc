@@ -101,7 +101,7 @@ int QueueCommand(const Context& ctx) {
       "[--max_pending_jobs=N] [--banners|--nobanners]\n"
       "            [--error_policy=retry-job|retry-current-job|abort-job|stop-printer]\n"
       "            [--retry_limit=N] [--retry_interval=30s]\n"
-      "            [--quota_period=24h] [--quota_jobs=N] [--quota_bytes=N]\n";
+      "            [--quota_period=24h] [--quota_jobs=N] [--quota_bytes=N] [--duplicate_window=10m]\n";
   if (ctx.args.size() != 2) {
     std::cerr << kUsage;
     return kExitUsage;
@@ -165,6 +165,10 @@ int QueueCommand(const Context& ctx) {
             static_cast<uint32_t>(absl::ToInt64Seconds(absl::GetFlag(FLAGS_quota_period))));
       }
       if (FlagGiven("quota_jobs")) request.set_quota_jobs(absl::GetFlag(FLAGS_quota_jobs));
+      if (FlagGiven("duplicate_window")) {
+        request.set_duplicate_window_seconds(static_cast<uint32_t>(
+            absl::ToInt64Seconds(absl::GetFlag(FLAGS_duplicate_window))));
+      }
       if (FlagGiven("quota_bytes")) request.set_quota_bytes(absl::GetFlag(FLAGS_quota_bytes));
       if (FlagGiven("retry_interval")) {
         request.set_retry_interval_seconds(
