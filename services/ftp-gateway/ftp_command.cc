@@ -29,7 +29,10 @@ std::string StripTelnetCommands(absl::string_view line) {
       }
       ++i;
     } else if (command < kSe) {
-      clean.push_back(static_cast<char>(command));  // not a telnet command: keep the byte
+      // Not a telnet command: a client that does not escape 0xFF (Python's
+      // ftplib) sent the letter ÿ. Keep both bytes.
+      clean.push_back(static_cast<char>(kIac));
+      clean.push_back(static_cast<char>(command));
     }
     // SE, NOP, DM, BRK, IP, AO, AYT, EC, EL, GA: dropped with their IAC.
   }

@@ -16,7 +16,8 @@ struct FtpCommand {
 
 // RFC 854 on the control connection: IAC IAC is the data byte 0xFF; IAC
 // followed by a telnet command (ABOR is often sent after IAC IP IAC DM),
-// option negotiation or subnegotiation is dropped. Every other byte is kept,
+// option negotiation or subnegotiation is dropped; an IAC before any other
+// byte is data (clients that do not escape 0xFF). Every other byte is kept,
 // whatever its value: file names arrive in UTF-8, Latin-1 or CP1252.
 std::string StripTelnetCommands(absl::string_view line);
 

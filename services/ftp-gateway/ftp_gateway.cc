@@ -45,9 +45,13 @@ absl::StatusOr<std::vector<QueueInfo>> FetchQueues(const std::shared_ptr<grpc::C
   auto admin = v1::Admin::NewStub(channel);
   grpc::ClientContext queues_call, printers_call;
   // Short: a session waits for this at connect and on every lookup miss.
+  // Waiting for the channel to connect (within it) rides out a spooler that
+  // is just starting or restarting instead of failing at once.
   auto deadline = absl::ToChronoTime(absl::Now() + absl::Seconds(3));
   queues_call.set_deadline(deadline);
   printers_call.set_deadline(deadline);
+  queues_call.set_wait_for_ready(true);
+  printers_call.set_wait_for_ready(true);
   AddAdminToken(&queues_call);
   AddAdminToken(&printers_call);
   v1::ListQueuesResponse queues;

@@ -498,6 +498,7 @@ void LpdSession::RemoveJobs(const DaemonCommand& command) {
   for (uint64_t id : response.not_permitted()) {
     absl::StrAppend(&out, "job ", id, ": permission denied\n");
   }
+  if (out.empty()) absl::StrAppend(&out, command.queue, ": no jobs of ", command.agent, " to remove\n");
   Log("%s: %s removed %d job(s) from %s, %d refused", net::FormatEndpoint(peer_), command.agent,
       response.removed_size(), command.queue, response.not_permitted_size());
   Send(out);

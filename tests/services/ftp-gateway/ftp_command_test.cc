@@ -42,6 +42,7 @@ TEST(FtpCommandTest, StripsTelnetNegotiation) {
   EXPECT_EQ(StripTelnetCommands("NO\xFF\xFA\x18\x01\xFF\xF0OP"), "NOOP"); // subnegotiation
   EXPECT_EQ(StripTelnetCommands("NOOP\xFF"), "NOOP");
   EXPECT_EQ(StripTelnetCommands("a\xFF\xF1" "b"), "ab");                  // IAC NOP
+  EXPECT_EQ(StripTelnetCommands("\xFF.txt"), "\xFF.txt");                // unescaped 0xFF is data
 }
 
 TEST(FtpCommandTest, RefusesGarbage) {
