@@ -39,30 +39,22 @@ void SetTimeouts(int fd, absl::Duration d) {
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
-bool SendAll(int fd, absl::string_view bytes) {
-  while (!bytes.empty()) {
-    ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
 }  // namespace
 
 FtpConnection::FtpConnection(int fd, net::Endpoint peer, const FtpOptions& options,
                              std::shared_ptr<grpc::Channel> channel, QueueDirectory& directory,
                              FtpMetrics* metrics)
-    : fd_(fd), peer_(std::move(peer)), local_(net::LocalOf(fd)), options_(options),
+    : fd_(fd), control_(fd), peer_(std::move(peer)), local_(net::LocalOf(fd)), options_(options),
       channel_(std::move(channel)), metrics_(metrics), directory_(directory) {
   FtpSession::Options session_options;
   session_options.authenticate = options_.authenticate;
   session_options.default_queue = options_.default_queue;
+  session_options.tls_available = options_.tls != nullptr;
+  session_options.tls_required = options_.tls != nullptr && options_.tls_required;
   session_ = std::make_unique<FtpSession>(session_options, directory, peer_.ip);
 }
 
-bool FtpConnection::Send(const Reply& reply) { return SendAll(fd_, FormatReply(reply)); }
+bool FtpConnection::Send(const Reply& reply) { return control_.WriteAll(FormatReply(reply)); }
 
 FtpConnection::LineResult FtpConnection::ReadLine(std::string* line) {
   bool too_long = false;
@@ -78,7 +70,7 @@ FtpConnection::LineResult FtpConnection::ReadLine(std::string* line) {
       pending_.clear();
     }
     char buffer[4096];
-    ssize_t n = ::recv(fd_, buffer, sizeof(buffer), 0);
+    ssize_t n = control_.Read(buffer, sizeof(buffer));
     if (n == 0) return LineResult::kClosed;
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -127,6 +119,16 @@ void FtpConnection::Run() {
       case Action::Kind::kDelete:
         Delete(response.action);
         break;
+      case Action::Kind::kStartTls:
+        if (!Send(response.reply)) return;
+        pending_.clear();  // nothing may be pipelined across the handshake
+        if (auto s = control_.Accept(*options_.tls, options_.data_timeout); !s.ok()) {
+          Log("%s: %s", net::FormatEndpoint(peer_), s.message());
+          return;
+        }
+        if (metrics_) metrics_->tls_handshakes.Add({{"connection", "control"}, {"session", "new"}}).Increment();
+        SetTimeouts(fd_, options_.idle_timeout);
+        break;
       case Action::Kind::kClose:
         Send(response.reply);
         return;
@@ -169,7 +171,7 @@ void FtpConnection::OpenPassive(bool extended) {
   Send({227, {*text}});
 }
 
-absl::StatusOr<UniqueFd> FtpConnection::OpenData() {
+absl::StatusOr<UniqueFd> FtpConnection::ConnectData() {
   if (session_->data_mode() == FtpSession::DataMode::kActive) {
     return ConnectActive(session_->active_target(), options_.data_timeout);
   }
@@ -179,6 +181,28 @@ absl::StatusOr<UniqueFd> FtpConnection::OpenData() {
   if (metrics_) metrics_->passive_ports.Decrement();
   passive_.reset();
   return conn;
+}
+
+absl::StatusOr<std::unique_ptr<FtpConnection::DataStream>> FtpConnection::OpenData() {
+  auto fd = ConnectData();
+  if (!fd.ok()) return fd.status();
+  auto data = std::make_unique<DataStream>(*std::move(fd));
+  SetTimeouts(data->fd.get(), options_.data_timeout);
+  return data;
+}
+
+absl::Status FtpConnection::SecureData(DataStream& data) {
+  // RFC 4217: under PROT P the server is the TLS server on the data
+  // connection, in passive and active mode alike. The handshake follows the
+  // 150 reply: Python's ftplib starts it only once it has read that reply,
+  // curl and lftp at once (their hello waits in the socket meanwhile).
+  if (!session_->data_protected()) return absl::OkStatus();
+  auto status = data.stream.Accept(*options_.tls, options_.data_timeout, TlsStream::Tickets::kNone);
+  if (status.ok() && metrics_) {
+    metrics_->tls_handshakes.Add({{"connection", "data"}, {"session", data.stream.resumed() ? "resumed" : "new"}})
+        .Increment();
+  }
+  return status;
 }
 
 void FtpConnection::Store(const Action& action) {
@@ -214,15 +238,26 @@ void FtpConnection::Store(const Action& action) {
   Send({150, {absl::StrCat("Opening ", session_->ascii() ? "ASCII" : "BINARY",
                            " mode data connection for ", action.name, " (printing to ",
                            action.queue, ")")}});
+  if (auto s = SecureData(**data); !s.ok()) {
+    data->reset();
+    (*intake)->Abort();
+    if (metrics_) metrics_->uploads.Add({{"result", "no_data_connection"}}).Increment();
+    Send({425, {absl::StrCat("Cannot open data connection: ", s.message(), "; nothing was queued")}});
+    return;
+  }
   std::string buffer(kDataBuffer, '\0');
   uint64_t bytes = 0;
   absl::Status status;
   // One transfer per session: the control connection is watched only for
   // ABOR (and a hang-up) until the upload ends.
   while (status.ok()) {
-    pollfd fds[2] = {{data->get(), POLLIN, 0}, {fd_, POLLIN, 0}};
-    int ready = ::poll(fds, 2, static_cast<int>(absl::ToInt64Milliseconds(options_.data_timeout)));
-    if (ready == 0) {
+    pollfd fds[2] = {{(*data)->fd.get(), POLLIN, 0}, {fd_, POLLIN, 0}};
+    // Bytes TLS already decrypted are invisible to poll.
+    bool buffered = (*data)->stream.Pending() || control_.Pending();
+    int ready = ::poll(fds, 2, buffered ? 0 : static_cast<int>(absl::ToInt64Milliseconds(options_.data_timeout)));
+    if ((*data)->stream.Pending()) fds[0].revents |= POLLIN;
+    if (control_.Pending()) fds[1].revents |= POLLIN;
+    if (ready == 0 && !buffered) {
       status = absl::DeadlineExceededError("data connection stalled");
       break;
     }
@@ -242,7 +277,7 @@ void FtpConnection::Store(const Action& action) {
       continue;
     }
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-      ssize_t n = ::recv(data->get(), buffer.data(), buffer.size(), 0);
+      ssize_t n = (*data)->stream.Read(buffer.data(), buffer.size());
       if (n == 0) break;  // end of file
       if (n < 0) {
         if (errno == EINTR) continue;
@@ -254,6 +289,9 @@ void FtpConnection::Store(const Action& action) {
       status = (*intake)->Write(absl::string_view(buffer.data(), static_cast<size_t>(n)));
     }
   }
+  // Our close_notify answers the client's (ftplib's unwrap() waits for it);
+  // closing the connection tells every client the upload was taken.
+  if (status.ok()) (*data)->stream.Close();
   data->reset();
   if (status.ok()) status = (*intake)->EndDocument().status();
   absl::StatusOr<v1::SubmitResponse::Committed> committed =
@@ -350,8 +388,12 @@ void FtpConnection::List(const Action& action) {
     return;
   }
   Send({150, {absl::StrCat("Here comes the listing of /", action.queue)}});
-  SetTimeouts(data->get(), options_.data_timeout);
-  bool sent = SendAll(data->get(), text);
+  if (auto s = SecureData(**data); !s.ok()) {
+    Send({425, {absl::StrCat("Cannot open data connection: ", s.message())}});
+    return;
+  }
+  bool sent = (*data)->stream.WriteAll(text);
+  (*data)->stream.Close();
   data->reset();
   Send(sent ? Reply{226, {"Listing sent"}} : Reply{426, {"Listing interrupted"}});
 }

@@ -12,6 +12,7 @@
 #include "lib/net/tcp_listener.h"
 #include "spoolgate/v1/job.pb.h"
 #include "services/ftp-gateway/ftp_gateway.h"
+#include "services/ftp-gateway/tls_stream.h"
 
 namespace spoolgate::ftp {
 
@@ -28,7 +29,16 @@ class FtpConnection {
   LineResult ReadLine(std::string* line);
   bool Send(const Reply& reply);
   void OpenPassive(bool extended);
-  absl::StatusOr<UniqueFd> OpenData();
+  // A data connection, TLS under PROT P.
+  struct DataStream {
+    explicit DataStream(UniqueFd f) : fd(std::move(f)), stream(fd.get()) {}
+    UniqueFd fd;
+    TlsStream stream;  // declared after fd: freed before the fd closes
+  };
+  absl::StatusOr<UniqueFd> ConnectData();
+  absl::StatusOr<std::unique_ptr<DataStream>> OpenData();
+  // The TLS handshake on `data` under PROT P; nothing otherwise.
+  absl::Status SecureData(DataStream& data);
   void Store(const Action& action);
   void List(const Action& action);
   void Delete(const Action& action);
@@ -37,6 +47,7 @@ class FtpConnection {
   absl::StatusOr<std::vector<v1::Job>> QueueJobs(const std::string& queue, bool finished);
 
   const int fd_;
+  TlsStream control_;  // plain TCP until AUTH TLS
   const net::Endpoint peer_;
   const net::Endpoint local_;
   const FtpOptions& options_;

@@ -15,6 +15,7 @@
 #include "services/ftp-gateway/data_connection.h"
 #include "services/ftp-gateway/ftp_metrics.h"
 #include "services/ftp-gateway/ftp_session.h"
+#include "services/ftp-gateway/tls_stream.h"
 
 namespace spoolgate::ftp {
 
@@ -30,6 +31,8 @@ struct FtpOptions {
   size_t max_line_bytes = 4096;
   FtpSession::Authenticator authenticate;  // null: any user
   std::string default_queue;           // for put FILE at /; empty = the first queue
+  std::shared_ptr<TlsServerContext> tls;  // FTPS (AUTH TLS); null = not offered
+  bool tls_required = false;              // with `tls`: refuse USER before AUTH TLS, data in clear
   absl::Duration queue_list_max_age = absl::Seconds(2);  // the shared queue list's refresh
 };
 

@@ -16,6 +16,9 @@ FtpMetrics::FtpMetrics(prometheus::Registry& registry)
                            .Add({}, prometheus::Histogram::BucketBoundaries{
                                         0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300})),
       passive_ports(prometheus::BuildGauge().Name("spoolgate_ftp_passive_ports_in_use")
-                        .Help("Passive listeners open").Register(registry).Add({})) {}
+                        .Help("Passive listeners open").Register(registry).Add({})),
+      tls_handshakes(prometheus::BuildCounter().Name("spoolgate_ftp_tls_handshakes_total")
+                         .Help("FTPS handshakes by connection (control, data) and session (new, resumed)")
+                         .Register(registry)) {}
 
 }  // namespace spoolgate::ftp

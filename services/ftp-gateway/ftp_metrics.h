@@ -17,6 +17,9 @@ struct FtpMetrics {
   prometheus::Counter& bytes_received;
   prometheus::Histogram& transfer_seconds;
   prometheus::Gauge& passive_ports;  // listeners waiting for a client
+  // FTPS: TLS handshakes by connection (control, data) and session
+  // (new, resumed: a data connection that reused the control's session).
+  prometheus::Family<prometheus::Counter>& tls_handshakes;
 };
 
 }  // namespace spoolgate::ftp

@@ -66,8 +66,8 @@ const std::map<std::string, FtpSession::Handler>& FtpSession::Handlers() {
   static const auto* handlers = new std::map<std::string, Handler>{
       {"USER", &FtpSession::User}, {"PASS", &FtpSession::Pass}, {"QUIT", &FtpSession::Quit},
       {"REIN", &FtpSession::Rein}, {"FEAT", &FtpSession::Feat}, {"OPTS", &FtpSession::Opts},
-      {"HELP", &FtpSession::Help}, {"AUTH", &FtpSession::Tls},  {"PBSZ", &FtpSession::Tls},
-      {"PROT", &FtpSession::Tls},  {"CCC", &FtpSession::Tls},   {"STAT", &FtpSession::Stat},
+      {"HELP", &FtpSession::Help}, {"AUTH", &FtpSession::Auth}, {"PBSZ", &FtpSession::Pbsz},
+      {"PROT", &FtpSession::Prot}, {"CCC", &FtpSession::Ccc},   {"STAT", &FtpSession::Stat},
       {"PWD", &FtpSession::Pwd},   {"XPWD", &FtpSession::Pwd},  {"CWD", &FtpSession::Cwd},
       {"XCWD", &FtpSession::Cwd},  {"CDUP", &FtpSession::Cdup}, {"XCUP", &FtpSession::Cdup},
       {"TYPE", &FtpSession::Type}, {"MODE", &FtpSession::Mode}, {"STRU", &FtpSession::Stru},
@@ -152,6 +152,9 @@ std::variant<FtpSession::Upload, Response> FtpSession::ResolveUpload(const std::
 
 Response FtpSession::User(const FtpCommand& c) {
   if (c.arg.empty()) return Simple(501, "USER needs a name");
+  if (options_.tls_required && !tls_active_) {
+    return Simple(530, "This server requires TLS: send AUTH TLS before USER");
+  }
   user_ = c.arg;
   state_ = State::kAwaitPass;
   return Simple(331, absl::StrCat("Password required for ", user_));
@@ -194,7 +197,12 @@ Response FtpSession::Rein(const FtpCommand&) {
 }
 
 Response FtpSession::Feat(const FtpCommand&) {
-  return {Reply{211, {"Features:", "EPRT", "EPSV", "PASV", "UTF8", "End"}}, {}};
+  Reply reply{211, {"Features:"}};
+  if (options_.tls_available) {
+    for (const char* feature : {"AUTH TLS", "PBSZ", "PROT"}) reply.lines.push_back(feature);
+  }
+  for (const char* feature : {"EPRT", "EPSV", "PASV", "UTF8", "End"}) reply.lines.push_back(feature);
+  return {reply, {}};
 }
 
 Response FtpSession::Opts(const FtpCommand& c) {
@@ -215,7 +223,54 @@ Response FtpSession::Help(const FtpCommand& c) {
           {}};
 }
 
-Response FtpSession::Tls(const FtpCommand&) { return Simple(502, "TLS is not offered on this port"); }
+// RFC 4217.
+Response FtpSession::Auth(const FtpCommand& c) {
+  if (!options_.tls_available) return Simple(502, "TLS is not offered on this port");
+  if (tls_active_) return Simple(503, "TLS is already on");
+  std::string mechanism = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(c.arg));
+  if (mechanism != "TLS" && mechanism != "TLS-C" && mechanism != "SSL") {
+    return Simple(504, "Only AUTH TLS is supported");
+  }
+  // A new security context starts a new session: log in again (RFC 4217 4).
+  tls_active_ = true;
+  state_ = State::kAwaitUser;
+  user_.clear();
+  return {Reply{234, {"AUTH TLS successful, starting the TLS handshake"}},
+          Action::Of(Action::Kind::kStartTls)};
+}
+
+Response FtpSession::Pbsz(const FtpCommand&) {
+  if (!tls_active_) return Simple(503, "Use AUTH TLS first");
+  pbsz_ = true;
+  return Simple(200, "PBSZ=0");  // stream mode over TLS needs no buffer size
+}
+
+Response FtpSession::Prot(const FtpCommand& c) {
+  if (!tls_active_ || !pbsz_) return Simple(503, "Use AUTH TLS and PBSZ 0 first");
+  std::string level = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(c.arg));
+  if (level == "P") {
+    prot_private_ = true;
+    return Simple(200, "Data connections are protected by TLS");
+  }
+  if (level == "C") {
+    if (options_.tls_required) return Simple(534, "This server requires protected data connections");
+    prot_private_ = false;
+    return Simple(200, "Data connections are in clear");
+  }
+  if (level == "S" || level == "E") return Simple(536, "Only PROT P and PROT C are supported");
+  return Simple(504, "Unknown protection level");
+}
+
+Response FtpSession::Ccc(const FtpCommand&) {
+  return Simple(tls_active_ ? 533 : 502, "The control connection stays protected");
+}
+
+std::optional<Response> FtpSession::RefuseClearData() {
+  if (options_.tls_required && !prot_private_) {
+    return Simple(521, "Data connections must be protected: send PBSZ 0 and PROT P");
+  }
+  return std::nullopt;
+}
 
 Response FtpSession::Stat(const FtpCommand& c) {
   if (c.arg.empty()) {
@@ -326,6 +381,7 @@ Response FtpSession::Stor(const FtpCommand& c) {
   const Upload& upload = std::get<Upload>(resolved);
   auto q = directory_.Find(upload.queue);
   if (q.ok() && !q->accepting) return Simple(550, absl::StrCat("Queue ", q->name, " is not accepting jobs"));
+  if (auto refused = RefuseClearData()) return *refused;
   if (data_mode_ == DataMode::kNone) return Simple(425, "Use PORT, EPRT, PASV or EPSV first");
   Action action = Action::Of(Action::Kind::kStore);
   action.queue = upload.queue;
@@ -349,6 +405,7 @@ Response FtpSession::List(const FtpCommand& c) {
     if (auto* reply = std::get_if<Response>(&found)) return *reply;
     queue = std::get<QueueInfo>(found).name;
   }
+  if (auto refused = RefuseClearData()) return *refused;
   if (data_mode_ == DataMode::kNone) return Simple(425, "Use PORT, EPRT, PASV or EPSV first");
   Action action = Action::Of(Action::Kind::kList);
   action.queue = queue;

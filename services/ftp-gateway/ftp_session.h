@@ -50,6 +50,7 @@ struct Action {
     kList,         // directory listing of `queue` ("" = root) over the data connection
     kAbort,        // stop a transfer in progress (none: just the reply)
     kDelete,       // cancel the user's own waiting job `name` in `queue`; the driver replies
+    kStartTls,     // send the reply (234), then the TLS handshake on the control connection
   };
   Kind kind = Kind::kNone;
   bool extended = false;   // kPassive: EPSV rather than PASV
@@ -80,6 +81,8 @@ class FtpSession {
     // Where `put FILE` at / goes, as on a Jetdirect's default port; empty =
     // the first queue.
     std::string default_queue;
+    bool tls_available = false;  // FTPS: AUTH TLS, PBSZ and PROT are offered
+    bool tls_required = false;   // USER before AUTH TLS and data in clear are refused
   };
 
   FtpSession(Options options, QueueDirectory& directory, std::string peer_ip);
@@ -100,6 +103,8 @@ class FtpSession {
   // A transfer used up the data connection setup.
   void TransferDone() { data_mode_ = DataMode::kNone; }
   bool epsv_all() const { return epsv_all_; }
+  // PROT P: data connections are TLS.
+  bool data_protected() const { return prot_private_; }
   bool ascii() const { return ascii_; }
 
  private:
@@ -124,7 +129,12 @@ class FtpSession {
   Response Feat(const FtpCommand& c);
   Response Opts(const FtpCommand& c);
   Response Help(const FtpCommand& c);
-  Response Tls(const FtpCommand& c);
+  Response Auth(const FtpCommand& c);
+  Response Pbsz(const FtpCommand& c);
+  Response Prot(const FtpCommand& c);
+  Response Ccc(const FtpCommand& c);
+  // 521 when --ftps_required and the data connection would be in clear.
+  std::optional<Response> RefuseClearData();
   Response Stat(const FtpCommand& c);
   Response Pwd(const FtpCommand& c);
   Response Cwd(const FtpCommand& c);
@@ -148,6 +158,9 @@ class FtpSession {
   std::string cwd_;  // queue name, "" = root
   bool ascii_ = true;  // RFC 959: TYPE A is the default
   bool epsv_all_ = false;
+  bool tls_active_ = false;    // AUTH TLS succeeded
+  bool pbsz_ = false;          // PBSZ 0 given
+  bool prot_private_ = false;  // PROT P
   DataMode data_mode_ = DataMode::kNone;
   HostPort active_;
 };

@@ -32,6 +32,11 @@ ABSL_FLAG(int32_t, idle_timeout_seconds, 270, "close idle control connections (4
 ABSL_FLAG(int32_t, data_timeout_seconds, 60, "data connection setup and stall timeout");
 ABSL_FLAG(std::string, default_queue, "",
           "queue for put FILE at / (a Jetdirect's default port); empty = the first queue");
+ABSL_FLAG(std::string, ftps_cert, "",
+          "PEM certificate chain for FTPS (RFC 4217: AUTH TLS, PBSZ, PROT); empty = no FTPS");
+ABSL_FLAG(std::string, ftps_key, "", "PEM private key of --ftps_cert");
+ABSL_FLAG(bool, ftps_required, false,
+          "with --ftps_cert: refuse USER before AUTH TLS (530) and data connections in clear");
 ABSL_FLAG(std::string, users_file, "", "user:crypt-hash lines; empty = any user and password");
 ABSL_FLAG(std::string, ready_file, "",
           "once listening, write the bound ports here (line 1) and the metrics port (line 2)");
@@ -68,6 +73,20 @@ int main(int argc, char** argv) {
       spoolgate::Log("--passive_ports=%s: expected LO-HI", range);
       return 2;
     }
+  }
+  if (!absl::GetFlag(FLAGS_ftps_cert).empty() || !absl::GetFlag(FLAGS_ftps_key).empty()) {
+    auto tls = spoolgate::ftp::TlsServerContext::Load(absl::GetFlag(FLAGS_ftps_cert),
+                                                      absl::GetFlag(FLAGS_ftps_key));
+    if (!tls.ok()) {
+      spoolgate::Log("FTPS: %s", tls.status().ToString());
+      return 2;
+    }
+    options.tls = *tls;
+  }
+  options.tls_required = absl::GetFlag(FLAGS_ftps_required);
+  if (options.tls_required && !options.tls) {
+    spoolgate::Log("--ftps_required needs --ftps_cert and --ftps_key");
+    return 2;
   }
   if (!absl::GetFlag(FLAGS_users_file).empty()) {
     auto auth = spoolgate::ftp::LoadUsersFile(absl::GetFlag(FLAGS_users_file));

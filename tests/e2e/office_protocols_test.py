@@ -7,12 +7,12 @@ ftp-gateway on ephemeral loopback ports and drives them over raw sockets and
 Python's ftplib. Usage: office_protocols_test.py BUILD_DIR
 """
 import ftplib
-import glob
 import io
 import json
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -384,6 +384,127 @@ class OfficeProtocolsTest(unittest.TestCase):
                 return None
         job_id = wait_for(upload, 30, "an upload after the spooler's return")
         self.assertEqual(self.wait_printed(job_id), b"back again\n")
+
+
+class FtpsTest(unittest.TestCase):
+    """FTPS (RFC 4217) with --ftps_required, through ftplib, curl and lftp."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp()
+        cls.stack = Stack(cls.dir)
+        cert, key = os.path.join(cls.dir, "cert.pem"), os.path.join(cls.dir, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                        "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1"],
+                       check=True, capture_output=True, timeout=60)
+        ready = os.path.join(cls.dir, "ftps.ready")
+        cls.ftps = cls.stack.spawn("ftps", [
+            BUILD + "/services/ftp-gateway/ftp-gateway",
+            "--spooler=127.0.0.1:%d" % cls.stack.spooler_port, "--listen=127.0.0.1:0",
+            "--metrics_listen=127.0.0.1:0", "--data_timeout_seconds=10", "--ftps_cert=" + cert,
+            "--ftps_key=" + key, "--ftps_required", "--ready_file=" + ready])
+        cls.port = read_ports(ready)[0]
+        with open(ready) as f:
+            cls.metrics_port = int(f.read().split("\n")[1])
+
+    def data_handshakes(self, session):
+        import urllib.request
+        text = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % self.metrics_port,
+                                      timeout=10).read().decode()
+        for line in text.splitlines():
+            if (line.startswith("spoolgate_ftp_tls_handshakes_total") and 'connection="data"' in line
+                    and 'session="%s"' % session in line):
+                return float(line.split()[-1])
+        return 0.0
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.ftps.terminate()
+        cls.ftps.wait(timeout=30)
+        cls.stack.stop()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def printed_job(self, reply):
+        job_id = int(reply.split("Job ")[1].split()[0])
+        return wait_for(lambda: self.stack.printed(job_id), what="job %d printed" % job_id)
+
+    def test_plain_user_is_refused_and_feat_lists_tls(self):
+        f = ftplib.FTP()
+        f.connect("127.0.0.1", self.port, timeout=20)
+        self.assertIn("AUTH TLS", f.sendcmd("FEAT"))
+        with self.assertRaises(ftplib.error_perm) as refused:
+            f.sendcmd("USER alice")
+        self.assertTrue(str(refused.exception).startswith("530"))
+        f.close()
+
+    def test_ftplib_prints_byte_exact_over_tls_with_session_reuse(self):
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        f = ftplib.FTP_TLS(context=context)
+        f.connect("127.0.0.1", self.port, timeout=20)
+        f.login("alice", "x")                                # AUTH TLS first
+        f.prot_p()
+        f.cwd("office")
+        for passive in (True, False):
+            f.set_pasv(passive)
+            data = os.urandom(300000)
+            reply = f.storbinary("STOR secret.bin", io.BytesIO(data))
+            self.assertTrue(reply.startswith("226"), reply)
+            self.assertEqual(self.printed_job(reply), data)
+        lines = []
+        f.retrlines("LIST", lines.append)                    # a listing over TLS too
+        self.assertTrue(any("secret.bin" in line for line in lines), lines)
+        f.quit()
+
+    def test_clear_data_is_refused_when_tls_is_required(self):
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        f = ftplib.FTP_TLS(context=context)
+        f.connect("127.0.0.1", self.port, timeout=20)
+        f.login("alice", "x")
+        with self.assertRaises(ftplib.error_perm):
+            f.storbinary("STOR clear.txt", io.BytesIO(b"in clear"))   # no PROT P
+        f.close()
+
+    def test_curl_ssl_reqd_prints_byte_exact(self):
+        path = os.path.join(self.dir, "curl.bin")
+        data = os.urandom(200000)
+        with open(path, "wb") as out:
+            out.write(data)
+        # Passive only: Debian 12's curl 7.88 does no TLS on active data
+        # connections (curl issue 10666, fixed in 8.0); lftp and ftplib cover it.
+        for mode in ([], ["--disable-epsv"]):                  # EPSV, then PASV
+            before = {j["id"] for j in self.stack.jobs()}
+            resumed = self.data_handshakes("resumed")
+            run = subprocess.run(["curl", "-sS", "--ssl-reqd", "-k"] + mode +
+                                 ["-T", path, "ftp://127.0.0.1:%d/office/" % self.port],
+                                 capture_output=True, timeout=60)
+            self.assertEqual(run.returncode, 0, run.stderr)
+            new = [j for j in self.stack.jobs() if j["id"] not in before]
+            self.assertEqual(len(new), 1)
+            self.assertEqual(wait_for(lambda: self.stack.printed(new[0]["id"])), data)
+            # curl resumes the control connection's TLS session on the data connection.
+            self.assertEqual(self.data_handshakes("resumed"), resumed + 1, mode)
+
+    def test_lftp_with_forced_tls_prints_byte_exact(self):
+        path = os.path.join(self.dir, "lftp.txt")
+        data = b"lftp over TLS\r\n" * 1000
+        with open(path, "wb") as out:
+            out.write(data)
+        for passive in ("true", "false"):
+            before = {j["id"] for j in self.stack.jobs()}
+            script = ("set ftp:ssl-force true; set ftp:ssl-protect-data true; "
+                      "set ftp:passive-mode %s; set ssl:verify-certificate no; "
+                      "set net:max-retries 1; set net:timeout 20; "
+                      "open -u bob,x ftp://127.0.0.1:%d; cd office; put %s; bye"
+                      % (passive, self.port, path))
+            run = subprocess.run(["lftp", "-c", script], capture_output=True, timeout=60)
+            self.assertEqual(run.returncode, 0, run.stderr)
+            new = [j for j in self.stack.jobs() if j["id"] not in before]
+            self.assertEqual(len(new), 1, "passive " + passive)
+            self.assertEqual(wait_for(lambda: self.stack.printed(new[0]["id"])), data)
 
 
 if __name__ == "__main__":

@@ -212,6 +212,39 @@ TEST_F(FtpSessionTest, DeleNamesAJobInAQueue) {
   EXPECT_EQ(here.action.name, "report.txt");
 }
 
+TEST_F(FtpSessionTest, FtpsCommandsFollowRfc4217) {
+  FtpSession::Options options;
+  options.tls_available = true;
+  options.tls_required = true;
+  FtpSession tls(options, directory_, "127.0.0.1");
+  auto code = [&](const std::string& verb, const std::string& arg = "") {
+    return tls.Handle({verb, arg}).reply.code;
+  };
+  EXPECT_THAT(FormatReply(tls.Handle({"FEAT", ""}).reply), HasSubstr("AUTH TLS"));
+  EXPECT_EQ(code("USER", "alice"), 530);  // --ftps_required: not before AUTH TLS
+  EXPECT_EQ(code("PBSZ", "0"), 503);
+  EXPECT_EQ(code("AUTH", "KERBEROS_V4"), 504);
+  Response auth = tls.Handle({"AUTH", "TLS"});
+  EXPECT_EQ(auth.reply.code, 234);
+  EXPECT_EQ(auth.action.kind, Action::Kind::kStartTls);
+  EXPECT_EQ(code("AUTH", "TLS"), 503);
+  EXPECT_EQ(code("USER", "alice"), 331);
+  EXPECT_EQ(code("PASS", "x"), 230);
+  EXPECT_EQ(code("PROT", "P"), 503);  // PBSZ first
+  EXPECT_EQ(code("PBSZ", "0"), 200);
+  EXPECT_EQ(code("PROT", "C"), 534);  // clear data refused when TLS is required
+  EXPECT_EQ(code("PROT", "S"), 536);
+  tls.PassiveOpened(true);
+  EXPECT_EQ(code("STOR", "/office/x"), 521);  // no PROT P yet
+  EXPECT_EQ(code("PROT", "P"), 200);
+  EXPECT_TRUE(tls.data_protected());
+  EXPECT_EQ(tls.Handle({"STOR", "/office/x"}).action.kind, Action::Kind::kStore);
+  EXPECT_EQ(code("CCC"), 533);
+  // Without a certificate nothing of it is offered.
+  EXPECT_EQ(Code("AUTH", "TLS"), 502);
+  EXPECT_THAT(FormatReply(Do("FEAT").reply), ::testing::Not(HasSubstr("AUTH")));
+}
+
 TEST_F(FtpSessionTest, ListingsOfRootAndQueues) {
   Login();
   EXPECT_EQ(Code("LIST"), 425);
