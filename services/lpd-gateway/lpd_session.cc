@@ -469,7 +469,10 @@ void LpdSession::RemoveJobs(const DaemonCommand& command) {
   }
   v1::RemoveJobsRequest request;
   request.set_queue(command.queue);
-  request.set_requester_user(command.agent);
+  // BSD lprm run by root with "-" sends "-all" in place of the agent name.
+  bool bsd_root_all = command.agent == "-all";
+  request.set_requester_user(bsd_root_all ? "root" : command.agent);
+  if (bsd_root_all) request.set_all(true);
   request.set_requester_host(peer_.ip);
   request.set_requester_address(peer_.ip);
   for (const auto& item : command.list) {

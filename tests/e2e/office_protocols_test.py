@@ -338,7 +338,19 @@ class OfficeProtocolsTest(unittest.TestCase):
                            if j["queue"] == "held" and j["state"] == "JOB_STATE_PENDING"]
         self.assertGreaterEqual(len(waiting()), 2)
         c = Lpd(self.stack.lpd_port)
-        c.send(b"\x05held\vroot\f-all\n")                     # BSD lprm -, VT and FF as separators
+        c.send(b"\x05held\vroot\f-all\n")                     # VT and FF as separators
+        reply = c.read_all()
+        c.close()
+        self.assertIn(b"dequeued", reply)
+        self.assertEqual(waiting(), [])
+        f = ftplib.FTP()
+        f.connect("127.0.0.1", self.stack.ftp_port, timeout=20)
+        f.login("ivan", "x")
+        f.cwd("held")
+        f.storbinary("STOR y.txt", io.BytesIO(b"y\n"))
+        f.quit()
+        c = Lpd(self.stack.lpd_port)
+        c.send(b"\x05held -all\n")                             # BSD lprm - run by root
         reply = c.read_all()
         c.close()
         self.assertIn(b"dequeued", reply)
