@@ -519,5 +519,99 @@ class FtpsTest(unittest.TestCase):
             self.assertEqual(wait_for(lambda: self.stack.printed(new[0]["id"])), data)
 
 
+class GatewayOptionsTest(unittest.TestCase):
+    """Options that unit tests cover, through the running binaries: a
+    per-queue allow-list from YAML, FTP over IPv6, --public_address and a
+    users file."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp()
+        cls.stack = Stack(cls.dir)
+        config = os.path.join(cls.dir, "lpd.yaml")
+        with open(config, "w") as f:
+            f.write("queue_allow:\n  office: {cidrs: [127.0.0.2/32]}\n")
+        ready = os.path.join(cls.dir, "lpd2.ready")
+        cls.lpd = cls.stack.spawn("lpd2", [
+            BUILD + "/services/lpd-gateway/lpd-gateway", "--config=" + config,
+            "--spooler=127.0.0.1:%d" % cls.stack.spooler_port, "--listen=127.0.0.1:0",
+            "--metrics_listen=", "--ready_file=" + ready])
+        cls.lpd_port = read_ports(ready)[0]
+        hashed = subprocess.run(["openssl", "passwd", "-6", "right"], capture_output=True,
+                                text=True, check=True, timeout=30).stdout.strip()
+        users = os.path.join(cls.dir, "ftp-users")
+        with open(users, "w") as f:
+            f.write("alice:%s\n" % hashed)
+        ready = os.path.join(cls.dir, "ftp2.ready")
+        cls.ftp = cls.stack.spawn("ftp2", [
+            BUILD + "/services/ftp-gateway/ftp-gateway",
+            "--spooler=127.0.0.1:%d" % cls.stack.spooler_port, "--listen=127.0.0.1:0,[::1]:0",
+            "--metrics_listen=", "--users_file=" + users, "--public_address=192.0.2.7",
+            "--ready_file=" + ready])
+        cls.ftp_port, cls.ftp6_port = read_ports(ready)[:2]
+
+    @classmethod
+    def tearDownClass(cls):
+        for p in (cls.lpd, cls.ftp):
+            p.terminate()
+            p.wait(timeout=30)
+        cls.stack.stop()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def test_per_queue_allow_list_from_yaml(self):
+        refused = Lpd(self.lpd_port)                          # from 127.0.0.1
+        refused.send(b"\x02office\n")
+        self.assertEqual(refused.ack(), 1)
+        self.assertIn(b"127.0.0.1 may not use queue office", refused.read_all())
+        refused.close()
+        c = Lpd.__new__(Lpd)
+        c.sock = socket.create_connection(("127.0.0.1", self.lpd_port), timeout=20,
+                                          source_address=("127.0.0.2", 0))
+        c.send(b"\x02office\n")
+        self.assertEqual(c.ack(), 0)                          # 127.0.0.2 is on the list
+        c.close()
+
+    def test_users_file_with_a_real_client(self):
+        f = ftplib.FTP()
+        f.connect("127.0.0.1", self.ftp_port, timeout=20)
+        with self.assertRaises(ftplib.error_perm) as wrong:
+            f.login("alice", "wrong")
+        self.assertTrue(str(wrong.exception).startswith("530"))
+        f.close()
+        path = os.path.join(self.dir, "users.txt")
+        with open(path, "wb") as out:
+            out.write(b"with a password\n")
+        run = subprocess.run(["curl", "-sS", "-u", "alice:right", "-T", path,
+                              "ftp://127.0.0.1:%d/office/" % self.ftp_port],
+                             capture_output=True, timeout=60)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        job = max(self.stack.jobs(), key=lambda j: int(j["id"]))
+        self.assertEqual(job["user"], "alice")
+        self.assertEqual(wait_for(lambda: self.stack.printed(job["id"])), b"with a password\n")
+
+    def test_ftp_over_ipv6_with_epsv_and_eprt(self):
+        path = os.path.join(self.dir, "v6.txt")
+        with open(path, "wb") as out:
+            out.write(b"over IPv6\n")
+        for mode in ([], ["-P", "-"]):                         # EPSV, then EPRT
+            before = {j["id"] for j in self.stack.jobs()}
+            run = subprocess.run(["curl", "-sS", "-u", "alice:right"] + mode +
+                                 ["-T", path, "ftp://[::1]:%d/office/" % self.ftp6_port],
+                                 capture_output=True, timeout=60)
+            self.assertEqual(run.returncode, 0, run.stderr)
+            new = [j for j in self.stack.jobs() if j["id"] not in before]
+            self.assertEqual(len(new), 1, mode)
+            self.assertTrue(new[0]["origin"]["peer"].startswith("[::1]"), new[0]["origin"])
+            self.assertEqual(wait_for(lambda: self.stack.printed(new[0]["id"])), b"over IPv6\n")
+
+    def test_public_address_in_pasv_replies(self):
+        f = ftplib.FTP()
+        f.connect("127.0.0.1", self.ftp_port, timeout=20)
+        f.login("alice", "right")
+        self.assertIn("(192,0,2,7,", f.sendcmd("PASV"))
+        self.assertTrue(f.sendcmd("EPSV").startswith("229"))   # EPSV names no address
+        f.close()
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
