@@ -271,6 +271,21 @@ class OfficeProtocolsTest(unittest.TestCase):
                                       b"203", b"pc2"), [0] * 5)
         self.assertEqual(len(self.stack.jobs()), before + 1)
 
+    def test_spoolctl_request_id_prints_once(self):
+        path = os.path.join(self.dir, "invoice.txt")
+        with open(path, "wb") as out:
+            out.write(b"invoice 117\n")
+        ids = []
+        for _ in range(2):
+            run = self.stack.spoolctl("print", path, "--queue=office", "--request_id=invoice-117",
+                                      "--json")
+            self.assertEqual(run.returncode, 0, run.stderr)
+            ids.append(json.loads(run.stdout))
+        self.assertEqual(ids[0]["job_id"], ids[1]["job_id"])
+        self.assertFalse(ids[0]["duplicate"])
+        self.assertTrue(ids[1]["duplicate"])
+        self.assertEqual(self.wait_printed(ids[0]["job_id"]), b"invoice 117\n")
+
     def test_the_same_file_uploaded_twice_over_ftp_prints_twice(self):
         ids = []
         for _ in range(2):
