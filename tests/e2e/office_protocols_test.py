@@ -501,7 +501,7 @@ class FtpsTest(unittest.TestCase):
         with open(path, "wb") as out:
             out.write(data)
         # Passive only: Debian 12's curl 7.88 does no TLS on active data
-        # connections (curl issue 10666, fixed in 8.0); lftp and ftplib cover it.
+        # connections (a regression of curl 7.87-7.88, fixed in 8.0); lftp and ftplib cover it.
         for mode in ([], ["--disable-epsv"]):                  # EPSV, then PASV
             before = {j["id"] for j in self.stack.jobs()}
             resumed = self.data_handshakes("resumed")
