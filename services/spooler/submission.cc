@@ -83,11 +83,11 @@ absl::Status Submission::AppendChunk(absl::string_view data) {
 absl::StatusOr<v1::Document> Submission::EndDocument() {
   if (failed_) return absl::FailedPreconditionError("submission already failed");
   if (!document_open_) return absl::InvalidArgumentError("document_end without document_start");
-  // One WAL fsync makes every chunk of the document durable.
-  if (auto s = spooler_->store().SyncData(); !s.ok()) {
-    failed_ = true;
-    return s;
-  }
+  // No fsync here: a job is only ever promised at its commit, whose synced
+  // write makes every earlier WAL record (all its chunks) durable too. A
+  // crash before the commit loses nothing promised: recovery purges
+  // RECEIVING jobs whether or not their data reached the disk. So a small
+  // job costs one fsync, shared with concurrent commits.
   document_open_ = false;
   v1::Document* doc = job_.mutable_documents(job_.documents_size() - 1);
   doc->set_size_bytes(document_bytes_);
