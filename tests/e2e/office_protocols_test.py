@@ -137,6 +137,17 @@ class Lpd:
         self.sock.close()
 
 
+def ftp_put(port, user, queue, name, data):
+    """One upload with ftplib: login, cd QUEUE, put; returns the 226 reply."""
+    f = ftplib.FTP()
+    f.connect("127.0.0.1", port, timeout=20)
+    f.login(user, "x")
+    f.cwd(queue)
+    reply = f.storbinary("STOR " + name, io.BytesIO(data))
+    f.quit()
+    return reply
+
+
 def send_lpd_job(port, control, data, number=b"101", host=b"pc1", queue=b"office"):
     """Control file first, then one data file; returns the four acks."""
     c = Lpd(port)
@@ -235,13 +246,8 @@ class OfficeProtocolsTest(unittest.TestCase):
         self.assertEqual(self.wait_printed(int(reply.split()[1])), b"upper case cd\n")
 
     def test_dele_cancels_only_the_users_own_waiting_job(self):
-        f = ftplib.FTP()
-        f.connect("127.0.0.1", self.stack.ftp_port, timeout=20)
-        f.login("dave", "x")
-        f.cwd("held")                                          # printing disabled: jobs wait
-        reply = f.storbinary("STOR mistake.txt", io.BytesIO(b"oops\n"))
-        job_id = int(reply.split()[1])
-        f.quit()
+        # held: printing disabled, jobs wait
+        job_id = int(ftp_put(self.stack.ftp_port, "dave", "held", "mistake.txt", b"oops\n").split()[1])
         other = ftplib.FTP()
         other.connect("127.0.0.1", self.stack.ftp_port, timeout=20)
         other.login("erin", "x")
@@ -289,12 +295,8 @@ class OfficeProtocolsTest(unittest.TestCase):
     def test_the_same_file_uploaded_twice_over_ftp_prints_twice(self):
         ids = []
         for _ in range(2):
-            f = ftplib.FTP()
-            f.connect("127.0.0.1", self.stack.ftp_port, timeout=20)
-            f.login("gina", "x")
-            f.cwd("office")
-            ids.append(int(f.storbinary("STOR twice.txt", io.BytesIO(b"on purpose\n")).split()[1]))
-            f.quit()
+            reply = ftp_put(self.stack.ftp_port, "gina", "office", "twice.txt", b"on purpose\n")
+            ids.append(int(reply.split()[1]))
         self.assertNotEqual(ids[0], ids[1])
         for job_id in ids:
             self.assertEqual(self.wait_printed(job_id), b"on purpose\n")
@@ -325,12 +327,7 @@ class OfficeProtocolsTest(unittest.TestCase):
         self.assertIn(b"\n" + b"x" * 132 + b"\n", printed)              # 'f' cut at 132 columns
         self.assertNotIn(b"x" * 133, printed)
         # lpq lists the finished job with its outcome, and held jobs as held.
-        f = ftplib.FTP()
-        f.connect("127.0.0.1", self.stack.ftp_port, timeout=20)
-        f.login("helen", "x")
-        f.cwd("held")
-        f.storbinary("STOR waiting.txt", io.BytesIO(b"w\n"))
-        f.quit()
+        ftp_put(self.stack.ftp_port, "helen", "held", "waiting.txt", b"w\n")
         wait_for(lambda: self.stack.job(job["id"])["state"] == "JOB_STATE_COMPLETED")
         self.assertIn(b"done   helen", self.lpq())
         held_id = self.newest_job()["id"]
@@ -343,12 +340,7 @@ class OfficeProtocolsTest(unittest.TestCase):
 
     def test_lprm_dash_all_from_root_removes_every_job_of_the_queue(self):
         for user in (b"ivan", b"judy"):
-            f = ftplib.FTP()
-            f.connect("127.0.0.1", self.stack.ftp_port, timeout=20)
-            f.login(user.decode(), "x")
-            f.cwd("held")
-            f.storbinary("STOR x.txt", io.BytesIO(b"x\n"))
-            f.quit()
+            ftp_put(self.stack.ftp_port, user.decode(), "held", "x.txt", b"x\n")
         waiting = lambda: [j for j in self.stack.jobs()
                            if j["queue"] == "held" and j["state"] == "JOB_STATE_PENDING"]
         self.assertGreaterEqual(len(waiting()), 2)
@@ -358,12 +350,7 @@ class OfficeProtocolsTest(unittest.TestCase):
         c.close()
         self.assertIn(b"dequeued", reply)
         self.assertEqual(waiting(), [])
-        f = ftplib.FTP()
-        f.connect("127.0.0.1", self.stack.ftp_port, timeout=20)
-        f.login("ivan", "x")
-        f.cwd("held")
-        f.storbinary("STOR y.txt", io.BytesIO(b"y\n"))
-        f.quit()
+        ftp_put(self.stack.ftp_port, "ivan", "held", "y.txt", b"y\n")
         c = Lpd(self.stack.lpd_port)
         c.send(b"\x05held -all\n")                             # BSD lprm - run by root
         reply = c.read_all()
@@ -455,6 +442,16 @@ class FtpsTest(unittest.TestCase):
         job_id = int(reply.split("Job ")[1].split()[0])
         return wait_for(lambda: self.stack.printed(job_id), what="job %d printed" % job_id)
 
+    def tls_login(self):
+        """An FTP_TLS session logged in as alice (AUTH TLS comes first)."""
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        f = ftplib.FTP_TLS(context=context)
+        f.connect("127.0.0.1", self.port, timeout=20)
+        f.login("alice", "x")
+        return f
+
     def test_plain_user_is_refused_and_feat_lists_tls(self):
         f = ftplib.FTP()
         f.connect("127.0.0.1", self.port, timeout=20)
@@ -465,12 +462,7 @@ class FtpsTest(unittest.TestCase):
         f.close()
 
     def test_ftplib_prints_byte_exact_over_tls_with_session_reuse(self):
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        f = ftplib.FTP_TLS(context=context)
-        f.connect("127.0.0.1", self.port, timeout=20)
-        f.login("alice", "x")                                # AUTH TLS first
+        f = self.tls_login()
         f.prot_p()
         f.cwd("office")
         for passive in (True, False):
@@ -485,12 +477,7 @@ class FtpsTest(unittest.TestCase):
         f.quit()
 
     def test_clear_data_is_refused_when_tls_is_required(self):
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        f = ftplib.FTP_TLS(context=context)
-        f.connect("127.0.0.1", self.port, timeout=20)
-        f.login("alice", "x")
+        f = self.tls_login()
         with self.assertRaises(ftplib.error_perm):
             f.storbinary("STOR clear.txt", io.BytesIO(b"in clear"))   # no PROT P
         f.close()
