@@ -129,7 +129,9 @@ absl::Status Spooler::LoadLocked() {
       absl::Time submitted = absl::FromUnixMicros(job.submitted_unix_micros());
       recent_[{job.queue(), job.user()}].push_back({submitted, job.total_bytes(), job.id()});
       // A retry after a restart is still recognised.
-      if (!job.idempotency_key().empty() && submitted >= options_.clock() - kMaxDuplicateWindow) {
+      auto queue = queues_.find(job.queue());
+      if (!job.idempotency_key().empty() && queue != queues_.end() &&
+          submitted >= options_.clock() - DuplicateWindow(queue->second.queue)) {
         duplicates_.Add(job.queue(), job.idempotency_key(), submitted, job.id());
       }
     }
@@ -150,6 +152,12 @@ absl::Status Spooler::LoadLocked() {
 absl::Duration Spooler::DuplicateWindow(const v1::Queue& queue) {
   if (!queue.has_duplicate_window_seconds()) return kDefaultDuplicateWindow;
   return std::min(absl::Seconds(queue.duplicate_window_seconds()), kMaxDuplicateWindow);
+}
+
+absl::Duration Spooler::LongestDuplicateWindowLocked() const {
+  absl::Duration longest = absl::ZeroDuration();
+  for (const auto& [_, q] : queues_) longest = std::max(longest, DuplicateWindow(q.queue));
+  return longest;
 }
 
 uint64_t Spooler::MaxJobBytes(const v1::Queue& queue) const {
@@ -239,7 +247,7 @@ absl::StatusOr<std::unique_ptr<Submission>> Spooler::BeginJob(const v1::JobHeade
   // written after it (the WAL is replayed as a prefix), and recovery purges
   // whatever remains.
   if (auto s = store_->PutJob(nullptr, job, /*sync=*/false); !s.ok()) {
-    AbandonJob(job, /*stored=*/false);
+    AbandonJob(job, /*stored=*/false, "abandoned");
     return s;
   }
   auto submission = std::unique_ptr<Submission>(
@@ -248,13 +256,13 @@ absl::StatusOr<std::unique_ptr<Submission>> Spooler::BeginJob(const v1::JobHeade
   return submission;
 }
 
-void Spooler::AbandonJob(const v1::Job& job, bool stored) {
+void Spooler::AbandonJob(const v1::Job& job, bool stored, const char* reason) {
   if (stored) {
     auto s = store_->DeleteJob(job, /*sync=*/false);
     if (!s.ok()) Log("job %d: discard failed (recovery will purge it): %s", job.id(), s.ToString());
   }
-  Log("job %d: discarded before commit (queue %s)", job.id(), job.queue());
-  if (metrics_) metrics_->jobs_refused.Add({{"reason", "abandoned"}}).Increment();
+  Log("job %d: discarded before commit (queue %s, %s)", job.id(), job.queue(), reason);
+  if (metrics_) metrics_->jobs_refused.Add({{"reason", reason}}).Increment();
   absl::MutexLock lock(&mu_);
   auto it = queues_.find(job.queue());
   if (it != queues_.end() && it->second.receiving > 0) --it->second.receiving;
@@ -283,7 +291,6 @@ absl::StatusOr<Spooler::CommitResult> Spooler::CommitJob(v1::Job job, uint64_t b
       if (auto original = duplicates_.Find(job.queue(), key, now, window)) {
         Log("job %d is a retry of job %d (queue %s, user %s); acknowledged, not queued again",
             job.id(), *original, job.queue(), job.user());
-        if (metrics_) metrics_->jobs_refused.Add({{"reason", "duplicate"}}).Increment();
         return CommitResult{0, *original};
       }
       duplicates_.Add(job.queue(), key, now, job.id());
@@ -1006,7 +1013,7 @@ absl::Status Spooler::ReadDocument(uint64_t job_id, uint32_t document, uint64_t 
 void Spooler::Housekeep() {
   absl::MutexLock lock(&mu_);
   absl::Time now = options_.clock();
-  duplicates_.Purge(now - kMaxDuplicateWindow);
+  duplicates_.Purge(now - LongestDuplicateWindowLocked());
   if (now - last_accounting_purge_ > absl::Hours(1)) {
     last_accounting_purge_ = now;
     if (auto s = store_->PurgeAccounting(now - options_.accounting_retention); !s.ok()) {

@@ -157,10 +157,13 @@ class Spooler {
     uint64_t duplicate_of = 0;  // not 0: a retry of this job, not queued again
   };
   absl::StatusOr<CommitResult> CommitJob(v1::Job job, uint64_t bytes);
-  void AbandonJob(const v1::Job& job, bool stored);
+  // `reason` labels the discard in the log and in jobs_refused_total.
+  void AbandonJob(const v1::Job& job, bool stored, const char* reason);
   absl::Status CheckDiskSpace() const;
   uint64_t MaxJobBytes(const v1::Queue& queue) const;
   static absl::Duration DuplicateWindow(const v1::Queue& queue);
+  // How long duplicate keys must be kept: the longest window of any queue.
+  absl::Duration LongestDuplicateWindowLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::StatusOr<v1::Job*> ActiveJobLocked(uint64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Persists `updated` (replacing the active record), and moves it to

@@ -22,7 +22,7 @@ Submission::Submission(Spooler* spooler, v1::Job job, uint64_t max_bytes,
       max_chunk_bytes_(max_chunk_bytes) {}
 
 Submission::~Submission() {
-  if (!committed_) spooler_->AbandonJob(job_, /*stored=*/true);
+  if (!committed_) spooler_->AbandonJob(job_, /*stored=*/true, duplicate_ ? "duplicate" : "abandoned");
 }
 
 absl::Status Submission::StartDocument(const v1::DocumentStart& start) {
@@ -139,6 +139,7 @@ absl::StatusOr<v1::SubmitResponse::Committed> Submission::Commit() {
     // A retry: this copy is discarded (when the submission ends) and the
     // client is told the job it already delivered.
     failed_ = true;
+    duplicate_ = true;
     committed.set_job_id(result->duplicate_of);
     committed.set_duplicate(true);
     return committed;

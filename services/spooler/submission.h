@@ -60,6 +60,7 @@ class Submission {
   std::map<uint32_t, v1::DocumentStart> pending_documents_;  // updates for later documents
   std::string request_id_;  // idempotency (see JobHeader.request_id)
   bool request_id_with_content_ = false;
+  bool duplicate_ = false;  // a retry of an earlier job: discarded as such
 };
 
 }  // namespace spoolgate::spooler

@@ -110,14 +110,8 @@ class AgentE2eTest : public ::testing::Test {
     return out.substr(state + 9, end - state - 9);
   }
 
-  // Polls `done` every 50 ms for at most `limit`.
   bool WaitFor(const std::function<bool()>& done, absl::Duration limit) {
-    absl::Time deadline = absl::Now() + limit;
-    while (absl::Now() < deadline) {
-      if (done()) return true;
-      absl::SleepFor(absl::Milliseconds(50));
-    }
-    return done();
+    return testing::WaitUntil(done, limit);
   }
 
   TempDir dir_;
