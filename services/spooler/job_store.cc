@@ -131,9 +131,7 @@ absl::Status JobStore::PutJob(const v1::Job* previous, const v1::Job& job, bool 
     batch.Put(family(kIndex), QueueIndexKey(job.queue(), job.priority(), job.id()), "");
   }
   batch.Put(family(kJobs), JobKey(job.id()), record);
-  if (delete_data) {
-    batch.DeleteRange(family(kData), DataJobBegin(job.id()), DataJobEnd(job.id()));
-  }
+  if (delete_data) DeleteDataOf(job, &batch);
   // A job's accounting record is written with its final state, in the
   // same batch: no crash can leave one without the other.
   if (IsFinalState(job.state()) && (previous == nullptr || !IsFinalState(previous->state()))) {
@@ -145,13 +143,52 @@ absl::Status JobStore::PutJob(const v1::Job* previous, const v1::Job& job, bool 
   return FromRocks(db_->Write(WriteOpts(sync), &batch), absl::StrCat("job ", job.id(), ": write"));
 }
 
+absl::Status JobStore::CommitJob(const v1::Job& job, const std::vector<InlineDocument>& documents) {
+  rocksdb::WriteBatch batch;
+  std::string record;
+  if (!job.SerializeToString(&record)) return absl::InternalError("serialize job");
+  for (const auto& doc : documents) {
+    if (doc.data.empty()) continue;
+    batch.Put(family(kData), DataKey(job.id(), doc.index, 0), doc.data);
+  }
+  if (IsPending(&job)) {
+    batch.Put(family(kIndex), QueueIndexKey(job.queue(), job.priority(), job.id()), "");
+  }
+  batch.Put(family(kJobs), JobKey(job.id()), record);
+  return FromRocks(db_->Write(WriteOpts(true), &batch), absl::StrCat("job ", job.id(), ": commit"));
+}
+
+void JobStore::DeleteDataOf(const v1::Job& job, rocksdb::WriteBatch* batch) const {
+  if (job.documents_size() == 0) {
+    // A record written before its documents were known (older RECEIVING
+    // records): whatever data the job has.
+    batch->DeleteRange(family(kData), DataJobBegin(job.id()), DataJobEnd(job.id()));
+    return;
+  }
+  for (const auto& doc : job.documents()) {
+    switch (doc.storage()) {
+      case v1::DOCUMENT_STORAGE_INLINE:
+        // A point delete: range tombstones would be fragmented again by
+        // every iterator the store opens.
+        if (doc.size_bytes() > 0) batch->Delete(family(kData), DataKey(job.id(), doc.index(), 0));
+        break;
+      case v1::DOCUMENT_STORAGE_SPOOL_FILE:
+        break;
+      default:
+        batch->DeleteRange(family(kData), DataKey(job.id(), doc.index(), 0),
+                           DataKey(job.id(), doc.index() + 1, 0));
+        break;
+    }
+  }
+}
+
 absl::Status JobStore::DeleteJob(const v1::Job& job, bool sync) {
   rocksdb::WriteBatch batch;
   if (IsPending(&job)) {
     batch.Delete(family(kIndex), QueueIndexKey(job.queue(), job.priority(), job.id()));
   }
   batch.Delete(family(kJobs), JobKey(job.id()));
-  batch.DeleteRange(family(kData), DataJobBegin(job.id()), DataJobEnd(job.id()));
+  if (!IsFinalState(job.state())) DeleteDataOf(job, &batch);
   return FromRocks(db_->Write(WriteOpts(sync), &batch), absl::StrCat("job ", job.id(), ": delete"));
 }
 

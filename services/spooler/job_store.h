@@ -16,6 +16,7 @@
 #include <vector>
 
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -49,7 +50,16 @@ class JobStore {
   // state gets its accounting record there too. `sync`: fsync before return.
   absl::Status PutJob(const v1::Job* previous, const v1::Job& job, bool sync,
                       bool delete_data = false);
-  // Removes a job's record, index entry and data atomically.
+  // Writes a newly committed job (no earlier record) together with the
+  // bytes of its INLINE documents, in one synced batch.
+  struct InlineDocument {
+    uint32_t index;
+    std::string data;
+  };
+  absl::Status CommitJob(const v1::Job& job, const std::vector<InlineDocument>& documents);
+  // Removes a job's record, index entry and (unless it is final, whose data
+  // went with its final state) its data atomically. Spool files are the
+  // caller's.
   absl::Status DeleteJob(const v1::Job& job, bool sync);
   absl::StatusOr<v1::Job> GetJob(uint64_t job_id) const;
   // Calls `fn` for every stored job in id order; stops early if it returns false.
@@ -57,7 +67,8 @@ class JobStore {
   // Ids of PENDING jobs of `queue` in print order (from the queue index).
   absl::StatusOr<std::vector<uint64_t>> PendingJobIds(absl::string_view queue) const;
 
-  // Job data. Chunks are written unsynced; SyncData() makes every chunk
+  // Job data kept in RocksDB (INLINE documents, and CHUNKS of older
+  // records). Chunks are written unsynced; SyncData() makes every chunk
   // written so far durable (one WAL fsync covers them all).
   absl::Status PutChunk(uint64_t job_id, uint32_t document, uint64_t offset,
                         absl::string_view data);
@@ -96,6 +107,8 @@ class JobStore {
 
  private:
   JobStore() = default;
+  // Adds the deletion of `job`'s data kept in RocksDB to `batch`.
+  void DeleteDataOf(const v1::Job& job, rocksdb::WriteBatch* batch) const;
   rocksdb::ColumnFamilyHandle* family(int index) const { return handles_[index]; }
 
   std::string path_;

@@ -30,6 +30,9 @@ ABSL_FLAG(uint32_t, lease_seconds, 120, "job lease without news from the agent")
 ABSL_FLAG(uint32_t, history_seconds, 86400, "keep finished job records this long");
 ABSL_FLAG(uint64_t, min_free_disk_bytes, 256ull << 20, "refuse jobs below this much free disk");
 ABSL_FLAG(uint64_t, default_max_job_bytes, 0, "size limit for queues without their own; 0 = none");
+ABSL_FLAG(uint64_t, inline_job_bytes, 256 << 10,
+          "a job's documents up to this many bytes in all are stored with its commit record; "
+          "larger documents get spool files of their own");
 ABSL_FLAG(std::vector<std::string>, admin_hosts, {},
           "IP addresses/CIDRs from which root may remove any job");
 ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain: serve gRPC over TLS");
@@ -68,6 +71,7 @@ int Run() {
   options.history = absl::Seconds(absl::GetFlag(FLAGS_history_seconds));
   options.min_free_disk_bytes = absl::GetFlag(FLAGS_min_free_disk_bytes);
   options.default_max_job_bytes = absl::GetFlag(FLAGS_default_max_job_bytes);
+  options.inline_job_bytes = absl::GetFlag(FLAGS_inline_job_bytes);
   options.admin_hosts = absl::GetFlag(FLAGS_admin_hosts);
   options.accounting_log = absl::GetFlag(FLAGS_accounting_log);
   options.accounting_retention = absl::Hours(24) * absl::GetFlag(FLAGS_accounting_retention_days);

@@ -72,6 +72,8 @@ absl::StatusOr<std::unique_ptr<Spooler>> Spooler::Open(SpoolerOptions options,
   JobStore::Options store_options;
   store_options.path = options.data_dir;
   SPOOLGATE_ASSIGN_OR_RETURN(auto store, JobStore::Open(store_options));
+  SPOOLGATE_ASSIGN_OR_RETURN(SpoolFiles spool_files,
+                             SpoolFiles::Open(absl::StrCat(options.data_dir, "/spool")));
   SPOOLGATE_ASSIGN_OR_RETURN(RecoveryReport report, RecoverStore(*store, options.clock()));
   Log("recovered %s: purged %d receiving, requeued %d printing, dropped %d orphaned data",
       options.data_dir, report.purged_receiving, report.requeued_printing,
@@ -81,6 +83,7 @@ absl::StatusOr<std::unique_ptr<Spooler>> Spooler::Open(SpoolerOptions options,
   auto spooler = std::unique_ptr<Spooler>(
       new Spooler(std::move(options), std::move(store), std::move(metrics)));
   spooler->admin_ranges_ = *std::move(ranges);
+  spooler->spool_files_.emplace(std::move(spool_files));
   if (!spooler->options_.accounting_log.empty()) {
     SPOOLGATE_ASSIGN_OR_RETURN(spooler->accounting_log_,
                                AccountingLog::Open(spooler->options_.accounting_log));
@@ -88,6 +91,16 @@ absl::StatusOr<std::unique_ptr<Spooler>> Spooler::Open(SpoolerOptions options,
   {
     absl::MutexLock lock(&spooler->mu_);
     SPOOLGATE_RETURN_IF_ERROR(spooler->LoadLocked());
+    // Files of jobs never committed, or of jobs whose end was written but
+    // whose files were not yet unlinked, when the spooler stopped.
+    absl::flat_hash_set<std::string> named;
+    for (const auto& [_, job] : spooler->active_) {
+      for (const auto& doc : job.documents()) {
+        if (doc.storage() == v1::DOCUMENT_STORAGE_SPOOL_FILE) named.insert(doc.spool_file());
+      }
+    }
+    SPOOLGATE_ASSIGN_OR_RETURN(int removed, spooler->spool_files_->RemoveAllExcept(named));
+    if (removed > 0) Log("removed %d spool file(s) that no job names", removed);
     spooler->RefreshGaugesLocked();
   }
   if (spooler->options_.housekeeping_period > absl::ZeroDuration()) {
@@ -243,23 +256,20 @@ absl::StatusOr<std::unique_ptr<Submission>> Spooler::BeginJob(const v1::JobHeade
     }
     ++it->second.receiving;
   }
-  // The RECEIVING record needs no sync: if it is lost, so is all data
-  // written after it (the WAL is replayed as a prefix), and recovery purges
-  // whatever remains.
-  if (auto s = store_->PutJob(nullptr, job, /*sync=*/false); !s.ok()) {
-    AbandonJob(job, /*stored=*/false, "abandoned");
-    return s;
-  }
+  // Nothing is written before the commit: an inline job lives in memory,
+  // and spool files that no commit names are removed at the next start.
   auto submission = std::unique_ptr<Submission>(
-      new Submission(this, std::move(job), max_bytes, options_.max_chunk_bytes));
+      new Submission(this, std::move(job), max_bytes, options_.max_chunk_bytes,
+                     options_.inline_job_bytes));
   submission->SetRequestId(header.request_id(), header.request_id_with_content());
   return submission;
 }
 
-void Spooler::AbandonJob(const v1::Job& job, bool stored, const char* reason) {
-  if (stored) {
-    auto s = store_->DeleteJob(job, /*sync=*/false);
-    if (!s.ok()) Log("job %d: discard failed (recovery will purge it): %s", job.id(), s.ToString());
+void Spooler::AbandonJob(const v1::Job& job, const std::vector<std::string>& spool_files,
+                         const char* reason) {
+  for (const auto& name : spool_files) {
+    auto s = spool_files_->Remove(name);
+    if (!s.ok()) Log("job %d: discard failed (the next start removes it): %s", job.id(), s.ToString());
   }
   Log("job %d: discarded before commit (queue %s, %s)", job.id(), job.queue(), reason);
   if (metrics_) metrics_->jobs_refused.Add({{"reason", reason}}).Increment();
@@ -268,9 +278,18 @@ void Spooler::AbandonJob(const v1::Job& job, bool stored, const char* reason) {
   if (it != queues_.end() && it->second.receiving > 0) --it->second.receiving;
 }
 
-absl::StatusOr<Spooler::CommitResult> Spooler::CommitJob(v1::Job job, uint64_t bytes) {
+void Spooler::RemoveSpoolFiles(const v1::Job& job) const {
+  for (const auto& doc : job.documents()) {
+    if (doc.storage() != v1::DOCUMENT_STORAGE_SPOOL_FILE) continue;
+    if (auto s = spool_files_->Remove(doc.spool_file()); !s.ok()) {
+      Log("job %d: %s (the next start removes it)", job.id(), s.ToString());
+    }
+  }
+}
+
+absl::StatusOr<Spooler::CommitResult> Spooler::CommitJob(
+    v1::Job job, uint64_t bytes, const std::vector<JobStore::InlineDocument>& documents) {
   absl::Time now = options_.clock();
-  v1::Job receiving = job;
   job.set_state(v1::JOB_STATE_PENDING);
   job.set_submitted_unix_micros(Micros(now));
   {
@@ -299,7 +318,7 @@ absl::StatusOr<Spooler::CommitResult> Spooler::CommitJob(v1::Job job, uint64_t b
     recent_[{job.queue(), job.user()}].push_back({now, bytes, job.id()});
   }
   // Synced outside the lock so concurrent commits share one fsync.
-  if (auto s = store_->PutJob(&receiving, job, /*sync=*/true); !s.ok()) {
+  if (auto s = store_->CommitJob(job, documents); !s.ok()) {
     absl::MutexLock lock(&mu_);
     auto& recent = recent_[{job.queue(), job.user()}];
     recent.erase(std::remove_if(recent.begin(), recent.end(),
@@ -358,6 +377,7 @@ absl::Status Spooler::UpdateJobLocked(v1::Job updated, bool sync) {
   bool final_state = IsFinalState(updated.state());
   SPOOLGATE_RETURN_IF_ERROR(store_->PutJob(previous, updated, sync, /*delete_data=*/final_state));
   if (final_state) {
+    RemoveSpoolFiles(updated);
     absl::Time at = absl::FromUnixMicros(updated.finished_unix_micros());
     history_.push_back({at, updated.id(), updated.queue(), updated.state()});
     // The record itself went to the database with the job (PutJob).
@@ -992,6 +1012,7 @@ void Spooler::ScheduleLocked() {
 
 absl::Status Spooler::ReadDocument(uint64_t job_id, uint32_t document, uint64_t offset,
                                    const std::function<bool(uint64_t, absl::string_view)>& fn) {
+  v1::Document doc;
   {
     absl::MutexLock lock(&mu_);
     SPOOLGATE_ASSIGN_OR_RETURN(v1::Job * job, ActiveJobLocked(job_id));
@@ -1002,9 +1023,13 @@ absl::Status Spooler::ReadDocument(uint64_t job_id, uint32_t document, uint64_t 
     if (document >= static_cast<uint32_t>(job->documents_size())) {
       return absl::NotFoundError(absl::StrCat("job ", job_id, " has no document ", document));
     }
+    doc = job->documents(static_cast<int>(document));
   }
-  // The iterator reads a consistent snapshot even if the job is cancelled
-  // (and its data deleted) meanwhile.
+  // Both reads stay consistent if the job is cancelled meanwhile: an open
+  // file outlives its unlink, and the iterator reads a snapshot.
+  if (doc.storage() == v1::DOCUMENT_STORAGE_SPOOL_FILE) {
+    return spool_files_->Read(doc.spool_file(), offset, options_.max_chunk_bytes, fn);
+  }
   return store_->ReadDocument(job_id, document, offset, fn);
 }
 

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -28,6 +29,7 @@
 #include "services/spooler/accounting.h"
 #include "services/spooler/agent_connection.h"
 #include "services/spooler/job_store.h"
+#include "services/spooler/spool_files.h"
 #include "services/spooler/spooler_metrics.h"
 #include "services/spooler/submission.h"
 #include "spoolgate/v1/admin.pb.h"
@@ -49,6 +51,9 @@ struct SpoolerOptions {
   uint64_t default_max_job_bytes = 0;  // 0 = no limit
   std::vector<std::string> admin_hosts;
   size_t max_chunk_bytes = 1 << 20;
+  // A job's documents up to this many bytes in all are written with its
+  // commit; a document past it goes to a spool file of its own.
+  size_t inline_job_bytes = 256 << 10;
   std::string accounting_log;  // JSON-lines file, one line per finished job; empty = none
   absl::Duration accounting_retention = absl::Hours(24 * 90);  // records kept in the database
   // Run Housekeep() on a background thread at this period; zero = never
@@ -60,7 +65,8 @@ struct SpoolerOptions {
 class Spooler {
  public:
   // Opens the store at options.data_dir, repairs it (purges RECEIVING jobs,
-  // returns PRINTING jobs to PENDING, drops orphaned data), creates missing
+  // returns PRINTING jobs to PENDING, drops orphaned data and spool files
+  // that no job names), creates missing
   // queues and starts housekeeping. `registry` may be null (no metrics).
   static absl::StatusOr<std::unique_ptr<Spooler>> Open(SpoolerOptions options,
                                                        prometheus::Registry* registry);
@@ -120,6 +126,7 @@ class Spooler {
   void Shutdown();
 
   JobStore& store() { return *store_; }
+  const SpoolFiles& spool_files() const { return *spool_files_; }
 
  private:
   friend class Submission;
@@ -156,9 +163,14 @@ class Spooler {
     uint32_t position = 0;      // jobs ahead of it
     uint64_t duplicate_of = 0;  // not 0: a retry of this job, not queued again
   };
-  absl::StatusOr<CommitResult> CommitJob(v1::Job job, uint64_t bytes);
-  // `reason` labels the discard in the log and in jobs_refused_total.
-  void AbandonJob(const v1::Job& job, bool stored, const char* reason);
+  absl::StatusOr<CommitResult> CommitJob(v1::Job job, uint64_t bytes,
+                                         const std::vector<JobStore::InlineDocument>& documents);
+  // Removes the spool files a discarded job created; `reason` labels the
+  // discard in the log and in jobs_refused_total.
+  void AbandonJob(const v1::Job& job, const std::vector<std::string>& spool_files,
+                  const char* reason);
+  // Unlinks the spool files of a job whose data is no longer needed.
+  void RemoveSpoolFiles(const v1::Job& job) const;
   absl::Status CheckDiskSpace() const;
   uint64_t MaxJobBytes(const v1::Queue& queue) const;
   static absl::Duration DuplicateWindow(const v1::Queue& queue);
@@ -198,6 +210,7 @@ class Spooler {
   const SpoolerOptions options_;
   std::vector<net::Cidr> admin_ranges_;
   std::unique_ptr<JobStore> store_;
+  std::optional<SpoolFiles> spool_files_;  // set by Open; immutable after
   std::unique_ptr<SpoolerMetrics> metrics_;  // may be null
 
   absl::Mutex mu_;

@@ -17,12 +17,14 @@ void ApplyDocument(const v1::DocumentStart& from, v1::Document* to) {
 }  // namespace
 
 Submission::Submission(Spooler* spooler, v1::Job job, uint64_t max_bytes,
-                       size_t max_chunk_bytes)
+                       size_t max_chunk_bytes, size_t inline_limit)
     : spooler_(spooler), job_(std::move(job)), max_bytes_(max_bytes),
-      max_chunk_bytes_(max_chunk_bytes) {}
+      max_chunk_bytes_(max_chunk_bytes), inline_limit_(inline_limit) {}
 
 Submission::~Submission() {
-  if (!committed_) spooler_->AbandonJob(job_, /*stored=*/true, duplicate_ ? "duplicate" : "abandoned");
+  if (committed_) return;
+  file_.reset();
+  spooler_->AbandonJob(job_, spool_files_, duplicate_ ? "duplicate" : "abandoned");
 }
 
 absl::Status Submission::StartDocument(const v1::DocumentStart& start) {
@@ -47,6 +49,18 @@ absl::Status Submission::StartDocument(const v1::DocumentStart& start) {
   return absl::OkStatus();
 }
 
+absl::Status Submission::SpillToFile() {
+  uint32_t index = static_cast<uint32_t>(job_.documents_size() - 1);
+  auto file = spooler_->spool_files().Create(job_.id(), index);
+  if (!file.ok()) return file.status();
+  file_ = *std::move(file);
+  spool_files_.push_back(file_->name());
+  absl::Status s = file_->Append(buffer_);
+  inline_bytes_ -= buffer_.size();
+  std::string().swap(buffer_);
+  return s;
+}
+
 absl::Status Submission::AppendChunk(absl::string_view data) {
   if (failed_) return absl::FailedPreconditionError("submission already failed");
   if (!document_open_) return absl::InvalidArgumentError("chunk outside a document");
@@ -69,8 +83,15 @@ absl::Status Submission::AppendChunk(absl::string_view data) {
     }
   }
   if (data.empty()) return absl::OkStatus();
-  uint32_t index = static_cast<uint32_t>(job_.documents_size() - 1);
-  if (auto s = spooler_->store().PutChunk(job_.id(), index, document_bytes_, data); !s.ok()) {
+  absl::Status s;
+  if (!file_ && inline_bytes_ + data.size() <= inline_limit_) {
+    buffer_.append(data.data(), data.size());
+    inline_bytes_ += data.size();
+  } else {
+    if (!file_) s = SpillToFile();
+    if (s.ok()) s = file_->Append(data);
+  }
+  if (!s.ok()) {
     failed_ = true;
     return s;
   }
@@ -83,13 +104,23 @@ absl::Status Submission::AppendChunk(absl::string_view data) {
 absl::StatusOr<v1::Document> Submission::EndDocument() {
   if (failed_) return absl::FailedPreconditionError("submission already failed");
   if (!document_open_) return absl::InvalidArgumentError("document_end without document_start");
-  // No fsync here: a job is only ever promised at its commit, whose synced
-  // write makes every earlier WAL record (all its chunks) durable too. A
-  // crash before the commit loses nothing promised: recovery purges
-  // RECEIVING jobs whether or not their data reached the disk. So a small
-  // job costs one fsync, shared with concurrent commits.
   document_open_ = false;
   v1::Document* doc = job_.mutable_documents(job_.documents_size() - 1);
+  if (file_) {
+    // Synced before the commit names it: the commit is the only promise.
+    if (auto s = file_->Sync(); !s.ok()) {
+      failed_ = true;
+      return s;
+    }
+    doc->set_storage(v1::DOCUMENT_STORAGE_SPOOL_FILE);
+    doc->set_spool_file(file_->name());
+    file_.reset();
+  } else {
+    // Written with the commit, in its synced batch: one fsync per small job.
+    doc->set_storage(v1::DOCUMENT_STORAGE_INLINE);
+    inline_documents_.push_back({doc->index(), std::move(buffer_)});
+    buffer_.clear();
+  }
   doc->set_size_bytes(document_bytes_);
   doc->set_sha256(sha_.HexDigest());
   return *doc;
@@ -129,7 +160,7 @@ absl::StatusOr<v1::SubmitResponse::Committed> Submission::Commit() {
   std::vector<std::string> hashes;
   for (const auto& doc : job_.documents()) hashes.push_back(doc.sha256());
   job_.set_idempotency_key(IdempotencyKey(request_id_, request_id_with_content_, hashes));
-  auto result = spooler_->CommitJob(job_, total_bytes_);
+  auto result = spooler_->CommitJob(job_, total_bytes_, inline_documents_);
   if (!result.ok()) {
     failed_ = true;
     return result.status();

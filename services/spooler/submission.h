@@ -1,5 +1,11 @@
-// One job being received over Intake: documents streamed chunk by chunk
-// into the store, each one synced at its end, then the commit.
+// One job being received over Intake, then its commit.
+//
+// A document's bytes are held in memory while the job's documents together
+// stay within the inline limit; they are written with the commit, in its one
+// synced batch (group commit shares that fsync between concurrent jobs). A
+// document that grows past the limit moves to a spool file of its own,
+// synced at the document's end. So every byte is written once, and a job is
+// visible only once its commit is durable.
 //
 // Not thread safe: one Submission belongs to one Submit stream. Destroying
 // it before Commit() succeeded discards the job and its data.
@@ -7,11 +13,16 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "lib/base/sha256.h"
+#include "services/spooler/job_store.h"
+#include "services/spooler/spool_files.h"
 #include "spoolgate/v1/intake.pb.h"
 #include "spoolgate/v1/job.pb.h"
 
@@ -30,7 +41,8 @@ class Submission {
   absl::Status StartDocument(const v1::DocumentStart& start);
   // Refuses chunks over the chunk limit and jobs over the queue's size limit.
   absl::Status AppendChunk(absl::string_view data);
-  // Returns only after the document's bytes are synced to disk.
+  // Ends the document; a spool file is synced before this returns, an
+  // inline document is made durable by the commit.
   absl::StatusOr<v1::Document> EndDocument();
   // Applies attributes learned after the header (see JobUpdate).
   absl::Status Update(const v1::JobUpdate& update);
@@ -44,12 +56,21 @@ class Submission {
 
  private:
   friend class Spooler;
-  Submission(Spooler* spooler, v1::Job job, uint64_t max_bytes, size_t max_chunk_bytes);
+  Submission(Spooler* spooler, v1::Job job, uint64_t max_bytes, size_t max_chunk_bytes,
+             size_t inline_limit);
+  // Moves the open document from memory to a spool file.
+  absl::Status SpillToFile();
 
   Spooler* const spooler_;  // not owned; outlives this
   v1::Job job_;
   const uint64_t max_bytes_;  // 0 = no limit
   const size_t max_chunk_bytes_;
+  const size_t inline_limit_;  // bytes of all inline documents of the job
+  size_t inline_bytes_ = 0;    // held by inline_documents_ and buffer_
+  std::string buffer_;         // the open document, while it is inline
+  std::unique_ptr<SpoolFiles::Writer> file_;  // the open document, once spilled
+  std::vector<JobStore::InlineDocument> inline_documents_;
+  std::vector<std::string> spool_files_;  // created for this job; removed unless committed
   uint64_t total_bytes_ = 0;
   bool document_open_ = false;
   uint64_t document_bytes_ = 0;

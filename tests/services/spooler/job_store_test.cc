@@ -138,6 +138,33 @@ TEST(JobStoreTest, DeleteJobRemovesRecordIndexAndData) {
   EXPECT_EQ(ReadAll(*store, 9, 0), "");
 }
 
+TEST(JobStoreTest, CommitWritesInlineDocumentsWithTheRecordAndTheEndDeletesThem) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  v1::Job job = MakeJob(7, "office", 0, v1::JOB_STATE_PENDING);
+  for (uint32_t i = 0; i < 3; ++i) {
+    v1::Document* doc = job.add_documents();
+    doc->set_index(i);
+    doc->set_storage(i == 1 ? v1::DOCUMENT_STORAGE_SPOOL_FILE : v1::DOCUMENT_STORAGE_INLINE);
+  }
+  job.mutable_documents(0)->set_size_bytes(5);
+  job.mutable_documents(2)->set_size_bytes(0);
+  ASSERT_THAT(store->CommitJob(job, {{0, "first"}, {2, ""}}), IsOk());
+  ASSERT_THAT(store->PutChunk(8, 0, 0, "neighbour"), IsOk());
+  EXPECT_EQ(ReadAll(*store, 7, 0), "first");
+  EXPECT_EQ(ReadAll(*store, 7, 0, 2), "rst");
+  EXPECT_EQ(ReadAll(*store, 7, 2), "");
+  EXPECT_THAT(*store->PendingJobIds("office"), ElementsAre(7));
+
+  v1::Job done = job;
+  done.set_state(v1::JOB_STATE_COMPLETED);
+  ASSERT_THAT(store->PutJob(&job, done, /*sync=*/true, /*delete_data=*/true), IsOk());
+  EXPECT_EQ(ReadAll(*store, 7, 0), "");
+  EXPECT_EQ(ReadAll(*store, 8, 0), "neighbour");
+  EXPECT_TRUE(store->PendingJobIds("office")->empty());
+  EXPECT_TRUE(store->OrphanDataJobIds()->size() == 1);  // only job 8, which has no record
+}
+
 TEST(JobStoreTest, SyncedDataSurvivesReopen) {
   TempDir dir;
   {

@@ -3,6 +3,10 @@
 #include "services/spooler/spooler.h"
 #include "services/spooler/duplicate_index.h"
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -32,6 +36,7 @@ class SpoolerTest : public ::testing::Test {
     options.lease = absl::Seconds(60);
     options.history = absl::Hours(1);
     options.admin_hosts = {"127.0.0.1"};
+    options.inline_job_bytes = 4096;  // small, so tests see both layouts
     options.clock = [this] { return now_; };
     v1::Queue office;
     office.set_name("office");
@@ -111,9 +116,19 @@ class SpoolerTest : public ::testing::Test {
 
   v1::JobState State(uint64_t id) { return spooler_->GetJob(id)->state(); }
 
-  std::string Read(uint64_t id) {
+  // Names of the files in the spool directory.
+  std::vector<std::string> SpoolDir() {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_.path() + "/spool")) {
+      names.push_back(entry.path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  std::string Read(uint64_t id, uint32_t document = 0) {
     std::string out;
-    EXPECT_THAT(spooler_->ReadDocument(id, 0, 0, [&](uint64_t, absl::string_view d) {
+    EXPECT_THAT(spooler_->ReadDocument(id, document, 0, [&](uint64_t, absl::string_view d) {
       out.append(d.data(), d.size());
       return true;
     }), IsOk());
@@ -226,6 +241,59 @@ TEST_F(SpoolerTest, AbandonedSubmissionLeavesNoTrace) {
   }
   EXPECT_THAT(spooler_->GetJob(id), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_TRUE(spooler_->store().OrphanDataJobIds()->empty());
+}
+
+TEST_F(SpoolerTest, AbandonedLargeSubmissionRemovesItsSpoolFile) {
+  {
+    auto sub = *spooler_->BeginJob(Header());
+    ASSERT_THAT(sub->StartDocument(v1::DocumentStart()), IsOk());
+    ASSERT_THAT(sub->AppendChunk(std::string(3000, 'x')), IsOk());
+    EXPECT_TRUE(SpoolDir().empty());  // still in memory
+    ASSERT_THAT(sub->AppendChunk(std::string(3000, 'y')), IsOk());
+    EXPECT_EQ(SpoolDir().size(), 1u);
+  }
+  EXPECT_TRUE(SpoolDir().empty());
+}
+
+TEST_F(SpoolerTest, SmallDocumentsStayInlineAndLargeOnesGetASpoolFileUntilTheJobEnds) {
+  auto sub = *spooler_->BeginJob(Header());
+  std::string small = "small document";
+  std::string large(10000, 'L');
+  large[5000] = '\0';
+  for (const std::string* data : {&small, &large}) {
+    ASSERT_THAT(sub->StartDocument(v1::DocumentStart()), IsOk());
+    for (size_t i = 0; i < data->size(); i += 1500) {
+      ASSERT_THAT(sub->AppendChunk(absl::string_view(*data).substr(i, 1500)), IsOk());
+    }
+    ASSERT_THAT(sub->EndDocument(), IsOk());
+  }
+  ASSERT_THAT(sub->Commit(), IsOk());
+  uint64_t id = sub->job_id();
+  v1::Job job = *spooler_->GetJob(id);
+  EXPECT_EQ(job.documents(0).storage(), v1::DOCUMENT_STORAGE_INLINE);
+  EXPECT_EQ(job.documents(1).storage(), v1::DOCUMENT_STORAGE_SPOOL_FILE);
+  EXPECT_THAT(SpoolDir(), ElementsAre(job.documents(1).spool_file()));
+  EXPECT_EQ(job.documents(1).sha256(), Sha256::Of(large));
+
+  auto agent = Attach("a1");
+  ASSERT_THAT(Assigned(*agent), ElementsAre(id));
+  EXPECT_EQ(Read(id, 0), small);
+  EXPECT_EQ(Read(id, 1), large);
+  ASSERT_THAT(Report(*agent, id, true), IsOk());
+  EXPECT_TRUE(SpoolDir().empty());
+}
+
+TEST_F(SpoolerTest, RestartRemovesSpoolFilesThatNoJobNames) {
+  uint64_t kept = Submit(std::string(8000, 'k'));
+  std::string orphan = dir_.path() + "/spool/" + SpoolFiles::NameFor(kept + 100, 0);
+  { std::ofstream(orphan) << "left by a crash mid-receive"; }
+  ASSERT_EQ(SpoolDir().size(), 2u);
+  spooler_.reset();
+  Open();
+  EXPECT_THAT(SpoolDir(), ElementsAre(SpoolFiles::NameFor(kept, 0)));
+  auto agent = Attach("a1");
+  ASSERT_THAT(Assigned(*agent), ElementsAre(kept));
+  EXPECT_EQ(Read(kept), std::string(8000, 'k'));
 }
 
 TEST_F(SpoolerTest, RefusesWhenTheQueueIsFull) {

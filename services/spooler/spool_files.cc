@@ -1,0 +1,124 @@
+#include "services/spooler/spool_files.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace spoolgate::spooler {
+namespace {
+
+constexpr char kSuffix[] = ".spool";
+
+absl::Status Errno(absl::string_view what, const std::string& path) {
+  int e = errno;
+  std::string message = absl::StrCat(what, " ", path, ": ", std::strerror(e));
+  if (e == ENOSPC || e == EDQUOT) return absl::ResourceExhaustedError(message);
+  if (e == ENOENT) return absl::NotFoundError(message);
+  return absl::UnavailableError(message);
+}
+
+absl::Status SyncDirectory(const std::string& dir) {
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid()) return Errno("open directory", dir);
+  if (::fsync(fd.get()) != 0) return Errno("fsync directory", dir);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<SpoolFiles> SpoolFiles::Open(std::string dir) {
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return Errno("create", dir);
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) return Errno("stat", dir);
+  if (!S_ISDIR(st.st_mode)) return absl::FailedPreconditionError(absl::StrCat(dir, " is not a directory"));
+  return SpoolFiles(std::move(dir));
+}
+
+std::string SpoolFiles::NameFor(uint64_t job_id, uint32_t document) {
+  return absl::StrFormat("%020u-%u%s", job_id, document, kSuffix);
+}
+
+std::string SpoolFiles::PathOf(absl::string_view name) const { return absl::StrCat(dir_, "/", name); }
+
+absl::StatusOr<std::unique_ptr<SpoolFiles::Writer>> SpoolFiles::Create(uint64_t job_id,
+                                                                        uint32_t document) const {
+  std::string name = NameFor(job_id, document);
+  std::string path = PathOf(name);
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600));
+  if (!fd.valid()) return Errno("create", path);
+  // The name must survive a crash as long as the job that will name it.
+  if (auto s = SyncDirectory(dir_); !s.ok()) return s;
+  return std::unique_ptr<Writer>(new Writer(std::move(name), std::move(fd)));
+}
+
+absl::Status SpoolFiles::Writer::Append(absl::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd_.get(), data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno("write", name_);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+    size_ += static_cast<uint64_t>(n);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SpoolFiles::Writer::Sync() {
+  if (::fdatasync(fd_.get()) != 0) return Errno("fdatasync", name_);
+  return absl::OkStatus();
+}
+
+absl::Status SpoolFiles::Read(const std::string& name, uint64_t offset, size_t block_bytes,
+                              const std::function<bool(uint64_t, absl::string_view)>& fn) const {
+  std::string path = PathOf(name);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return absl::DataLossError(absl::StrCat("spool file ", name, " is missing"));
+    return Errno("open", path);
+  }
+  ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+  auto block = std::make_unique<char[]>(block_bytes);
+  while (true) {
+    ssize_t n = ::pread(fd.get(), block.get(), block_bytes, static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno("read", path);
+    }
+    if (n == 0) return absl::OkStatus();
+    if (!fn(offset, absl::string_view(block.get(), static_cast<size_t>(n)))) return absl::OkStatus();
+    offset += static_cast<uint64_t>(n);
+  }
+}
+
+absl::Status SpoolFiles::Remove(const std::string& name) const {
+  std::string path = PathOf(name);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return Errno("remove", path);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> SpoolFiles::RemoveAllExcept(const absl::flat_hash_set<std::string>& keep) const {
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(dir_.c_str()), &::closedir);
+  if (!dir) return Errno("list", dir_);
+  std::vector<std::string> doomed;
+  while (dirent* entry = ::readdir(dir.get())) {
+    std::string name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    if (!keep.contains(name)) doomed.push_back(std::move(name));
+  }
+  for (const auto& name : doomed) {
+    if (auto s = Remove(name); !s.ok()) return s;
+  }
+  return static_cast<int>(doomed.size());
+}
+
+}  // namespace spoolgate::spooler

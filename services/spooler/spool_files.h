@@ -1,0 +1,74 @@
+// The spool directory: one file per large document, so bulk job data is
+// written once (not through RocksDB's WAL and then again at flush).
+//
+// A file is created with a synced directory entry, appended to, and
+// fdatasync'ed before the job that names it is committed; the job record in
+// RocksDB stays the only commit point. Files that no committed job names are
+// removed at start (RemoveAllExcept).
+//
+// Thread safety: SpoolFiles is immutable after Open; a Writer belongs to one
+// thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "lib/base/unique_fd.h"
+
+namespace spoolgate::spooler {
+
+class SpoolFiles {
+ public:
+  // Creates `dir` if missing.
+  static absl::StatusOr<SpoolFiles> Open(std::string dir);
+
+  // The file name of a job's document ("<job>-<document>.spool").
+  static std::string NameFor(uint64_t job_id, uint32_t document);
+
+  class Writer {
+   public:
+    Writer(const Writer&) = delete;
+    Writer& operator=(const Writer&) = delete;
+    const std::string& name() const { return name_; }
+    uint64_t size() const { return size_; }
+    absl::Status Append(absl::string_view data);
+    // fdatasync: every byte appended so far is on disk.
+    absl::Status Sync();
+
+   private:
+    friend class SpoolFiles;
+    Writer(std::string name, UniqueFd fd) : name_(std::move(name)), fd_(std::move(fd)) {}
+    std::string name_;
+    UniqueFd fd_;
+    uint64_t size_ = 0;
+  };
+
+  // Creates (or truncates) the file and makes its directory entry durable.
+  absl::StatusOr<std::unique_ptr<Writer>> Create(uint64_t job_id, uint32_t document) const;
+  // Streams the file from `offset` in blocks of at most `block_bytes`; `fn`
+  // gets the file offset of each block and may stop the read by returning
+  // false. An open file stays readable if it is removed meanwhile.
+  absl::Status Read(const std::string& name, uint64_t offset, size_t block_bytes,
+                    const std::function<bool(uint64_t, absl::string_view)>& fn) const;
+  // Unlinks the file; a missing file is not an error. Not synced: a name
+  // that survives a crash is an orphan, removed at the next start.
+  absl::Status Remove(const std::string& name) const;
+  // Removes every file whose name is not in `keep`; returns how many.
+  absl::StatusOr<int> RemoveAllExcept(const absl::flat_hash_set<std::string>& keep) const;
+
+  const std::string& dir() const { return dir_; }
+
+ private:
+  explicit SpoolFiles(std::string dir) : dir_(std::move(dir)) {}
+  std::string PathOf(absl::string_view name) const;
+
+  std::string dir_;
+};
+
+}  // namespace spoolgate::spooler

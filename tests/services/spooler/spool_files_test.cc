@@ -1,0 +1,95 @@
+#include "services/spooler/spool_files.h"
+
+#include <sys/stat.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace spoolgate::spooler {
+namespace {
+using ::spoolgate::testing::IsOk;
+using ::spoolgate::testing::StatusIs;
+using ::spoolgate::testing::TempDir;
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+std::string ReadFrom(const SpoolFiles& files, const std::string& name, uint64_t offset,
+                     size_t block) {
+  std::string out;
+  EXPECT_THAT(files.Read(name, offset, block,
+                         [&](uint64_t at, absl::string_view data) {
+                           EXPECT_EQ(at, offset + out.size());
+                           EXPECT_LE(data.size(), block);
+                           out.append(data.data(), data.size());
+                           return true;
+                         }),
+              IsOk());
+  return out;
+}
+
+TEST(SpoolFilesTest, NamesSortByJobAndCarryTheDocument) {
+  EXPECT_EQ(SpoolFiles::NameFor(42, 3), "00000000000000000042-3.spool");
+  EXPECT_LT(SpoolFiles::NameFor(9, 0), SpoolFiles::NameFor(10, 0));
+}
+
+TEST(SpoolFilesTest, WrittenBytesReadBackFromAnyOffsetInBlocks) {
+  TempDir dir;
+  auto files = SpoolFiles::Open(dir.path() + "/spool");
+  ASSERT_THAT(files, IsOk());
+  auto writer = files->Create(1, 0);
+  ASSERT_THAT(writer, IsOk());
+  std::string data;
+  for (int i = 0; i < 1000; ++i) data += static_cast<char>(i * 7);
+  ASSERT_THAT((*writer)->Append(data.substr(0, 300)), IsOk());
+  ASSERT_THAT((*writer)->Append(data.substr(300)), IsOk());
+  ASSERT_THAT((*writer)->Sync(), IsOk());
+  EXPECT_EQ((*writer)->size(), 1000u);
+  EXPECT_EQ(ReadFrom(*files, (*writer)->name(), 0, 64), data);
+  EXPECT_EQ(ReadFrom(*files, (*writer)->name(), 999, 64), data.substr(999));
+  EXPECT_EQ(ReadFrom(*files, (*writer)->name(), 1000, 64), "");
+}
+
+TEST(SpoolFilesTest, AReaderMayStopEarly) {
+  TempDir dir;
+  auto files = *SpoolFiles::Open(dir.path());
+  auto writer = *files.Create(2, 1);
+  ASSERT_THAT(writer->Append(std::string(100, 'a')), IsOk());
+  int calls = 0;
+  ASSERT_THAT(files.Read(writer->name(), 0, 10, [&](uint64_t, absl::string_view) { return ++calls < 3; }),
+              IsOk());
+  EXPECT_EQ(calls, 3);
+}
+
+TEST(SpoolFilesTest, AMissingFileIsDataLossAndRemoveIsIdempotent) {
+  TempDir dir;
+  auto files = *SpoolFiles::Open(dir.path());
+  EXPECT_THAT(files.Read("00000000000000000001-0.spool", 0, 10, [](uint64_t, absl::string_view) { return true; }),
+              StatusIs(absl::StatusCode::kDataLoss));
+  auto writer = *files.Create(1, 0);
+  EXPECT_THAT(files.Remove(writer->name()), IsOk());
+  EXPECT_THAT(files.Remove(writer->name()), IsOk());
+  EXPECT_FALSE(Exists(dir.path() + "/" + writer->name()));
+}
+
+TEST(SpoolFilesTest, RemoveAllExceptKeepsOnlyTheNamedFiles) {
+  TempDir dir;
+  auto files = *SpoolFiles::Open(dir.path());
+  auto keep = *files.Create(1, 0);
+  auto orphan = *files.Create(2, 0);
+  auto other = *files.Create(3, 4);
+  auto removed = files.RemoveAllExcept({keep->name()});
+  ASSERT_THAT(removed, IsOk());
+  EXPECT_EQ(*removed, 2);
+  EXPECT_TRUE(Exists(dir.path() + "/" + keep->name()));
+  EXPECT_FALSE(Exists(dir.path() + "/" + orphan->name()));
+  EXPECT_FALSE(Exists(dir.path() + "/" + other->name()));
+}
+
+}  // namespace
+}  // namespace spoolgate::spooler
