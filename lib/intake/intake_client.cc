@@ -63,17 +63,28 @@ absl::Status IntakeJob::StartDocument(const v1::DocumentStart& start) {
 }
 
 absl::Status IntakeJob::Write(absl::string_view data) {
-  v1::SubmitRequest request;
+  std::string* pending = chunk_.mutable_chunk()->mutable_data();
   while (!data.empty()) {
-    size_t n = std::min(data.size(), kMaxChunk);
-    request.mutable_chunk()->set_data(data.data(), n);
-    if (auto s = Send(request); !s.ok()) return s;
+    if (pending->capacity() < kMaxChunk) pending->reserve(kMaxChunk);
+    size_t n = std::min(data.size(), kMaxChunk - pending->size());
+    pending->append(data.data(), n);
     data.remove_prefix(n);
+    if (pending->size() == kMaxChunk) {
+      if (auto s = FlushChunk(); !s.ok()) return s;
+    }
   }
   return absl::OkStatus();
 }
 
+absl::Status IntakeJob::FlushChunk() {
+  if (!chunk_.has_chunk() || chunk_.chunk().data().empty()) return absl::OkStatus();
+  absl::Status s = Send(chunk_);
+  chunk_.mutable_chunk()->mutable_data()->clear();  // keeps its capacity
+  return s;
+}
+
 absl::StatusOr<v1::SubmitResponse::DocumentStored> IntakeJob::EndDocument() {
+  if (auto s = FlushChunk(); !s.ok()) return s;
   v1::SubmitRequest request;
   request.mutable_document_end();
   if (auto s = Send(request); !s.ok()) return s;

@@ -32,7 +32,9 @@ class IntakeJob {
 
   uint64_t job_id() const { return job_id_; }
   absl::Status StartDocument(const v1::DocumentStart& start);
-  // Sends `data` in chunks of at most 1 MiB (gRPC flow control applies).
+  // Queues `data` for the open document. Bytes go to the spooler in chunks
+  // of 1 MiB (gRPC flow control applies), the rest with EndDocument: a
+  // socket read in small pieces still costs few messages.
   absl::Status Write(absl::string_view data);
   // Returns once the document is synced on the spooler.
   absl::StatusOr<v1::SubmitResponse::DocumentStored> EndDocument();
@@ -45,6 +47,7 @@ class IntakeJob {
  private:
   IntakeJob() = default;
   absl::Status Send(const v1::SubmitRequest& request);
+  absl::Status FlushChunk();
   // Reads the next response, or the stream's final status as an error.
   absl::StatusOr<v1::SubmitResponse> Receive();
   absl::Status FinalStatus();
@@ -52,6 +55,7 @@ class IntakeJob {
   std::unique_ptr<v1::Intake::Stub> stub_;
   grpc::ClientContext context_;
   std::unique_ptr<grpc::ClientReaderWriter<v1::SubmitRequest, v1::SubmitResponse>> stream_;
+  v1::SubmitRequest chunk_;  // bytes queued by Write, not yet sent
   uint64_t job_id_ = 0;
   bool done_ = false;  // committed or aborted
   bool finished_ = false;

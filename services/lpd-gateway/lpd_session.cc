@@ -22,7 +22,7 @@
 namespace spoolgate::lpd {
 namespace {
 
-constexpr size_t kReadBytes = 256 << 10;
+constexpr size_t kReadBytes = 1 << 20;
 
 void SetTimeout(int fd, int option, absl::Duration d) {
   timeval tv = absl::ToTimeval(d);
@@ -47,20 +47,20 @@ LpdSession::LpdSession(int fd, net::Endpoint peer, const LpdOptions& options,
       metrics_(metrics) {}
 
 absl::StatusOr<size_t> LpdSession::ReadSome() {
-  buffer_.resize(kReadBytes);
+  if (!read_buffer_) read_buffer_ = std::make_unique<char[]>(kReadBytes);
+  buffer_ = {};
   while (true) {
-    ssize_t n = ::recv(fd_, buffer_.data(), buffer_.size(), 0);
+    ssize_t n = ::recv(fd_, read_buffer_.get(), kReadBytes, 0);
     // Acknowledge at once: a client whose last small write (the \0 after a
     // file) waits under Nagle for our ACK would otherwise stall for the
     // 40 ms delayed-ACK timer on every file. Linux clears it after use.
     int one = 1;
     ::setsockopt(fd_, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
     if (n >= 0) {
-      buffer_.resize(static_cast<size_t>(n));
+      buffer_ = absl::string_view(read_buffer_.get(), static_cast<size_t>(n));
       return static_cast<size_t>(n);
     }
     if (errno == EINTR) continue;
-    buffer_.clear();
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
       return absl::DeadlineExceededError("peer idle too long");
     }
@@ -119,7 +119,7 @@ void LpdSession::Run() {
     }
     auto n = ReadSome();
     if (!n.ok() || *n == 0) return;
-    pending += buffer_;
+    pending.append(buffer_.data(), buffer_.size());
   }
   if (lf > options_.max_line_bytes) return;
   auto command = ParseDaemonCommand(absl::string_view(pending).substr(0, lf));

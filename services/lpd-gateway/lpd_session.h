@@ -60,7 +60,8 @@ class LpdSession {
   const LpdOptions& options_;
   std::shared_ptr<grpc::Channel> channel_;
   LpdMetrics* metrics_;
-  std::string buffer_;
+  std::unique_ptr<char[]> read_buffer_;  // kReadBytes, allocated on first read
+  absl::string_view buffer_;  // what the last ReadSome() read, in read_buffer_
   std::optional<Job> job_;
   bool in_control_ = false;   // the current file is the control file
   bool in_file_ = false;
