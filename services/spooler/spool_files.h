@@ -47,6 +47,7 @@ class SpoolFiles {
     std::string name_;
     UniqueFd fd_;
     uint64_t size_ = 0;
+    uint64_t synced_ = 0;  // bytes made durable by the last Sync
   };
 
   // Creates (or truncates) the file and makes its directory entry durable.
