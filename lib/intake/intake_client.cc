@@ -65,7 +65,10 @@ absl::Status IntakeJob::StartDocument(const v1::DocumentStart& start) {
 absl::Status IntakeJob::Write(absl::string_view data) {
   std::string* pending = chunk_.mutable_chunk()->mutable_data();
   while (!data.empty()) {
-    if (pending->capacity() < kMaxChunk) pending->reserve(kMaxChunk);
+    // Small jobs keep small buffers; bulk data gets a whole chunk at once.
+    if (pending->size() + data.size() > (64 << 10) && pending->capacity() < kMaxChunk) {
+      pending->reserve(kMaxChunk);
+    }
     size_t n = std::min(data.size(), kMaxChunk - pending->size());
     pending->append(data.data(), n);
     data.remove_prefix(n);
@@ -83,15 +86,11 @@ absl::Status IntakeJob::FlushChunk() {
   return s;
 }
 
-absl::StatusOr<v1::SubmitResponse::DocumentStored> IntakeJob::EndDocument() {
+absl::Status IntakeJob::EndDocument() {
   if (auto s = FlushChunk(); !s.ok()) return s;
   v1::SubmitRequest request;
-  request.mutable_document_end();
-  if (auto s = Send(request); !s.ok()) return s;
-  auto response = Receive();
-  if (!response.ok()) return response.status();
-  if (!response->has_document_stored()) return absl::InternalError("expected document_stored");
-  return response->document_stored();
+  request.mutable_document_end()->set_no_reply(true);
+  return Send(request);
 }
 
 absl::Status IntakeJob::Update(const v1::JobUpdate& update) {

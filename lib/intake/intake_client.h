@@ -36,8 +36,9 @@ class IntakeJob {
   // of 1 MiB (gRPC flow control applies), the rest with EndDocument: a
   // socket read in small pieces still costs few messages.
   absl::Status Write(absl::string_view data);
-  // Returns once the document is synced on the spooler.
-  absl::StatusOr<v1::SubmitResponse::DocumentStored> EndDocument();
+  // Ends the document without waiting for the spooler: a failure to store
+  // it shows at Commit(), which is the only promise a client is given.
+  absl::Status EndDocument();
   absl::Status Update(const v1::JobUpdate& update);
   // Returns once the job is committed (durable, PENDING).
   absl::StatusOr<v1::SubmitResponse::Committed> Commit();

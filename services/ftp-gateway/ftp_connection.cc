@@ -293,7 +293,7 @@ void FtpConnection::Store(const Action& action) {
   // closing the connection tells every client the upload was taken.
   if (status.ok()) (*data)->stream.Close();
   data->reset();
-  if (status.ok()) status = (*intake)->EndDocument().status();
+  if (status.ok()) status = (*intake)->EndDocument();
   absl::StatusOr<v1::SubmitResponse::Committed> committed =
       status.ok() ? (*intake)->Commit() : absl::StatusOr<v1::SubmitResponse::Committed>(status);
   if (!committed.ok()) {

@@ -349,7 +349,7 @@ absl::Status LpdSession::FileEnd(absl::Time started) {
       status = job_->intake->Update(update);
     }
   } else {
-    status = job_->intake->EndDocument().status();
+    status = job_->intake->EndDocument();
   }
   if (status.ok()) status = CommitIfComplete();
   if (metrics_) metrics_->ack_latency.Observe(absl::ToDoubleSeconds(absl::Now() - started));

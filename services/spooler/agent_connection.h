@@ -15,13 +15,36 @@
 
 namespace spoolgate::spooler {
 
+// A printer of an attached agent. It holds at most two leases: the job it
+// prints and the job it prints next, sent ahead so that the agent starts it
+// without waiting for a round trip to the spooler. The agent prints them
+// one after the other, never both at once.
 struct PrinterSlot {
   v1::PrinterStatus status;
   uint64_t current_job = 0;       // 0 = no lease
+  uint64_t next_job = 0;          // leased and sent, waits for current_job
   uint64_t bytes_written = 0;     // device bytes of the current job
   float progress = 0;             // 0..1, document bytes sent over their total
   absl::Time lease_deadline;      // renewed by every message about the job
   uint64_t last_assignment = 0;   // sequence number, for rotation
+
+  bool Holds(uint64_t job_id) const {
+    return job_id != 0 && (current_job == job_id || next_job == job_id);
+  }
+  // Ends the lease of `job_id`; if it was the current job, the next one
+  // becomes current with a fresh lease.
+  void Release(uint64_t job_id, absl::Time lease_deadline_of_next) {
+    if (job_id == 0) return;
+    if (current_job == job_id) {
+      current_job = next_job;
+      next_job = 0;
+      bytes_written = 0;
+      progress = 0;
+      lease_deadline = lease_deadline_of_next;
+    } else if (next_job == job_id) {
+      next_job = 0;
+    }
+  }
 };
 
 class AgentConnection {

@@ -44,6 +44,7 @@ grpc::Status IntakeService::Submit(
       case v1::SubmitRequest::kDocumentEnd: {
         auto doc = submission->EndDocument();
         if (!doc.ok()) return fail(doc.status());
+        if (request.document_end().no_reply()) continue;
         auto* stored = response.mutable_document_stored();
         stored->set_index(doc->index());
         stored->set_size_bytes(doc->size_bytes());

@@ -538,7 +538,9 @@ absl::StatusOr<v1::Job> Spooler::CancelJob(uint64_t id, const std::string& reaso
                              FinishJobLocked(id, v1::JOB_STATE_CANCELLED,
                                              reason.empty() ? "cancelled" : reason));
   if (slot != nullptr) {
-    // The slot stays busy until the agent confirms it stopped writing.
+    // A job sent ahead was not started: the agent drops it. The current
+    // job's slot stays busy until the agent confirms it stopped writing.
+    if (slot->next_job == id) slot->next_job = 0;
     v1::SpoolerMessage message;
     message.mutable_cancel()->set_job_id(id);
     message.mutable_cancel()->set_reason(reason.empty() ? "cancelled" : reason);
@@ -785,7 +787,7 @@ absl::StatusOr<std::shared_ptr<AgentConnection>> Spooler::AttachAgent(
 PrinterSlot* Spooler::SlotForJobLocked(uint64_t job_id, AgentConnection** agent_out) {
   for (const auto& agent : agents_) {
     for (auto& slot : agent->printers) {
-      if (slot.current_job == job_id) {
+      if (slot.Holds(job_id)) {
         *agent_out = agent.get();
         return &slot;
       }
@@ -800,7 +802,7 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
   // The slot holding a job's lease, if this agent holds it.
   auto lease_of = [&](uint64_t job_id) -> PrinterSlot* {
     for (auto& slot : agent.printers) {
-      if (slot.current_job == job_id && job_id != 0) return &slot;
+      if (slot.Holds(job_id)) return &slot;
     }
     return nullptr;
   };
@@ -829,7 +831,8 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
       return absl::OkStatus();
     }
     case v1::AgentMessage::kProgress: {
-      if (PrinterSlot* slot = lease_of(message.progress().job_id())) {
+      PrinterSlot* slot = lease_of(message.progress().job_id());
+      if (slot != nullptr && slot->current_job == message.progress().job_id()) {
         slot->bytes_written = message.progress().bytes_written();
         slot->progress = ProgressFraction(message.progress().document_bytes(),
                                           message.progress().document_bytes_total());
@@ -843,9 +846,7 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
       if (slot == nullptr) {
         return absl::FailedPreconditionError(absl::StrCat("job ", id, " is not leased to this agent"));
       }
-      slot->current_job = 0;
-      slot->bytes_written = 0;
-      slot->progress = 0;
+      slot->Release(id, now + options_.lease);
       auto it = active_.find(id);
       if (it != active_.end() && it->second.state() == v1::JOB_STATE_PRINTING) {
         EndAttemptLocked(it->second, "completed", "");
@@ -865,9 +866,7 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
         return absl::FailedPreconditionError(
             absl::StrCat("job ", failed.job_id(), " is not leased to this agent"));
       }
-      slot->current_job = 0;
-      slot->bytes_written = 0;
-      slot->progress = 0;
+      slot->Release(failed.job_id(), now + options_.lease);
       auto it = active_.find(failed.job_id());
       if (it != active_.end() && it->second.state() == v1::JOB_STATE_PRINTING) {
         switch (failed.disposition()) {
@@ -894,6 +893,12 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
                                    failed.error());
         }
       }
+      // A printer that is now stopped or in error must not print the job
+      // sent ahead: it goes back to its queue, and the agent drops it.
+      if (slot->current_job != 0 &&
+          PrinterUnavailable(EffectiveStatusLocked(agent, *slot).state())) {
+        ReturnLeaseLocked(agent, *slot, slot->current_job, "printer unavailable");
+      }
       ScheduleLocked();
       return absl::OkStatus();
     }
@@ -910,9 +915,9 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
       const std::string& name = message.printer_removed().name();
       for (auto it = agent.printers.begin(); it != agent.printers.end(); ++it) {
         if (it->status.name() != name) continue;
-        if (it->current_job != 0) {
-          RequeueLocked(it->current_job,
-                        absl::StrCat("printer ", agent.agent_id(), "/", name, " was removed"),
+        for (uint64_t id : {it->current_job, it->next_job}) {
+          if (id == 0) continue;
+          RequeueLocked(id, absl::StrCat("printer ", agent.agent_id(), "/", name, " was removed"),
                         Retry{/*limited=*/false, /*backoff=*/false, ""});
         }
         agent.printers.erase(it);
@@ -929,13 +934,28 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
   }
 }
 
+void Spooler::ReturnLeaseLocked(AgentConnection& agent, PrinterSlot& slot, uint64_t id,
+                                const std::string& reason) {
+  // Not an attempt that failed: no backoff, not counted towards a limit.
+  RequeueLocked(id, reason, Retry{/*limited=*/false, /*backoff=*/false, ""});
+  v1::SpoolerMessage message;
+  message.mutable_cancel()->set_job_id(id);
+  message.mutable_cancel()->set_reason(reason);
+  agent.Send(std::move(message));
+  slot.Release(id, absl::InfinitePast());
+}
+
 void Spooler::DetachAgent(AgentConnection& agent) {
   absl::MutexLock lock(&mu_);
   for (auto& slot : agent.printers) {
     if (slot.current_job != 0) {
       RequeueLocked(slot.current_job, absl::StrCat("agent ", agent.agent_id(), " lost"));
-      slot.current_job = 0;
     }
+    if (slot.next_job != 0) {  // never started: no attempt lost
+      RequeueLocked(slot.next_job, absl::StrCat("agent ", agent.agent_id(), " lost"),
+                    Retry{/*limited=*/false, /*backoff=*/false, ""});
+    }
+    slot.current_job = slot.next_job = 0;
   }
   agents_.erase(std::remove_if(agents_.begin(), agents_.end(),
                                [&](const auto& a) { return a.get() == &agent; }),
@@ -947,18 +967,34 @@ void Spooler::DetachAgent(AgentConnection& agent) {
 
 void Spooler::ScheduleLocked() {
   if (shutting_down_) return;
+  // Idle printers first; then each busy printer gets the job it will print
+  // next, so that it never waits for the spooler between two jobs.
+  AssignJobsLocked(/*ahead=*/false);
+  AssignJobsLocked(/*ahead=*/true);
+}
+
+void Spooler::AssignJobsLocked(bool ahead) {
   struct Candidate {
     AgentConnection* agent;
     PrinterSlot* slot;
   };
+  // A job sent ahead is bound to its printer; where a queue has several
+  // printers, another one may fall idle first, so only a queue's sole
+  // printer gets one.
+  absl::flat_hash_map<std::string, int> printers_of_queue;
+  if (ahead) {
+    for (const auto& agent : agents_) {
+      for (const auto& slot : agent->printers) ++printers_of_queue[slot.status.queue()];
+    }
+  }
   std::vector<Candidate> candidates;
   for (const auto& agent : agents_) {
     for (auto& slot : agent->printers) {
       auto q = queues_.find(slot.status.queue());
       if (q == queues_.end() || !q->second.queue.enabled()) continue;
-      if (slot.current_job != 0 || PrinterUnavailable(EffectiveStatusLocked(*agent, slot).state())) {
-        continue;
-      }
+      if (ahead && printers_of_queue[slot.status.queue()] > 1) continue;
+      bool free = ahead ? slot.current_job != 0 && slot.next_job == 0 : slot.current_job == 0;
+      if (!free || PrinterUnavailable(EffectiveStatusLocked(*agent, slot).state())) continue;
       candidates.push_back({agent.get(), &slot});
     }
   }
@@ -996,10 +1032,14 @@ void Spooler::ScheduleLocked() {
       Log("job %d: cannot lease: %s", updated.id(), s.ToString());
       continue;
     }
-    c.slot->current_job = updated.id();
-    c.slot->bytes_written = 0;
-    c.slot->progress = 0;
-    c.slot->lease_deadline = now + options_.lease;
+    if (ahead) {
+      c.slot->next_job = updated.id();
+    } else {
+      c.slot->current_job = updated.id();
+      c.slot->bytes_written = 0;
+      c.slot->progress = 0;
+      c.slot->lease_deadline = now + options_.lease;
+    }
     c.slot->last_assignment = ++assignments_;
     v1::SpoolerMessage message;
     message.mutable_assign()->set_printer(c.slot->status.name());
@@ -1050,6 +1090,8 @@ void Spooler::Housekeep() {
       if (slot.current_job == 0 || slot.lease_deadline > now) continue;
       uint64_t id = slot.current_job;
       slot.current_job = 0;
+      // An agent that stopped reporting will not start the next job either.
+      if (slot.next_job != 0) ReturnLeaseLocked(*agent, slot, slot.next_job, "lease expired");
       auto it = active_.find(id);
       if (it != active_.end() && it->second.state() == v1::JOB_STATE_PRINTING) {
         RequeueLocked(id, absl::StrCat("lease expired on ", agent->agent_id(), "/",

@@ -199,6 +199,13 @@ class Spooler {
     RequeueLocked(id, error, Retry{});
   }
   void ScheduleLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Leases pending jobs to idle printers, or (`ahead`) to busy printers as
+  // the job they print next.
+  void AssignJobsLocked(bool ahead) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Gives back a lease the agent has not started on: the job returns to
+  // its queue and the agent is told to drop it.
+  void ReturnLeaseLocked(AgentConnection& agent, PrinterSlot& slot, uint64_t id,
+                         const std::string& reason) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   PrinterSlot* SlotForJobLocked(uint64_t job_id, AgentConnection** agent)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void EndAttemptLocked(v1::Job& job, const std::string& outcome, const std::string& error)

@@ -423,12 +423,18 @@ TEST_F(SpoolerTest, AgentGetsJobsInPriorityOrderAndCompletesThem) {
   uint64_t low = Submit("low");
   uint64_t high = Submit("high", 20);
   auto agent = Attach("a1");
-  EXPECT_THAT(Assigned(*agent), ElementsAre(high));
+  // The queue's only printer gets the next job ahead, to print right after.
+  EXPECT_THAT(Assigned(*agent), ElementsAre(high, low));
   EXPECT_EQ(State(high), v1::JOB_STATE_PRINTING);
   EXPECT_EQ(Read(high), "high");
   ASSERT_THAT(Report(*agent, high, true), IsOk());
   EXPECT_EQ(State(high), v1::JOB_STATE_COMPLETED);
-  EXPECT_THAT(Assigned(*agent), ElementsAre(low));
+  EXPECT_TRUE(Assigned(*agent).empty());
+  EXPECT_EQ(Read(low), "low");
+  uint64_t later = Submit("later");
+  EXPECT_THAT(Assigned(*agent), ElementsAre(later));  // sent ahead of `low`'s end
+  ASSERT_THAT(Report(*agent, low, true), IsOk());
+  EXPECT_TRUE(Assigned(*agent).empty());
   // Data of a finished job is gone; its record stays for history.
   std::string rest;
   EXPECT_THAT(spooler_->store().ReadDocument(high, 0, 0, [&](uint64_t, absl::string_view d) {
@@ -439,13 +445,42 @@ TEST_F(SpoolerTest, AgentGetsJobsInPriorityOrderAndCompletesThem) {
 }
 
 TEST_F(SpoolerTest, TwoPrintersShareOneQueue) {
-  uint64_t a = Submit("a"), b = Submit("b"), c = Submit("c");
+  // Printers attach when their agents start, before jobs come. With two
+  // printers on the queue, neither gets a job ahead: the one free first
+  // takes the next.
   auto agent1 = Attach("a1");
   auto agent2 = Attach("a2");
+  uint64_t a = Submit("a"), b = Submit("b"), c = Submit("c");
   EXPECT_THAT(Assigned(*agent1), ElementsAre(a));
   EXPECT_THAT(Assigned(*agent2), ElementsAre(b));
   ASSERT_THAT(Report(*agent2, b, true), IsOk());
   EXPECT_THAT(Assigned(*agent2), ElementsAre(c));
+}
+
+TEST_F(SpoolerTest, AJobSentAheadReturnsToItsQueueWhenThePrinterStopsOrIsCancelled) {
+  uint64_t first = Submit("first"), second = Submit("second"), third = Submit("third");
+  auto agent = Attach("a1");
+  ASSERT_THAT(Assigned(*agent), ElementsAre(first, second));
+  // Cancelling the job sent ahead: the agent is told to drop it, and the
+  // next one takes its place.
+  ASSERT_THAT(spooler_->CancelJob(second, "changed my mind"), IsOk());
+  v1::SpoolerMessage message;
+  ASSERT_TRUE(agent->TryNext(&message));
+  EXPECT_EQ(message.cancel().job_id(), second);
+  spooler_->Housekeep();
+  EXPECT_THAT(Assigned(*agent), ElementsAre(third));
+  // The printer stops after a failure: the job sent ahead is given back
+  // without counting as an attempt.
+  v1::UpdateQueueRequest stop;
+  stop.set_name("office");
+  stop.set_error_policy(v1::ERROR_POLICY_STOP_PRINTER);
+  ASSERT_THAT(spooler_->UpdateQueue(stop), IsOk());
+  ASSERT_THAT(Report(*agent, first, false), IsOk());
+  ASSERT_TRUE(agent->TryNext(&message));
+  EXPECT_EQ(message.cancel().job_id(), third);
+  EXPECT_EQ(State(first), v1::JOB_STATE_PENDING);
+  EXPECT_EQ(State(third), v1::JOB_STATE_PENDING);
+  EXPECT_FALSE(spooler_->GetJob(third)->not_before_unix_micros() > absl::ToUnixMicros(now_));
 }
 
 TEST_F(SpoolerTest, FailedAttemptBacksOffThenRetriesThenFails) {
@@ -603,7 +638,7 @@ TEST_F(SpoolerTest, RestartKeepsCommittedJobsAndRequeuesPrintingOnes) {
   uint64_t printing = Submit("one");
   uint64_t pending = Submit("two");
   auto agent = Attach("a1");
-  ASSERT_THAT(Assigned(*agent), ElementsAre(printing));
+  ASSERT_THAT(Assigned(*agent), ElementsAre(printing, pending));
   spooler_.reset();
   agent.reset();
   Open();
