@@ -210,7 +210,10 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
     const auto& doc = job.documents(d);
     uint32_t copies = doc.copies() == 0 ? 1 : doc.copies();
     for (uint32_t c = 0; status.ok() && c < copies; ++c) {
-      status = PrintDocument(job, doc, &sent);
+      auto carried = assignment.documents().find(doc.index());
+      status = PrintDocument(job, doc,
+                             carried == assignment.documents().end() ? nullptr : &carried->second,
+                             &sent);
       if (!status.ok() && status.code() != absl::StatusCode::kCancelled &&
           absl::StartsWith(status.message(), "device: ")) {
         device_failed = true;
@@ -239,7 +242,8 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
     message.mutable_completed()->set_bytes_written(sent.device_bytes);
     if (sent.pages_known) message.mutable_completed()->set_pages(sent.pages);
     report_(message);
-    SetState(v1::PRINTER_STATE_IDLE, "");
+    // Between two jobs the printer stays PRINTING: no status round trip.
+    if (!HasQueuedJob()) SetState(v1::PRINTER_STATE_IDLE, "");
     return;
   }
   device_->AbortJob();
@@ -299,8 +303,13 @@ void PrinterWorker::ReportProgress(uint64_t job_id, Sent* sent) {
   report_(progress);
 }
 
+bool PrinterWorker::HasQueuedJob() {
+  absl::MutexLock lock(&mu_);
+  return !queue_.empty();
+}
+
 absl::Status PrinterWorker::PrintDocument(const v1::Job& job, const v1::Document& doc,
-                                          Sent* sent) {
+                                          const std::string* data, Sent* sent) {
   FilterOptions filter_options;
   // RFC 1179 7.10 and 7.7: pr's title is T, else the file's source name (N).
   // An LPD document without an N line is named after its data file (dfA...).
@@ -339,6 +348,26 @@ absl::Status PrinterWorker::PrintDocument(const v1::Job& job, const v1::Document
     return absl::OkStatus();
   };
 
+  absl::Status read = data != nullptr ? PrintCarried(*data, filter.get(), sink, sent)
+                                      : PrintRead(job, doc, filter.get(), sink, sent);
+  if (!read.ok()) return read;
+  absl::Status finished = filter->Finish(sink);
+  if (filter->pages() > 0) {
+    sent->pages += static_cast<uint32_t>(filter->pages());
+  } else {
+    sent->pages_known = false;
+  }
+  return finished;
+}
+
+absl::Status PrinterWorker::PrintCarried(const std::string& data, Filter* filter, const Sink& sink,
+                                         Sent* sent) {
+  sent->document_bytes += data.size();
+  return filter->Write(data, sink);
+}
+
+absl::Status PrinterWorker::PrintRead(const v1::Job& job, const v1::Document& doc, Filter* filter,
+                                      const Sink& sink, Sent* sent) {
   std::shared_ptr<grpc::Channel> channel;
   {
     absl::MutexLock lock(&mu_);
@@ -387,13 +416,7 @@ absl::Status PrinterWorker::PrintDocument(const v1::Job& job, const v1::Document
     return absl::DataLossError(absl::StrCat("document ", doc.index(), " has ", offset,
                                             " bytes, expected ", doc.size_bytes()));
   }
-  absl::Status finished = filter->Finish(sink);
-  if (filter->pages() > 0) {
-    sent->pages += static_cast<uint32_t>(filter->pages());
-  } else {
-    sent->pages_known = false;
-  }
-  return finished;
+  return absl::OkStatus();
 }
 
 }  // namespace spoolgate::agent

@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "services/printer-agent/agent_metrics.h"
 #include "services/printer-agent/device.h"
+#include "services/printer-agent/filters/filter.h"
 #include "spoolgate/v1/dispatch.grpc.pb.h"
 
 namespace spoolgate::agent {
@@ -76,7 +77,16 @@ class PrinterWorker {
   // After a write went through: back to printing, or the device's condition.
   void AfterWrite(Sent* sent);
   void ReportProgress(uint64_t job_id, Sent* sent);
-  absl::Status PrintDocument(const v1::Job& job, const v1::Document& doc, Sent* sent);
+  // `data`: the document's bytes if the assignment carried them, else null
+  // (read from the spooler).
+  absl::Status PrintDocument(const v1::Job& job, const v1::Document& doc, const std::string* data,
+                             Sent* sent);
+  absl::Status PrintCarried(const std::string& data, Filter* filter, const Sink& sink, Sent* sent);
+  // Streams the document from the spooler, resuming after transient errors.
+  absl::Status PrintRead(const v1::Job& job, const v1::Document& doc, Filter* filter,
+                         const Sink& sink, Sent* sent);
+  // Whether another job waits in queue_ (the printer stays PRINTING).
+  bool HasQueuedJob();
   void SetState(v1::PrinterState state, const std::string& reason);
   bool Cancelled(uint64_t job_id);
 

@@ -934,6 +934,21 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
   }
 }
 
+void Spooler::AttachInlineDocuments(const v1::Job& job, v1::AssignJob* assign) const {
+  for (const auto& doc : job.documents()) {
+    if (doc.storage() != v1::DOCUMENT_STORAGE_INLINE) continue;
+    std::string& bytes = (*assign->mutable_documents())[doc.index()];
+    auto s = store_->ReadDocument(job.id(), doc.index(), 0, [&](uint64_t, absl::string_view data) {
+      bytes.append(data.data(), data.size());
+      return true;
+    });
+    if (!s.ok() || bytes.size() != doc.size_bytes()) {
+      // The agent reads it with ReadDocument, which reports the problem.
+      assign->mutable_documents()->erase(doc.index());
+    }
+  }
+}
+
 void Spooler::ReturnLeaseLocked(AgentConnection& agent, PrinterSlot& slot, uint64_t id,
                                 const std::string& reason) {
   // Not an attempt that failed: no backoff, not counted towards a limit.
@@ -1045,6 +1060,7 @@ void Spooler::AssignJobsLocked(bool ahead) {
     message.mutable_assign()->set_printer(c.slot->status.name());
     *message.mutable_assign()->mutable_job() = updated;
     message.mutable_assign()->set_banners(queues_[updated.queue()].queue.banners());
+    AttachInlineDocuments(updated, message.mutable_assign());
     c.agent->Send(std::move(message));
     Log("job %d assigned to %s (attempt %d)", updated.id(), updated.printer(), updated.attempts());
   }

@@ -202,6 +202,9 @@ class Spooler {
   // Leases pending jobs to idle printers, or (`ahead`) to busy printers as
   // the job they print next.
   void AssignJobsLocked(bool ahead) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Puts the bytes of `job`'s inline documents into `assign` (they are
+  // small: at most SpoolerOptions::inline_job_bytes in all).
+  void AttachInlineDocuments(const v1::Job& job, v1::AssignJob* assign) const;
   // Gives back a lease the agent has not started on: the job returns to
   // its queue and the agent is told to drop it.
   void ReturnLeaseLocked(AgentConnection& agent, PrinterSlot& slot, uint64_t id,

@@ -276,7 +276,12 @@ TEST_F(SpoolerTest, SmallDocumentsStayInlineAndLargeOnesGetASpoolFileUntilTheJob
   EXPECT_EQ(job.documents(1).sha256(), Sha256::Of(large));
 
   auto agent = Attach("a1");
-  ASSERT_THAT(Assigned(*agent), ElementsAre(id));
+  v1::SpoolerMessage assigned;
+  ASSERT_TRUE(agent->TryNext(&assigned));
+  ASSERT_EQ(assigned.assign().job().id(), id);
+  // The small document travels with the assignment; the large one is read.
+  EXPECT_EQ(assigned.assign().documents().size(), 1u);
+  EXPECT_EQ(assigned.assign().documents().at(0), small);
   EXPECT_EQ(Read(id, 0), small);
   EXPECT_EQ(Read(id, 1), large);
   ASSERT_THAT(Report(*agent, id, true), IsOk());
