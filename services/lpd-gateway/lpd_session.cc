@@ -22,6 +22,7 @@
 namespace spoolgate::lpd {
 namespace {
 
+constexpr size_t kFirstReadBytes = 64 << 10;
 constexpr size_t kReadBytes = 1 << 20;
 
 void SetTimeout(int fd, int option, absl::Duration d) {
@@ -47,10 +48,16 @@ LpdSession::LpdSession(int fd, net::Endpoint peer, const LpdOptions& options,
       metrics_(metrics) {}
 
 absl::StatusOr<size_t> LpdSession::ReadSome() {
-  if (!read_buffer_) read_buffer_ = std::make_unique<char[]>(kReadBytes);
+  // Small to start with (most jobs are small); a connection that fills it
+  // is sending bulk data and gets the large buffer. Not make_unique: that
+  // would zero the buffer.
+  if (!read_buffer_ || (buffer_.size() == read_capacity_ && read_capacity_ < kReadBytes)) {
+    read_capacity_ = read_buffer_ ? kReadBytes : kFirstReadBytes;
+    read_buffer_.reset(new char[read_capacity_]);
+  }
   buffer_ = {};
   while (true) {
-    ssize_t n = ::recv(fd_, read_buffer_.get(), kReadBytes, 0);
+    ssize_t n = ::recv(fd_, read_buffer_.get(), read_capacity_, 0);
     // Acknowledge at once: a client whose last small write (the \0 after a
     // file) waits under Nagle for our ACK would otherwise stall for the
     // 40 ms delayed-ACK timer on every file. Linux clears it after use.

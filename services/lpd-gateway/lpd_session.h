@@ -60,7 +60,8 @@ class LpdSession {
   const LpdOptions& options_;
   std::shared_ptr<grpc::Channel> channel_;
   LpdMetrics* metrics_;
-  std::unique_ptr<char[]> read_buffer_;  // kReadBytes, allocated on first read
+  std::unique_ptr<char[]> read_buffer_;  // allocated on first read
+  size_t read_capacity_ = 0;
   absl::string_view buffer_;  // what the last ReadSome() read, in read_buffer_
   std::optional<Job> job_;
   bool in_control_ = false;   // the current file is the control file

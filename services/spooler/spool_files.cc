@@ -95,7 +95,7 @@ absl::Status SpoolFiles::Read(const std::string& name, uint64_t offset, size_t b
     return Errno("open", path);
   }
   ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
-  auto block = std::make_unique<char[]>(block_bytes);
+  std::unique_ptr<char[]> block(new char[block_bytes]);  // uninitialised: read into
   while (true) {
     ssize_t n = ::pread(fd.get(), block.get(), block_bytes, static_cast<off_t>(offset));
     if (n < 0) {
