@@ -1,9 +1,14 @@
 // Promise 1 under fire: 8 concurrent submitters stream jobs while the
 // spooler is killed with SIGKILL. After a restart on the same data dir,
 // every job whose commit was acknowledged is there and byte-identical, no
-// half-received job is visible, and the spooler serves again. Five rounds.
+// half-received job is visible, no spool file is left that no job names,
+// and the spooler serves again. Jobs are small (stored with their commit)
+// and large (spool files, two submitters stream 8-24 MiB ones, so the kill
+// lands in the middle of large writes too). Five rounds.
 #include <atomic>
+#include <filesystem>
 #include <map>
+#include <set>
 #include <random>
 #include <thread>
 
@@ -34,8 +39,9 @@ struct Ledger {
   std::map<uint64_t, std::string> committing ABSL_GUARDED_BY(mu);// commit sent, no answer
 };
 
-// Submits jobs of 0..3 MiB in 64 KiB chunks until the spooler dies or
-// `stop` is set. Records what was acknowledged.
+// Submits jobs in 64 KiB chunks until the spooler dies or `stop` is set:
+// 0..8 KiB, 0..3 MiB, or (submitters 0 and 1) 8..24 MiB. Records what was
+// acknowledged.
 void Submitter(const std::string& address, int seed, std::atomic<bool>& stop, Ledger& ledger) {
   auto stub = v1::Intake::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
   std::mt19937_64 rng(seed);
@@ -52,7 +58,9 @@ void Submitter(const std::string& address, int seed, std::atomic<bool>& stop, Le
     uint64_t id = response.header_accepted().job_id();
     request.mutable_document_start()->set_name("doc");
     stream->Write(request);
-    uint64_t size = rng() % (3 << 20);
+    uint64_t size = seed % 100 < 2 ? (8 << 20) + rng() % (16 << 20)
+                    : rng() % 2 == 0 ? rng() % (8 << 10)
+                                     : rng() % (3 << 20);
     Sha256 sha;
     std::string chunk(64 << 10, '\0');
     bool ok = true;
@@ -136,6 +144,19 @@ TEST(SpoolerCrashTest, AcknowledgedJobsSurviveKill9) {
     for (const auto& [id, job] : visible) {
       EXPECT_TRUE(acked.count(id) || committing.count(id)) << "half-received job " << id << " visible";
     }
+    // The spool directory holds exactly the files the visible jobs name.
+    std::set<std::string> named, on_disk;
+    int large = 0;
+    for (const auto& [id, job] : visible) {
+      for (const auto& doc : job.documents()) {
+        if (doc.storage() == v1::DOCUMENT_STORAGE_SPOOL_FILE) named.insert(doc.spool_file());
+      }
+    }
+    for (const auto& entry : std::filesystem::directory_iterator(dir.Sub("data") + "/spool")) {
+      on_disk.insert(entry.path().filename().string());
+    }
+    EXPECT_EQ(on_disk, named) << "orphaned or missing spool files";
+    large = static_cast<int>(named.size());
     // Print them all through an agent: the bytes must match.
     TestAgent agent(spooler.address(), "crash-agent", "office", 4);
     for (size_t n = 0; n < visible.size(); ++n) {
@@ -150,8 +171,17 @@ TEST(SpoolerCrashTest, AcknowledgedJobsSurviveKill9) {
     }
     agent.Disconnect();
     EXPECT_EQ(spooler.Terminate(absl::Seconds(20)), 0);
+    EXPECT_TRUE(std::filesystem::is_empty(dir.Sub("data") + "/spool"))
+        << "a printed job's spool file was left";
+    std::string log = testing::ReadFile(dir.Sub("spooler.log"));
+    size_t cleanup = log.rfind("spool file(s) that no job names");
     std::cerr << "round " << round << ": " << acked.size() << " acknowledged, "
-              << visible.size() << " visible after restart\n";
+              << visible.size() << " visible after restart, " << large
+              << " of them in spool files; last start: "
+              << (cleanup == std::string::npos ? "no orphan"
+                                               : log.substr(log.rfind('\n', cleanup) + 1,
+                                                            cleanup - log.rfind('\n', cleanup) + 30))
+              << "\n";
   }
 }
 
