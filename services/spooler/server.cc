@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/base/logging.h"
+#include "lib/grpc/flow_control.h"
 
 namespace spoolgate::spooler {
 
@@ -42,6 +43,11 @@ absl::StatusOr<std::unique_ptr<SpoolerServer>> SpoolerServer::Start(
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  // A fixed receive window per stream instead of BDP probing: probing grew
+  // it until a 1 GiB upload held ~60 MiB in transport buffers (peak RSS
+  // 94 MiB); a 2 MiB window (two 1 MiB chunks) measured as fast, at 34 MiB.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, kStreamWindowBytes);
   server->server_ = builder.BuildAndStart();
   if (!server->server_ || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", listen));
