@@ -245,7 +245,9 @@ void FtpConnection::Store(const Action& action) {
     Send({425, {absl::StrCat("Cannot open data connection: ", s.message(), "; nothing was queued")}});
     return;
   }
-  std::string buffer(kDataBuffer, '\0');
+  // Allocated once per connection and not zeroed: a session that uploads
+  // many small files must not clear 256 KiB for each.
+  if (!data_buffer_) data_buffer_.reset(new char[kDataBuffer]);
   uint64_t bytes = 0;
   absl::Status status;
   // One transfer per session: the control connection is watched only for
@@ -277,7 +279,7 @@ void FtpConnection::Store(const Action& action) {
       continue;
     }
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-      ssize_t n = (*data)->stream.Read(buffer.data(), buffer.size());
+      ssize_t n = (*data)->stream.Read(data_buffer_.get(), kDataBuffer);
       if (n == 0) break;  // end of file
       if (n < 0) {
         if (errno == EINTR) continue;
@@ -286,7 +288,7 @@ void FtpConnection::Store(const Action& action) {
       }
       bytes += static_cast<uint64_t>(n);
       if (metrics_) metrics_->bytes_received.Increment(static_cast<double>(n));
-      status = (*intake)->Write(absl::string_view(buffer.data(), static_cast<size_t>(n)));
+      status = (*intake)->Write(absl::string_view(data_buffer_.get(), static_cast<size_t>(n)));
     }
   }
   // Our close_notify answers the client's (ftplib's unwrap() waits for it);

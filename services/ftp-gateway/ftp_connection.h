@@ -55,6 +55,7 @@ class FtpConnection {
   FtpMetrics* metrics_;
   QueueDirectory& directory_;  // the gateway's, shared by every connection
   std::unique_ptr<FtpSession> session_;
+  std::unique_ptr<char[]> data_buffer_;  // uploads read into it
   std::optional<PassiveListener> passive_;
   std::string pending_;  // bytes read past the last line
 };
