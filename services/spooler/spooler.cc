@@ -361,6 +361,8 @@ uint32_t Spooler::PositionLocked(const v1::Job& job) {
 // ---------------------------------------------------------------- jobs
 
 absl::StatusOr<v1::Job*> Spooler::ActiveJobLocked(uint64_t id) {
+  auto settled = [this, id]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !finishing_.contains(id); };
+  mu_.Await(absl::Condition(&settled));
   auto it = active_.find(id);
   if (it != active_.end()) return &it->second;
   auto stored = store_->GetJob(id);
@@ -376,7 +378,13 @@ absl::Status Spooler::UpdateJobLocked(v1::Job updated, bool sync) {
   const v1::Job* previous = it == active_.end() ? nullptr : &it->second;
   bool final_state = IsFinalState(updated.state());
   SPOOLGATE_RETURN_IF_ERROR(store_->PutJob(previous, updated, sync, /*delete_data=*/final_state));
-  if (final_state) {
+  ApplyJobLocked(std::move(updated));
+  return absl::OkStatus();
+}
+
+void Spooler::ApplyJobLocked(v1::Job updated) {
+  auto it = active_.find(updated.id());
+  if (IsFinalState(updated.state())) {
     RemoveSpoolFiles(updated);
     absl::Time at = absl::FromUnixMicros(updated.finished_unix_micros());
     history_.push_back({at, updated.id(), updated.queue(), updated.state()});
@@ -397,8 +405,33 @@ absl::Status Spooler::UpdateJobLocked(v1::Job updated, bool sync) {
   } else {
     active_[updated.id()] = std::move(updated);
   }
-  return absl::OkStatus();
 }
+
+bool Spooler::CompleteJobLocked(v1::Job updated) {
+  uint64_t id = updated.id();
+  v1::Job previous = active_[id];
+  // The synced write runs without the lock, so that it shares its fsync
+  // with concurrent commits and completions (group commit) and intake does
+  // not wait for it. Meanwhile the job stays PRINTING in memory, and
+  // anything else that would change it waits (ActiveJobLocked).
+  finishing_.insert(id);
+  mu_.Unlock();
+  absl::Status s = store_->PutJob(&previous, updated, /*sync=*/true, /*delete_data=*/true);
+  mu_.Lock();
+  finishing_.erase(id);
+  if (!s.ok()) {
+    // Still PRINTING with no lease: the job prints again (at least once).
+    Log("job %d: completion not recorded: %s", id, s.ToString());
+    RequeueLocked(id, absl::StrCat("completion not recorded: ", s.message()),
+                  Retry{/*limited=*/false, /*backoff=*/true, ""});
+    return false;
+  }
+  ApplyJobLocked(std::move(updated));
+  Log("job %d %s", id, JobStateName(v1::JOB_STATE_COMPLETED));
+  return true;
+}
+
+
 
 absl::StatusOr<v1::Job> Spooler::FinishJobLocked(uint64_t id, v1::JobState state,
                                                  const std::string& error) {
@@ -848,13 +881,17 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
       }
       slot->Release(id, now + options_.lease);
       auto it = active_.find(id);
-      if (it != active_.end() && it->second.state() == v1::JOB_STATE_PRINTING) {
-        EndAttemptLocked(it->second, "completed", "");
-        it->second.set_bytes_printed(message.completed().bytes_written());
-        it->second.set_progress(1);
-        it->second.set_pages(message.completed().pages());
-        auto done = FinishJobLocked(id, v1::JOB_STATE_COMPLETED, "");
-        if (!done.ok()) Log("job %d: completion not recorded: %s", id, done.status().ToString());
+      if (it != active_.end() && it->second.state() == v1::JOB_STATE_PRINTING &&
+          !finishing_.contains(id)) {
+        v1::Job updated = it->second;
+        EndAttemptLocked(updated, "completed", "");
+        updated.set_bytes_printed(message.completed().bytes_written());
+        updated.set_progress(1);
+        updated.set_pages(message.completed().pages());
+        updated.set_state(v1::JOB_STATE_COMPLETED);
+        updated.set_finished_unix_micros(Micros(options_.clock()));
+        ScheduleLocked();  // the printer's next job first, then the record
+        CompleteJobLocked(std::move(updated));
       }
       ScheduleLocked();
       return absl::OkStatus();

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -181,6 +182,11 @@ class Spooler {
   // Persists `updated` (replacing the active record), and moves it to
   // history if its state is final (deleting its data).
   absl::Status UpdateJobLocked(v1::Job updated, bool sync) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The in-memory half of UpdateJobLocked, once `updated` is stored.
+  void ApplyJobLocked(v1::Job updated) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Records a PRINTING job as completed (`updated`); releases mu_ during
+  // the synced write. False if the write failed (the job is requeued).
+  bool CompleteJobLocked(v1::Job updated) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<v1::Job> FinishJobLocked(uint64_t id, v1::JobState state,
                                           const std::string& error)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -228,6 +234,8 @@ class Spooler {
   std::map<std::string, QueueState> queues_ ABSL_GUARDED_BY(mu_);
   // Every committed job not yet final: PENDING, HELD, PRINTING.
   absl::flat_hash_map<uint64_t, v1::Job> active_ ABSL_GUARDED_BY(mu_);
+  // Jobs whose final record is being written without mu_ (CompleteJobLocked).
+  absl::flat_hash_set<uint64_t> finishing_ ABSL_GUARDED_BY(mu_);
   struct Finished {
     absl::Time at;
     uint64_t id;
