@@ -952,10 +952,10 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
       const std::string& name = message.printer_removed().name();
       for (auto it = agent.printers.begin(); it != agent.printers.end(); ++it) {
         if (it->status.name() != name) continue;
-        for (uint64_t id : {it->current_job, it->next_job}) {
-          if (id == 0) continue;
-          RequeueLocked(id, absl::StrCat("printer ", agent.agent_id(), "/", name, " was removed"),
-                        Retry{/*limited=*/false, /*backoff=*/false, ""});
+        std::string why = absl::StrCat("printer ", agent.agent_id(), "/", name, " was removed");
+        if (it->next_job != 0) ReturnLeaseLocked(agent, *it, it->next_job, why);
+        if (it->current_job != 0) {
+          RequeueLocked(it->current_job, why, Retry{/*limited=*/false, /*backoff=*/false, ""});
         }
         agent.printers.erase(it);
         Log("printer %s/%s removed", agent.agent_id(), name);
@@ -988,13 +988,26 @@ void Spooler::AttachInlineDocuments(const v1::Job& job, v1::AssignJob* assign) c
 
 void Spooler::ReturnLeaseLocked(AgentConnection& agent, PrinterSlot& slot, uint64_t id,
                                 const std::string& reason) {
-  // Not an attempt that failed: no backoff, not counted towards a limit.
-  RequeueLocked(id, reason, Retry{/*limited=*/false, /*backoff=*/false, ""});
+  slot.Release(id, absl::InfinitePast());
   v1::SpoolerMessage message;
   message.mutable_cancel()->set_job_id(id);
   message.mutable_cancel()->set_reason(reason);
   agent.Send(std::move(message));
-  slot.Release(id, absl::InfinitePast());
+  auto it = active_.find(id);
+  if (it == active_.end() || it->second.state() != v1::JOB_STATE_PRINTING) return;
+  // Never started: the lease is undone, not counted as an attempt. Not
+  // synced: after a crash the job is PRINTING and requeued at start anyway.
+  v1::Job updated = it->second;
+  updated.set_state(v1::JOB_STATE_PENDING);
+  if (updated.attempts() > 0) updated.set_attempts(updated.attempts() - 1);
+  if (updated.history_size() > 0) updated.mutable_history()->RemoveLast();
+  updated.clear_printer();
+  updated.set_started_unix_micros(0);
+  if (auto s = UpdateJobLocked(updated, /*sync=*/false); !s.ok()) {
+    Log("job %d: cannot return to its queue: %s", id, s.ToString());
+    return;
+  }
+  Log("job %d back to its queue: %s", id, reason);
 }
 
 void Spooler::DetachAgent(AgentConnection& agent) {
@@ -1003,9 +1016,8 @@ void Spooler::DetachAgent(AgentConnection& agent) {
     if (slot.current_job != 0) {
       RequeueLocked(slot.current_job, absl::StrCat("agent ", agent.agent_id(), " lost"));
     }
-    if (slot.next_job != 0) {  // never started: no attempt lost
-      RequeueLocked(slot.next_job, absl::StrCat("agent ", agent.agent_id(), " lost"),
-                    Retry{/*limited=*/false, /*backoff=*/false, ""});
+    if (slot.next_job != 0) {
+      ReturnLeaseLocked(agent, slot, slot.next_job, absl::StrCat("agent ", agent.agent_id(), " lost"));
     }
     slot.current_job = slot.next_job = 0;
   }

@@ -212,7 +212,7 @@ class Spooler {
   // small: at most SpoolerOptions::inline_job_bytes in all).
   void AttachInlineDocuments(const v1::Job& job, v1::AssignJob* assign) const;
   // Gives back a lease the agent has not started on: the job returns to
-  // its queue and the agent is told to drop it.
+  // its queue as if never leased, and the agent is told to drop it.
   void ReturnLeaseLocked(AgentConnection& agent, PrinterSlot& slot, uint64_t id,
                          const std::string& reason) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   PrinterSlot* SlotForJobLocked(uint64_t job_id, AgentConnection** agent)

@@ -540,6 +540,55 @@ TEST_F(SpoolerTest, ExpiredLeaseRequeuesAndCancelsOnTheAgent) {
   EXPECT_EQ(message.cancel().job_id(), id);
 }
 
+TEST_F(SpoolerTest, ALostAgentOrAnExpiredLeaseGivesBackTheJobSentAheadToo) {
+  uint64_t first = Submit("first"), second = Submit("second");
+  auto agent = Attach("a1");
+  ASSERT_THAT(Assigned(*agent), ElementsAre(first, second));
+  spooler_->DetachAgent(*agent);
+  EXPECT_EQ(State(first), v1::JOB_STATE_PENDING);
+  EXPECT_EQ(State(second), v1::JOB_STATE_PENDING);
+
+  now_ += absl::Seconds(60);  // past the lost attempt's backoff
+  auto agent2 = Attach("a2");
+  ASSERT_THAT(Assigned(*agent2), ElementsAre(first, second));
+  now_ += absl::Seconds(61);  // the agent says nothing: both leases end
+  spooler_->Housekeep();
+  EXPECT_EQ(State(first), v1::JOB_STATE_PENDING);  // waits out its backoff
+  std::vector<uint64_t> cancelled, assigned;
+  v1::SpoolerMessage message;
+  while (agent2->TryNext(&message)) {
+    if (message.has_cancel()) cancelled.push_back(message.cancel().job_id());
+    if (message.has_assign()) assigned.push_back(message.assign().job().id());
+  }
+  EXPECT_THAT(cancelled, ::testing::UnorderedElementsAre(first, second));
+  // The job sent ahead never started: its lease left no attempt behind,
+  // and it is the printer's current job now.
+  EXPECT_THAT(assigned, ElementsAre(second));
+  EXPECT_EQ(spooler_->GetJob(first)->attempts(), 2u);
+  EXPECT_EQ(spooler_->GetJob(second)->attempts(), 1u);
+  EXPECT_EQ(spooler_->GetJob(second)->history_size(), 1);
+}
+
+TEST_F(SpoolerTest, TheJobSentAheadBecomesCurrentWhenTheFirstCompletes) {
+  uint64_t first = Submit("first"), second = Submit("second");
+  auto agent = Attach("a1");
+  ASSERT_THAT(Assigned(*agent), ElementsAre(first, second));
+  ASSERT_THAT(Report(*agent, first, true), IsOk());
+  // Its lease now runs from the first job's end, and progress renews it.
+  now_ += absl::Seconds(59);
+  v1::AgentMessage progress;
+  progress.mutable_progress()->set_job_id(second);
+  ASSERT_THAT(spooler_->HandleAgentMessage(*agent, progress), IsOk());
+  now_ += absl::Seconds(59);
+  spooler_->Housekeep();
+  EXPECT_EQ(State(second), v1::JOB_STATE_PRINTING);
+  ASSERT_THAT(Report(*agent, second, true), IsOk());
+  EXPECT_EQ(State(second), v1::JOB_STATE_COMPLETED);
+  auto printers = spooler_->ListPrinters();
+  ASSERT_EQ(printers.size(), 1u);
+  EXPECT_EQ(printers[0].current_job(), 0u);
+}
+
 TEST_F(SpoolerTest, CancelWhilePrintingTellsTheAgent) {
   uint64_t id = Submit("stop");
   auto agent = Attach("a1");
