@@ -17,6 +17,9 @@
 
 namespace spoolgate::spooler {
 namespace {
+// Spool files are read, and sent to agents, in blocks of this size: within
+// any gRPC receive limit whatever the intake chunk limit is.
+constexpr size_t kDocumentReadBlockBytes = 1 << 20;
 
 constexpr int kMaxPriority = 25;
 // Duplicate windows: the default, and the longest kept (larger ones are cut).
@@ -1133,7 +1136,7 @@ absl::Status Spooler::ReadDocument(uint64_t job_id, uint32_t document, uint64_t 
   // Both reads stay consistent if the job is cancelled meanwhile: an open
   // file outlives its unlink, and the iterator reads a snapshot.
   if (doc.storage() == v1::DOCUMENT_STORAGE_SPOOL_FILE) {
-    return spool_files_->Read(doc.spool_file(), offset, options_.max_chunk_bytes, fn);
+    return spool_files_->Read(doc.spool_file(), offset, kDocumentReadBlockBytes, fn);
   }
   return store_->ReadDocument(job_id, document, offset, fn);
 }
