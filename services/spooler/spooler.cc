@@ -592,6 +592,7 @@ absl::StatusOr<v1::Job> Spooler::HoldJob(uint64_t id) {
     return absl::FailedPreconditionError(
         absl::StrCat("job ", id, " is ", JobStateName(job->state()), ", only pending jobs can be held"));
   }
+  UnreserveLocked(id, "held");
   v1::Job updated = *job;
   updated.set_state(v1::JOB_STATE_HELD);
   SPOOLGATE_RETURN_IF_ERROR(UpdateJobLocked(updated, /*sync=*/true));
@@ -621,6 +622,7 @@ absl::StatusOr<v1::Job> Spooler::MoveJob(uint64_t id, const std::string& queue) 
   if (job->state() == v1::JOB_STATE_PRINTING) {
     return absl::FailedPreconditionError(absl::StrCat("job ", id, " is printing"));
   }
+  UnreserveLocked(id, "moved to another queue");
   v1::Job updated = *job;
   updated.set_queue(queue);
   SPOOLGATE_RETURN_IF_ERROR(UpdateJobLocked(updated, /*sync=*/true));
@@ -883,6 +885,7 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
         return absl::FailedPreconditionError(absl::StrCat("job ", id, " is not leased to this agent"));
       }
       slot->Release(id, now + options_.lease);
+      PromoteLocked(agent, *slot);  // the job sent ahead starts printing
       auto it = active_.find(id);
       if (it != active_.end() && it->second.state() == v1::JOB_STATE_PRINTING &&
           !finishing_.contains(id)) {
@@ -893,7 +896,7 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
         updated.set_pages(message.completed().pages());
         updated.set_state(v1::JOB_STATE_COMPLETED);
         updated.set_finished_unix_micros(Micros(options_.clock()));
-        ScheduleLocked();  // the printer's next job first, then the record
+        ScheduleLocked();  // a job to send ahead first, then the record
         CompleteJobLocked(std::move(updated));
       }
       ScheduleLocked();
@@ -934,11 +937,12 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
         }
       }
       // A printer that is now stopped or in error must not print the job
-      // sent ahead: it goes back to its queue, and the agent drops it.
+      // sent ahead: it stays in its queue, and the agent drops it.
       if (slot->current_job != 0 &&
           PrinterUnavailable(EffectiveStatusLocked(agent, *slot).state())) {
         ReturnLeaseLocked(agent, *slot, slot->current_job, "printer unavailable");
       }
+      PromoteLocked(agent, *slot);
       ScheduleLocked();
       return absl::OkStatus();
     }
@@ -991,26 +995,72 @@ void Spooler::AttachInlineDocuments(const v1::Job& job, v1::AssignJob* assign) c
 
 void Spooler::ReturnLeaseLocked(AgentConnection& agent, PrinterSlot& slot, uint64_t id,
                                 const std::string& reason) {
+  // A job sent ahead is still PENDING in its queue: only the reservation
+  // ends, and the agent is told to drop it.
   slot.Release(id, absl::InfinitePast());
   v1::SpoolerMessage message;
   message.mutable_cancel()->set_job_id(id);
   message.mutable_cancel()->set_reason(reason);
   agent.Send(std::move(message));
+  Log("job %d no longer sent ahead: %s", id, reason);
+}
+
+void Spooler::PromoteLocked(AgentConnection& agent, PrinterSlot& slot) {
+  uint64_t id = slot.current_job;
+  if (id == 0) return;
   auto it = active_.find(id);
-  if (it == active_.end() || it->second.state() != v1::JOB_STATE_PRINTING) return;
-  // Never started: the lease is undone, not counted as an attempt. Not
-  // synced: after a crash the job is PRINTING and requeued at start anyway.
-  v1::Job updated = it->second;
-  updated.set_state(v1::JOB_STATE_PENDING);
-  if (updated.attempts() > 0) updated.set_attempts(updated.attempts() - 1);
-  if (updated.history_size() > 0) updated.mutable_history()->RemoveLast();
-  updated.clear_printer();
-  updated.set_started_unix_micros(0);
-  if (auto s = UpdateJobLocked(updated, /*sync=*/false); !s.ok()) {
-    Log("job %d: cannot return to its queue: %s", id, s.ToString());
+  if (it == active_.end() || it->second.state() == v1::JOB_STATE_PRINTING) return;
+  if (it->second.state() != v1::JOB_STATE_PENDING) {
+    // Changed while it waited; its reservation should have ended with that.
+    ReturnLeaseLocked(agent, slot, id, "no longer pending");
     return;
   }
-  Log("job %d back to its queue: %s", id, reason);
+  if (!StartLeaseLocked(agent, slot, id, options_.clock()).ok()) {
+    ReturnLeaseLocked(agent, slot, id, "cannot lease");
+  }
+}
+
+void Spooler::UnreserveLocked(uint64_t id, const std::string& reason) {
+  for (const auto& agent : agents_) {
+    for (auto& slot : agent->printers) {
+      if (slot.next_job == id && id != 0) ReturnLeaseLocked(*agent, slot, id, reason);
+    }
+  }
+}
+
+bool Spooler::ReservedLocked(uint64_t id) const {
+  for (const auto& agent : agents_) {
+    for (const auto& slot : agent->printers) {
+      if (slot.next_job == id && id != 0) return true;
+    }
+  }
+  return false;
+}
+
+absl::StatusOr<v1::Job> Spooler::StartLeaseLocked(AgentConnection& agent, PrinterSlot& slot,
+                                                  uint64_t id, absl::Time now) {
+  v1::Job updated = active_[id];
+  updated.set_state(v1::JOB_STATE_PRINTING);
+  updated.set_attempts(updated.attempts() + 1);
+  updated.set_printer(PrinterLabel(agent, slot));
+  updated.set_started_unix_micros(Micros(now));
+  updated.set_bytes_printed(0);
+  updated.set_progress(0);
+  updated.clear_retry_on_printer();
+  auto* attempt = updated.add_history();
+  attempt->set_printer(updated.printer());
+  attempt->set_started_unix_micros(Micros(now));
+  // Unsynced: if the lease is lost in a crash, the job is simply PENDING.
+  if (auto s = UpdateJobLocked(updated, /*sync=*/false); !s.ok()) {
+    Log("job %d: cannot lease: %s", id, s.ToString());
+    return s;
+  }
+  slot.current_job = id;
+  slot.bytes_written = 0;
+  slot.progress = 0;
+  slot.lease_deadline = now + options_.lease;
+  Log("job %d printing on %s (attempt %d)", id, updated.printer(), updated.attempts());
+  return updated;
 }
 
 void Spooler::DetachAgent(AgentConnection& agent) {
@@ -1074,47 +1124,39 @@ void Spooler::AssignJobsLocked(bool ahead) {
   for (const auto& c : candidates) {
     printers.push_back({c.slot->status.queue(), PrinterLabel(*c.agent, *c.slot)});
   }
+  absl::flat_hash_set<uint64_t> reserved;  // sent ahead already
+  for (const auto& agent : agents_) {
+    for (const auto& slot : agent->printers) {
+      if (slot.next_job != 0) reserved.insert(slot.next_job);
+    }
+  }
   std::vector<SchedulableJob> jobs;
   for (const auto& [id, job] : active_) {
-    if (job.state() != v1::JOB_STATE_PENDING) continue;
+    if (job.state() != v1::JOB_STATE_PENDING || reserved.contains(id)) continue;
     jobs.push_back({id, job.queue(), job.priority(), job.state(),
                     absl::FromUnixMicros(job.not_before_unix_micros()), job.retry_on_printer()});
   }
   absl::Time now = options_.clock();
   for (const auto& assignment : Schedule(std::move(jobs), printers, now)) {
     Candidate& c = candidates[assignment.printer];
-    v1::Job updated = active_[assignment.job_id];
-    updated.set_state(v1::JOB_STATE_PRINTING);
-    updated.set_attempts(updated.attempts() + 1);
-    updated.set_printer(PrinterLabel(*c.agent, *c.slot));
-    updated.set_started_unix_micros(Micros(now));
-    updated.set_bytes_printed(0);
-    updated.set_progress(0);
-    updated.clear_retry_on_printer();
-    auto* attempt = updated.add_history();
-    attempt->set_printer(updated.printer());
-    attempt->set_started_unix_micros(Micros(now));
-    // Unsynced: if the lease is lost in a crash, the job is simply PENDING.
-    if (auto s = UpdateJobLocked(updated, /*sync=*/false); !s.ok()) {
-      Log("job %d: cannot lease: %s", updated.id(), s.ToString());
-      continue;
-    }
+    v1::Job job;
     if (ahead) {
-      c.slot->next_job = updated.id();
+      // Stays PENDING (and first in its queue) until the printer starts it.
+      job = active_[assignment.job_id];
+      c.slot->next_job = job.id();
     } else {
-      c.slot->current_job = updated.id();
-      c.slot->bytes_written = 0;
-      c.slot->progress = 0;
-      c.slot->lease_deadline = now + options_.lease;
+      auto leased = StartLeaseLocked(*c.agent, *c.slot, assignment.job_id, now);
+      if (!leased.ok()) continue;
+      job = *std::move(leased);
     }
     c.slot->last_assignment = ++assignments_;
     v1::SpoolerMessage message;
     message.mutable_assign()->set_printer(c.slot->status.name());
-    *message.mutable_assign()->mutable_job() = updated;
-    message.mutable_assign()->set_banners(queues_[updated.queue()].queue.banners());
-    AttachInlineDocuments(updated, message.mutable_assign());
+    *message.mutable_assign()->mutable_job() = job;
+    message.mutable_assign()->set_banners(queues_[job.queue()].queue.banners());
+    AttachInlineDocuments(job, message.mutable_assign());
     c.agent->Send(std::move(message));
-    Log("job %d assigned to %s (attempt %d)", updated.id(), updated.printer(), updated.attempts());
+    if (ahead) Log("job %d sent ahead to %s", job.id(), PrinterLabel(*c.agent, *c.slot));
   }
 }
 
@@ -1124,7 +1166,10 @@ absl::Status Spooler::ReadDocument(uint64_t job_id, uint32_t document, uint64_t 
   {
     absl::MutexLock lock(&mu_);
     SPOOLGATE_ASSIGN_OR_RETURN(v1::Job * job, ActiveJobLocked(job_id));
-    if (job->state() != v1::JOB_STATE_PRINTING) {
+    // A job sent ahead may be read as soon as its printer starts it, maybe
+    // before the news of the previous job's end has arrived here.
+    bool sent_ahead = job->state() == v1::JOB_STATE_PENDING && ReservedLocked(job_id);
+    if (job->state() != v1::JOB_STATE_PRINTING && !sent_ahead) {
       return absl::FailedPreconditionError(
           absl::StrCat("job ", job_id, " is ", JobStateName(job->state()), ", not printing"));
     }

@@ -211,10 +211,18 @@ class Spooler {
   // Puts the bytes of `job`'s inline documents into `assign` (they are
   // small: at most SpoolerOptions::inline_job_bytes in all).
   void AttachInlineDocuments(const v1::Job& job, v1::AssignJob* assign) const;
-  // Gives back a lease the agent has not started on: the job returns to
-  // its queue as if never leased, and the agent is told to drop it.
+  // Ends the reservation of a job sent ahead (still PENDING); the agent is
+  // told to drop it.
   void ReturnLeaseLocked(AgentConnection& agent, PrinterSlot& slot, uint64_t id,
                          const std::string& reason) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The job sent ahead became the slot's current job: it is PRINTING now.
+  void PromoteLocked(AgentConnection& agent, PrinterSlot& slot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Ends the reservation of job `id`, wherever it was sent ahead.
+  void UnreserveLocked(uint64_t id, const std::string& reason) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool ReservedLocked(uint64_t id) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Leases PENDING job `id` to `slot` as its current job (PRINTING).
+  absl::StatusOr<v1::Job> StartLeaseLocked(AgentConnection& agent, PrinterSlot& slot, uint64_t id,
+                                           absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   PrinterSlot* SlotForJobLocked(uint64_t job_id, AgentConnection** agent)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void EndAttemptLocked(v1::Job& job, const std::string& outcome, const std::string& error)

@@ -431,6 +431,8 @@ TEST_F(SpoolerTest, AgentGetsJobsInPriorityOrderAndCompletesThem) {
   // The queue's only printer gets the next job ahead, to print right after.
   EXPECT_THAT(Assigned(*agent), ElementsAre(high, low));
   EXPECT_EQ(State(high), v1::JOB_STATE_PRINTING);
+  EXPECT_EQ(State(low), v1::JOB_STATE_PENDING);  // ready, not started
+  EXPECT_EQ(spooler_->GetJob(low)->attempts(), 0u);
   EXPECT_EQ(Read(high), "high");
   ASSERT_THAT(Report(*agent, high, true), IsOk());
   EXPECT_EQ(State(high), v1::JOB_STATE_COMPLETED);
@@ -538,6 +540,21 @@ TEST_F(SpoolerTest, ExpiredLeaseRequeuesAndCancelsOnTheAgent) {
   v1::SpoolerMessage message;
   ASSERT_TRUE(agent->TryNext(&message));
   EXPECT_EQ(message.cancel().job_id(), id);
+}
+
+TEST_F(SpoolerTest, HoldingTheJobSentAheadTellsTheAgentToDropIt) {
+  uint64_t first = Submit("first"), second = Submit("second"), third = Submit("third");
+  auto agent = Attach("a1");
+  ASSERT_THAT(Assigned(*agent), ElementsAre(first, second));
+  ASSERT_THAT(spooler_->HoldJob(second), IsOk());
+  v1::SpoolerMessage message;
+  ASSERT_TRUE(agent->TryNext(&message));
+  EXPECT_EQ(message.cancel().job_id(), second);
+  spooler_->Housekeep();
+  EXPECT_THAT(Assigned(*agent), ElementsAre(third));  // the next one instead
+  ASSERT_THAT(Report(*agent, first, true), IsOk());
+  EXPECT_EQ(State(third), v1::JOB_STATE_PRINTING);
+  EXPECT_EQ(State(second), v1::JOB_STATE_HELD);
 }
 
 TEST_F(SpoolerTest, ALostAgentOrAnExpiredLeaseGivesBackTheJobSentAheadToo) {
