@@ -348,7 +348,8 @@ absl::Status PrinterWorker::PrintDocument(const v1::Job& job, const v1::Document
     return absl::OkStatus();
   };
 
-  absl::Status read = data != nullptr ? PrintCarried(*data, filter.get(), sink, sent)
+  if (data != nullptr) sent->document_bytes += data->size();
+  absl::Status read = data != nullptr ? filter->Write(*data, sink)
                                       : PrintRead(job, doc, filter.get(), sink, sent);
   if (!read.ok()) return read;
   absl::Status finished = filter->Finish(sink);
@@ -358,12 +359,6 @@ absl::Status PrinterWorker::PrintDocument(const v1::Job& job, const v1::Document
     sent->pages_known = false;
   }
   return finished;
-}
-
-absl::Status PrinterWorker::PrintCarried(const std::string& data, Filter* filter, const Sink& sink,
-                                         Sent* sent) {
-  sent->document_bytes += data.size();
-  return filter->Write(data, sink);
 }
 
 absl::Status PrinterWorker::PrintRead(const v1::Job& job, const v1::Document& doc, Filter* filter,

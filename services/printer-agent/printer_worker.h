@@ -81,7 +81,6 @@ class PrinterWorker {
   // (read from the spooler).
   absl::Status PrintDocument(const v1::Job& job, const v1::Document& doc, const std::string* data,
                              Sent* sent);
-  absl::Status PrintCarried(const std::string& data, Filter* filter, const Sink& sink, Sent* sent);
   // Streams the document from the spooler, resuming after transient errors.
   absl::Status PrintRead(const v1::Job& job, const v1::Document& doc, Filter* filter,
                          const Sink& sink, Sent* sent);

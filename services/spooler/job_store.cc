@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "lib/base/status_macros.h"
 #include "services/spooler/accounting.h"
 #include "services/spooler/job_keys.h"
 #include "services/spooler/job_state.h"
@@ -118,43 +119,44 @@ absl::StatusOr<uint64_t> JobStore::AllocateJobId() {
   return next_id_++;
 }
 
-absl::Status JobStore::PutJob(const v1::Job* previous, const v1::Job& job, bool sync,
-                              bool delete_data) {
-  rocksdb::WriteBatch batch;
+absl::Status JobStore::AddJobToBatch(const v1::Job* previous, const v1::Job& job,
+                                    bool delete_data, rocksdb::WriteBatch* batch) const {
   std::string record;
   if (!job.SerializeToString(&record)) return absl::InternalError("serialize job");
   if (IsPending(previous)) {
-    batch.Delete(family(kIndex),
-                 QueueIndexKey(previous->queue(), previous->priority(), previous->id()));
+    batch->Delete(family(kIndex),
+                  QueueIndexKey(previous->queue(), previous->priority(), previous->id()));
   }
   if (IsPending(&job)) {
-    batch.Put(family(kIndex), QueueIndexKey(job.queue(), job.priority(), job.id()), "");
+    batch->Put(family(kIndex), QueueIndexKey(job.queue(), job.priority(), job.id()), "");
   }
-  batch.Put(family(kJobs), JobKey(job.id()), record);
-  if (delete_data) DeleteDataOf(job, &batch);
+  batch->Put(family(kJobs), JobKey(job.id()), record);
+  if (delete_data) DeleteDataOf(job, batch);
   // A job's accounting record is written with its final state, in the
   // same batch: no crash can leave one without the other.
   if (IsFinalState(job.state()) && (previous == nullptr || !IsFinalState(previous->state()))) {
     v1::AccountingRecord accounting = AccountingRecordFor(job);
     std::string value;
     if (!accounting.SerializeToString(&value)) return absl::InternalError("serialize accounting");
-    batch.Put(family(kDefault), AccountingKey(job.finished_unix_micros(), job.id()), value);
+    batch->Put(family(kDefault), AccountingKey(job.finished_unix_micros(), job.id()), value);
   }
+  return absl::OkStatus();
+}
+
+absl::Status JobStore::PutJob(const v1::Job* previous, const v1::Job& job, bool sync,
+                              bool delete_data) {
+  rocksdb::WriteBatch batch;
+  SPOOLGATE_RETURN_IF_ERROR(AddJobToBatch(previous, job, delete_data, &batch));
   return FromRocks(db_->Write(WriteOpts(sync), &batch), absl::StrCat("job ", job.id(), ": write"));
 }
 
 absl::Status JobStore::CommitJob(const v1::Job& job, const std::vector<InlineDocument>& documents) {
   rocksdb::WriteBatch batch;
-  std::string record;
-  if (!job.SerializeToString(&record)) return absl::InternalError("serialize job");
   for (const auto& doc : documents) {
     if (doc.data.empty()) continue;
     batch.Put(family(kData), DataKey(job.id(), doc.index, 0), doc.data);
   }
-  if (IsPending(&job)) {
-    batch.Put(family(kIndex), QueueIndexKey(job.queue(), job.priority(), job.id()), "");
-  }
-  batch.Put(family(kJobs), JobKey(job.id()), record);
+  SPOOLGATE_RETURN_IF_ERROR(AddJobToBatch(nullptr, job, /*delete_data=*/false, &batch));
   return FromRocks(db_->Write(WriteOpts(true), &batch), absl::StrCat("job ", job.id(), ": commit"));
 }
 

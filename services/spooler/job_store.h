@@ -107,6 +107,11 @@ class JobStore {
 
  private:
   JobStore() = default;
+  // Adds `job`'s record, its queue-index move from `previous`, its
+  // accounting record if it just ended and (`delete_data`) the deletion of
+  // its data to `batch`: what PutJob and CommitJob write.
+  absl::Status AddJobToBatch(const v1::Job* previous, const v1::Job& job, bool delete_data,
+                             rocksdb::WriteBatch* batch) const;
   // Adds the deletion of `job`'s data kept in RocksDB to `batch`.
   void DeleteDataOf(const v1::Job& job, rocksdb::WriteBatch* batch) const;
   rocksdb::ColumnFamilyHandle* family(int index) const { return handles_[index]; }

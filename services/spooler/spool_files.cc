@@ -61,7 +61,10 @@ absl::StatusOr<std::unique_ptr<SpoolFiles::Writer>> SpoolFiles::Create(uint64_t 
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600));
   if (!fd.valid()) return Errno("create", path);
   // The name must survive a crash as long as the job that will name it.
-  if (auto s = SyncDirectory(dir_); !s.ok()) return s;
+  if (auto s = SyncDirectory(dir_); !s.ok()) {
+    ::unlink(path.c_str());  // nobody will name it
+    return s;
+  }
   return std::unique_ptr<Writer>(new Writer(std::move(name), std::move(fd)));
 }
 

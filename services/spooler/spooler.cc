@@ -83,10 +83,9 @@ absl::StatusOr<std::unique_ptr<Spooler>> Spooler::Open(SpoolerOptions options,
       report.orphaned_data);
   std::unique_ptr<SpoolerMetrics> metrics;
   if (registry != nullptr) metrics = std::make_unique<SpoolerMetrics>(*registry);
-  auto spooler = std::unique_ptr<Spooler>(
-      new Spooler(std::move(options), std::move(store), std::move(metrics)));
+  auto spooler = std::unique_ptr<Spooler>(new Spooler(
+      std::move(options), std::move(store), std::move(spool_files), std::move(metrics)));
   spooler->admin_ranges_ = *std::move(ranges);
-  spooler->spool_files_.emplace(std::move(spool_files));
   if (!spooler->options_.accounting_log.empty()) {
     SPOOLGATE_ASSIGN_OR_RETURN(spooler->accounting_log_,
                                AccountingLog::Open(spooler->options_.accounting_log));
@@ -102,7 +101,7 @@ absl::StatusOr<std::unique_ptr<Spooler>> Spooler::Open(SpoolerOptions options,
         if (doc.storage() == v1::DOCUMENT_STORAGE_SPOOL_FILE) named.insert(doc.spool_file());
       }
     }
-    SPOOLGATE_ASSIGN_OR_RETURN(int removed, spooler->spool_files_->RemoveAllExcept(named));
+    SPOOLGATE_ASSIGN_OR_RETURN(int removed, spooler->spool_files_.RemoveAllExcept(named));
     if (removed > 0) Log("removed %d spool file(s) that no job names", removed);
     spooler->RefreshGaugesLocked();
   }
@@ -112,9 +111,10 @@ absl::StatusOr<std::unique_ptr<Spooler>> Spooler::Open(SpoolerOptions options,
   return spooler;
 }
 
-Spooler::Spooler(SpoolerOptions options, std::unique_ptr<JobStore> store,
+Spooler::Spooler(SpoolerOptions options, std::unique_ptr<JobStore> store, SpoolFiles spool_files,
                  std::unique_ptr<SpoolerMetrics> metrics)
-    : options_(std::move(options)), store_(std::move(store)), metrics_(std::move(metrics)) {}
+    : options_(std::move(options)), store_(std::move(store)), spool_files_(std::move(spool_files)),
+      metrics_(std::move(metrics)) {}
 
 Spooler::~Spooler() {
   Shutdown();
@@ -271,7 +271,7 @@ absl::StatusOr<std::unique_ptr<Submission>> Spooler::BeginJob(const v1::JobHeade
 void Spooler::AbandonJob(const v1::Job& job, const std::vector<std::string>& spool_files,
                          const char* reason) {
   for (const auto& name : spool_files) {
-    auto s = spool_files_->Remove(name);
+    auto s = spool_files_.Remove(name);
     if (!s.ok()) Log("job %d: discard failed (the next start removes it): %s", job.id(), s.ToString());
   }
   Log("job %d: discarded before commit (queue %s, %s)", job.id(), job.queue(), reason);
@@ -284,7 +284,7 @@ void Spooler::AbandonJob(const v1::Job& job, const std::vector<std::string>& spo
 void Spooler::RemoveSpoolFiles(const v1::Job& job) const {
   for (const auto& doc : job.documents()) {
     if (doc.storage() != v1::DOCUMENT_STORAGE_SPOOL_FILE) continue;
-    if (auto s = spool_files_->Remove(doc.spool_file()); !s.ok()) {
+    if (auto s = spool_files_.Remove(doc.spool_file()); !s.ok()) {
       Log("job %d: %s (the next start removes it)", job.id(), s.ToString());
     }
   }
@@ -433,8 +433,6 @@ bool Spooler::CompleteJobLocked(v1::Job updated) {
   Log("job %d %s", id, JobStateName(v1::JOB_STATE_COMPLETED));
   return true;
 }
-
-
 
 absl::StatusOr<v1::Job> Spooler::FinishJobLocked(uint64_t id, v1::JobState state,
                                                  const std::string& error) {
@@ -1021,20 +1019,15 @@ void Spooler::PromoteLocked(AgentConnection& agent, PrinterSlot& slot) {
 }
 
 void Spooler::UnreserveLocked(uint64_t id, const std::string& reason) {
-  for (const auto& agent : agents_) {
-    for (auto& slot : agent->printers) {
-      if (slot.next_job == id && id != 0) ReturnLeaseLocked(*agent, slot, id, reason);
-    }
-  }
+  AgentConnection* agent = nullptr;
+  PrinterSlot* slot = SlotForJobLocked(id, &agent);
+  if (slot != nullptr && slot->next_job == id) ReturnLeaseLocked(*agent, *slot, id, reason);
 }
 
-bool Spooler::ReservedLocked(uint64_t id) const {
-  for (const auto& agent : agents_) {
-    for (const auto& slot : agent->printers) {
-      if (slot.next_job == id && id != 0) return true;
-    }
-  }
-  return false;
+bool Spooler::ReservedLocked(uint64_t id) {
+  AgentConnection* agent = nullptr;
+  PrinterSlot* slot = SlotForJobLocked(id, &agent);
+  return slot != nullptr && slot->next_job == id;
 }
 
 absl::StatusOr<v1::Job> Spooler::StartLeaseLocked(AgentConnection& agent, PrinterSlot& slot,
@@ -1181,7 +1174,7 @@ absl::Status Spooler::ReadDocument(uint64_t job_id, uint32_t document, uint64_t 
   // Both reads stay consistent if the job is cancelled meanwhile: an open
   // file outlives its unlink, and the iterator reads a snapshot.
   if (doc.storage() == v1::DOCUMENT_STORAGE_SPOOL_FILE) {
-    return spool_files_->Read(doc.spool_file(), offset, kDocumentReadBlockBytes, fn);
+    return spool_files_.Read(doc.spool_file(), offset, kDocumentReadBlockBytes, fn);
   }
   return store_->ReadDocument(job_id, document, offset, fn);
 }

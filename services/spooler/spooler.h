@@ -127,7 +127,7 @@ class Spooler {
   void Shutdown();
 
   JobStore& store() { return *store_; }
-  const SpoolFiles& spool_files() const { return *spool_files_; }
+  const SpoolFiles& spool_files() const { return spool_files_; }
 
  private:
   friend class Submission;
@@ -136,7 +136,7 @@ class Spooler {
     uint32_t receiving = 0;  // jobs of this queue being received
   };
 
-  Spooler(SpoolerOptions options, std::unique_ptr<JobStore> store,
+  Spooler(SpoolerOptions options, std::unique_ptr<JobStore> store, SpoolFiles spool_files,
            std::unique_ptr<SpoolerMetrics> metrics);
   absl::Status LoadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // OK, or ResourceExhausted("quota: ...") when `user` may not submit
@@ -219,7 +219,7 @@ class Spooler {
   void PromoteLocked(AgentConnection& agent, PrinterSlot& slot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Ends the reservation of job `id`, wherever it was sent ahead.
   void UnreserveLocked(uint64_t id, const std::string& reason) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  bool ReservedLocked(uint64_t id) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool ReservedLocked(uint64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Leases PENDING job `id` to `slot` as its current job (PRINTING).
   absl::StatusOr<v1::Job> StartLeaseLocked(AgentConnection& agent, PrinterSlot& slot, uint64_t id,
                                            absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -234,7 +234,7 @@ class Spooler {
   const SpoolerOptions options_;
   std::vector<net::Cidr> admin_ranges_;
   std::unique_ptr<JobStore> store_;
-  std::optional<SpoolFiles> spool_files_;  // set by Open; immutable after
+  const SpoolFiles spool_files_;
   std::unique_ptr<SpoolerMetrics> metrics_;  // may be null
 
   absl::Mutex mu_;
