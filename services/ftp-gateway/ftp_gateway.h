@@ -25,7 +25,7 @@ struct FtpOptions {
   std::shared_ptr<grpc::Channel> channel;  // to the spooler; null = plain TCP to `spooler`
   PortRange passive_ports;             // 0-0: kernel's choice
   std::string public_address;          // PASV reply address (NAT); empty = local address
-  int max_sessions = 200;              // Jetdirect allows 4
+  int max_sessions = 4096;             // Jetdirect allows 4
   absl::Duration idle_timeout = absl::Seconds(270);
   absl::Duration data_timeout = absl::Seconds(60);  // data connection setup or stall
   size_t max_line_bytes = 4096;

@@ -15,6 +15,7 @@
 #include "lib/config/service_config.h"
 #include "lib/base/ready_file.h"
 #include "lib/base/memory.h"
+#include "lib/base/process_limits.h"
 #include "lib/base/signals.h"
 #include "lib/grpc/client_flags.h"
 #include "lib/metrics/metrics_server.h"
@@ -27,7 +28,7 @@ ABSL_FLAG(std::string, spooler, "127.0.0.1:7600", "spooler gRPC address HOST:POR
 ABSL_FLAG(std::string, passive_ports, "", "passive data ports LO-HI (default: any)");
 ABSL_FLAG(std::string, public_address, "", "IPv4 address announced in PASV replies (NAT)");
 ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9463", "Prometheus /metrics address; empty = off");
-ABSL_FLAG(int32_t, max_sessions, 200, "sessions at once; more get 421 (Jetdirect: 4)");
+ABSL_FLAG(int32_t, max_sessions, 4096, "sessions at once; more get 421 (Jetdirect: 4)");
 ABSL_FLAG(int32_t, idle_timeout_seconds, 270, "close idle control connections (421)");
 ABSL_FLAG(int32_t, data_timeout_seconds, 60, "data connection setup and stall timeout");
 ABSL_FLAG(std::string, default_queue, "",
@@ -62,6 +63,14 @@ int main(int argc, char** argv) {
   options.public_address = absl::GetFlag(FLAGS_public_address);
   options.default_queue = absl::GetFlag(FLAGS_default_queue);
   options.max_sessions = absl::GetFlag(FLAGS_max_sessions);
+  // A session holds its control socket and, while transferring, a data
+  // socket and maybe a passive listener.
+  uint64_t wanted_files = 3 * uint64_t(options.max_sessions) + 256;
+  uint64_t files = spoolgate::RaiseOpenFileLimit(wanted_files);
+  if (files < wanted_files) {
+    spoolgate::Log("warning: the open file limit is %d: fewer than --max_sessions=%d sessions "
+                   "can transfer at once; raise the hard limit (ulimit -Hn)", files, options.max_sessions);
+  }
   options.idle_timeout = absl::Seconds(absl::GetFlag(FLAGS_idle_timeout_seconds));
   options.data_timeout = absl::Seconds(absl::GetFlag(FLAGS_data_timeout_seconds));
   if (std::string range = absl::GetFlag(FLAGS_passive_ports); !range.empty()) {

@@ -21,7 +21,7 @@ struct LpdOptions {
   std::vector<std::string> listen = {"0.0.0.0:515"};
   std::string spooler = "127.0.0.1:7600";
   std::shared_ptr<grpc::Channel> channel;  // to the spooler; null = plain TCP to `spooler`
-  int max_connections = 256;
+  int max_connections = 4096;
   absl::Duration idle_timeout = absl::Seconds(60);    // no byte from the peer this long
   absl::Duration zero_count_silence = absl::Milliseconds(300);  // lone \0 then quiet = empty file
   size_t max_line_bytes = 1024;

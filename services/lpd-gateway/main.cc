@@ -11,6 +11,7 @@
 #include "lib/base/logging.h"
 #include "lib/base/ready_file.h"
 #include "lib/base/memory.h"
+#include "lib/base/process_limits.h"
 #include "lib/base/signals.h"
 #include "lib/base/command_line.h"
 #include "lib/config/service_config.h"
@@ -23,7 +24,8 @@ ABSL_FLAG(std::vector<std::string>, listen, std::vector<std::string>({"0.0.0.0:5
           "listen addresses, IP literals: 0.0.0.0:515,[::]:515");
 ABSL_FLAG(std::string, spooler, "127.0.0.1:7600", "spooler gRPC address HOST:PORT");
 ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9462", "Prometheus /metrics address; empty = off");
-ABSL_FLAG(int32_t, max_connections, 256, "connections served at once; more are closed");
+ABSL_FLAG(int32_t, max_connections, 4096,
+          "connections open at once; one more gets code 2 (try again later) and is closed");
 ABSL_FLAG(int32_t, idle_timeout_seconds, 60, "close a connection whose peer sends nothing this long");
 ABSL_FLAG(std::vector<std::string>, allow, {}, "client addresses/CIDRs allowed (default: all)");
 ABSL_FLAG(std::string, ready_file, "",
@@ -51,6 +53,12 @@ int main(int argc, char** argv) {
   options.listen = absl::GetFlag(FLAGS_listen);
   options.spooler = absl::GetFlag(FLAGS_spooler);
   options.max_connections = absl::GetFlag(FLAGS_max_connections);
+  // A connection is a socket; listeners, the spooler channel and logs need a few more.
+  uint64_t files = spoolgate::RaiseOpenFileLimit(uint64_t(options.max_connections) + 256);
+  if (files < uint64_t(options.max_connections) + 256) {
+    spoolgate::Log("warning: the open file limit is %d: fewer than --max_connections=%d connections "
+                   "can be served; raise the hard limit (ulimit -Hn)", files, options.max_connections);
+  }
   options.idle_timeout = absl::Seconds(absl::GetFlag(FLAGS_idle_timeout_seconds));
   options.require_reserved_port = absl::GetFlag(FLAGS_require_reserved_port);
   options.lpq_recent = absl::Seconds(absl::GetFlag(FLAGS_lpq_recent_seconds));
