@@ -379,6 +379,35 @@ absl::Status LpdSession::CommitIfComplete() {
   return absl::OkStatus();
 }
 
+namespace {
+
+// Jobs asked of the spooler per page of a listing, and the most pages (a
+// listing of a million jobs is cut there).
+constexpr uint32_t kListingPageSize = 500;
+constexpr int kMaxListingPages = 2000;
+
+ListingEntry EntryFor(const v1::Job& job) {
+  ListingEntry e;
+  e.job = job.id();
+  e.owner = job.user();
+  e.host = job.host();
+  e.active = job.state() == v1::JOB_STATE_PRINTING;
+  switch (job.state()) {
+    case v1::JOB_STATE_HELD: e.status = "hold"; break;
+    case v1::JOB_STATE_COMPLETED: e.status = "done"; break;
+    case v1::JOB_STATE_FAILED: e.status = "failed"; break;
+    case v1::JOB_STATE_CANCELLED: e.status = "cancel"; break;
+    default: break;
+  }
+  if (job.state() == v1::JOB_STATE_FAILED || job.state() == v1::JOB_STATE_CANCELLED) {
+    e.reason = job.last_error();
+  }
+  for (const auto& d : job.documents()) e.files.emplace_back(d.name(), d.size_bytes());
+  return e;
+}
+
+}  // namespace
+
 void LpdSession::QueueState(const DaemonCommand& command) {
   if (auto s = CheckAccess(command.queue); !s.ok()) {
     Send(absl::StrCat(command.queue, ": ", s.message(), "\n"));
@@ -386,25 +415,14 @@ void LpdSession::QueueState(const DaemonCommand& command) {
   }
   auto admin = v1::Admin::NewStub(channel_);
   auto deadline = absl::ToChronoTime(absl::Now() + absl::Seconds(30));
-  grpc::ClientContext queues_call, jobs_call, printers_call;
+  grpc::ClientContext queues_call, printers_call;
   queues_call.set_deadline(deadline);
   AddAdminToken(&queues_call);
-  AddAdminToken(&jobs_call);
   AddAdminToken(&printers_call);
-  jobs_call.set_deadline(deadline);
   printers_call.set_deadline(deadline);
   v1::ListQueuesResponse queues;
-  v1::ListJobsResponse jobs;
   v1::ListPrintersResponse printers;
-  v1::ListJobsRequest request;
-  request.set_queue(command.queue);
-  if (options_.lpq_recent > absl::ZeroDuration()) {
-    // As LPRng's lpq: jobs that finished lately stay listed, with their outcome.
-    request.set_include_finished(true);
-    request.set_finished_after_unix_micros(absl::ToUnixMicros(absl::Now() - options_.lpq_recent));
-  }
   grpc::Status s = admin->ListQueues(&queues_call, v1::ListQueuesRequest(), &queues);
-  if (s.ok()) s = admin->ListJobs(&jobs_call, request, &jobs);
   if (s.ok()) s = admin->ListPrinters(&printers_call, v1::ListPrintersRequest(), &printers);
   if (!s.ok()) {
     Send(absl::StrCat(command.queue, ": spooler unavailable: ", s.error_message(), "\n"));
@@ -446,27 +464,35 @@ void LpdSession::QueueState(const DaemonCommand& command) {
   }
   if (!queue->accepting()) absl::StrAppend(&line, "; queuing disabled");
   for (const auto& printer_line : printer_lines) absl::StrAppend(&line, "\n", printer_line);
-  std::vector<ListingEntry> entries;
-  for (const auto& job : jobs.jobs()) {
-    ListingEntry e;
-    e.job = job.id();
-    e.owner = job.user();
-    e.host = job.host();
-    e.active = job.state() == v1::JOB_STATE_PRINTING;
-    switch (job.state()) {
-      case v1::JOB_STATE_HELD: e.status = "hold"; break;
-      case v1::JOB_STATE_COMPLETED: e.status = "done"; break;
-      case v1::JOB_STATE_FAILED: e.status = "failed"; break;
-      case v1::JOB_STATE_CANCELLED: e.status = "cancel"; break;
-      default: break;
-    }
-    if (job.state() == v1::JOB_STATE_FAILED || job.state() == v1::JOB_STATE_CANCELLED) {
-      e.reason = job.last_error();
-    }
-    for (const auto& d : job.documents()) e.files.emplace_back(d.name(), d.size_bytes());
-    entries.push_back(std::move(e));
+  QueueListingWriter writer(command.list, command.code == DaemonCode::kLongQueue);
+  if (!Send(writer.Begin(line))) return;
+  // The jobs follow a page at a time: the first line does not wait for a
+  // long queue, and no more than a page is held here.
+  v1::ListJobsRequest request;
+  request.set_queue(command.queue);
+  request.set_page_size(kListingPageSize);
+  if (options_.lpq_recent > absl::ZeroDuration()) {
+    // As LPRng's lpq: jobs that finished lately stay listed, with their outcome.
+    request.set_include_finished(true);
+    request.set_finished_after_unix_micros(absl::ToUnixMicros(absl::Now() - options_.lpq_recent));
   }
-  Send(FormatQueueState(line, entries, command.list, command.code == DaemonCode::kLongQueue));
+  for (int page = 0; page < kMaxListingPages; ++page) {
+    grpc::ClientContext jobs_call;  // a deadline per page: the client reads at its own pace
+    jobs_call.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+    AddAdminToken(&jobs_call);
+    v1::ListJobsResponse jobs;
+    s = admin->ListJobs(&jobs_call, request, &jobs);
+    if (!s.ok()) {
+      Send(absl::StrCat(command.queue, ": spooler unavailable: ", s.error_message(), "\n"));
+      return;
+    }
+    std::string text;
+    for (const auto& job : jobs.jobs()) text += writer.Add(EntryFor(job));
+    if (!text.empty() && !Send(text)) return;
+    if (jobs.next_page_token().empty()) break;
+    request.set_page_token(jobs.next_page_token());
+  }
+  Send(writer.End());
 }
 
 void LpdSession::RemoveJobs(const DaemonCommand& command) {

@@ -20,7 +20,32 @@ struct ListingEntry {
   std::string reason;       // why a finished job failed or was cancelled
 };
 
-// `status_line` is e.g. "office is ready and printing". Entries are in
+// Writes a queue state reply a piece at a time, so that a long queue is
+// sent as it is read from the spooler, never held whole.
+class QueueListingWriter {
+ public:
+  // `filter` holds the command's list (users or job numbers); empty =
+  // everything.
+  QueueListingWriter(std::vector<std::string> filter, bool long_format)
+      : filter_(std::move(filter)), long_format_(long_format) {}
+  // The first line(s): `status_line` and a newline.
+  std::string Begin(const std::string& status_line) const { return status_line + "\n"; }
+  // The lines of the next entry in print order (finished ones last); empty
+  // when the filter leaves it out.
+  std::string Add(const ListingEntry& entry);
+  // What ends the reply ("no entries" when nothing was listed).
+  std::string End() const { return any_ ? "" : "no entries\n"; }
+
+ private:
+  bool Selected(const ListingEntry& entry) const;
+
+  const std::vector<std::string> filter_;
+  const bool long_format_;
+  int rank_ = 0;
+  bool any_ = false;
+};
+
+// The whole reply at once: `status_line` is e.g. "office is ready and printing". Entries are in
 // print order, finished ones last. Names are bytes as clients sent them;
 // columns are padded and cut by characters (UTF-8 sequences count once). `filter` holds the command's list (users or job numbers);
 // empty = everything.

@@ -41,10 +41,7 @@ grpc::Status AdminService::UpdateQueue(Ctx* ctx, const v1::UpdateQueueRequest* r
 grpc::Status AdminService::ListJobs(Ctx* ctx, const v1::ListJobsRequest* request,
                                     v1::ListJobsResponse* response) {
   if (auto s = CheckBearerToken(*ctx, token_); !s.ok()) return ToGrpcStatus(s);
-  auto jobs = spooler_.ListJobs(*request);
-  if (!jobs.ok()) return ToGrpcStatus(jobs.status());
-  for (auto& job : *jobs) *response->add_jobs() = std::move(job);
-  return grpc::Status::OK;
+  return Reply(spooler_.ListJobs(*request), response);
 }
 
 grpc::Status AdminService::GetJob(Ctx* ctx, const v1::GetJobRequest* request, v1::Job* response) {

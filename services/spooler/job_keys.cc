@@ -1,11 +1,12 @@
 // Key grammar (all integers big-endian so byte order equals numeric order):
-//   jobs:         job_id:u64
-//   queue_index:  queue_name 0x00 (255 - priority):u8 job_id:u64
-//                 (one entry per PENDING job; queue names never contain 0x00)
+//   jobs:         job_id:u64          -> Job (not yet final)
+//   history:      job_id:u64          -> Job (COMPLETED, FAILED, CANCELLED)
+//   finished:     finished_micros:u64 job_id:u64 -> "" (the purge order of history)
 //   queues:       queue_name
 //   job_data:     job_id:u64 document:u32 offset:u64   -> chunk bytes
 //                 (offset is the document byte position of the chunk's first byte)
 //   default:      "meta/next_unreserved_job_id" -> u64
+//                 "meta/layout" -> u64 (kStoreLayout)
 #include "services/spooler/job_keys.h"
 
 #include "absl/strings/str_cat.h"
@@ -46,23 +47,15 @@ std::string AccountingKey(int64_t finished_unix_micros, uint64_t job_id) {
 
 std::optional<uint64_t> ParseJobKey(absl::string_view key) { return DecodeFixed64(key); }
 
-std::string QueueIndexPrefix(absl::string_view queue) {
-  std::string out(queue);
-  out.push_back('\0');
-  return out;
+std::string FinishedKey(int64_t finished_unix_micros, uint64_t job_id) {
+  uint64_t micros = finished_unix_micros < 0 ? 0 : static_cast<uint64_t>(finished_unix_micros);
+  return absl::StrCat(EncodeFixed64(micros), EncodeFixed64(job_id));
 }
 
-std::string QueueIndexKey(absl::string_view queue, int priority, uint64_t job_id) {
-  std::string out = QueueIndexPrefix(queue);
-  int clamped = priority < 0 ? 0 : (priority > 255 ? 255 : priority);
-  out.push_back(static_cast<char>(255 - clamped));
-  PutBigEndian(&out, job_id, 8);
-  return out;
-}
-
-std::optional<uint64_t> JobIdFromQueueIndexKey(absl::string_view key) {
-  if (key.size() < 10 || key[key.size() - 10] != '\0') return std::nullopt;
-  return GetBigEndian(key.substr(key.size() - 8), 8);
+std::optional<FinishedKeyParts> ParseFinishedKey(absl::string_view key) {
+  if (key.size() != 16) return std::nullopt;
+  return FinishedKeyParts{static_cast<int64_t>(GetBigEndian(key.substr(0, 8), 8)),
+                          GetBigEndian(key.substr(8, 8), 8)};
 }
 
 std::string DataKey(uint64_t job_id, uint32_t document, uint64_t offset) {

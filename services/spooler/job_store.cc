@@ -16,7 +16,7 @@ namespace spoolgate::spooler {
 namespace {
 
 // Indexes into handles_, in the order of the descriptors passed to Open.
-enum Family { kDefault = 0, kJobs, kIndex, kQueues, kData, kFamilyCount };
+enum Family { kDefault = 0, kJobs, kHistory, kFinished, kQueues, kData, kFamilyCount };
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -38,9 +38,8 @@ absl::string_view View(const rocksdb::Slice& slice) {
   return absl::string_view(slice.data(), slice.size());
 }
 
-bool IsPending(const v1::Job* job) {
-  return job != nullptr && job->state() == v1::JOB_STATE_PENDING;
-}
+// Jobs written in this many-record batches when a store is converted.
+constexpr size_t kConversionBatch = 4096;
 
 }  // namespace
 
@@ -69,10 +68,18 @@ absl::StatusOr<std::unique_ptr<JobStore>> JobStore::Open(const Options& options)
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, small},
       {kJobsFamily, small},
-      {kQueueIndexFamily, small},
+      {kHistoryFamily, small},
+      {kFinishedFamily, small},
       {kQueuesFamily, small},
       {kDataFamily, data},
   };
+  // RocksDB opens a store only with all its families named.
+  std::vector<std::string> existing;
+  bool retired_index = false;
+  if (rocksdb::DB::ListColumnFamilies(db_options, options.path, &existing).ok()) {
+    for (const auto& name : existing) retired_index |= name == kRetiredQueueIndexFamily;
+  }
+  if (retired_index) families.push_back({kRetiredQueueIndexFamily, small});
   auto store = std::unique_ptr<JobStore>(new JobStore());
   store->path_ = options.path;
   store->id_block_ = options.id_reservation_block;
@@ -80,6 +87,13 @@ absl::StatusOr<std::unique_ptr<JobStore>> JobStore::Open(const Options& options)
   auto s = rocksdb::DB::Open(db_options, options.path, families, &store->handles_, &raw);
   if (!s.ok()) return FromRocks(s, absl::StrCat("open ", options.path));
   store->db_.reset(raw);
+  if (retired_index) {
+    s = store->db_->DropColumnFamily(store->handles_.back());
+    if (!s.ok()) return FromRocks(s, "drop the retired queue index");
+    store->db_->DestroyColumnFamilyHandle(store->handles_.back());
+    store->handles_.pop_back();
+  }
+  SPOOLGATE_RETURN_IF_ERROR(store->ConvertLayout());
 
   std::string value;
   s = store->db_->Get(rocksdb::ReadOptions(), store->family(kDefault), kIdReservationKey, &value);
@@ -91,14 +105,46 @@ absl::StatusOr<std::unique_ptr<JobStore>> JobStore::Open(const Options& options)
     return FromRocks(s, "read job id reservation");
   }
   // Belt and braces: never below an id that is on disk.
-  std::unique_ptr<rocksdb::Iterator> it(
-      store->db_->NewIterator(rocksdb::ReadOptions(), store->family(kJobs)));
-  it->SeekToLast();
-  if (it->Valid()) {
+  for (Family f : {kJobs, kHistory}) {
+    std::unique_ptr<rocksdb::Iterator> it(
+        store->db_->NewIterator(rocksdb::ReadOptions(), store->family(f)));
+    it->SeekToLast();
+    if (!it->Valid()) continue;
     auto last = ParseJobKey(View(it->key()));
     if (last && *last >= store->next_id_) store->next_id_ = store->reserved_until_ = *last + 1;
   }
   return store;
+}
+
+absl::Status JobStore::ConvertLayout() {
+  std::string value;
+  auto s = db_->Get(rocksdb::ReadOptions(), family(kDefault), kLayoutKey, &value);
+  if (s.ok() && DecodeFixed64(value) == kStoreLayout) return absl::OkStatus();
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read store layout");
+  // An older store kept final jobs with the others: move them to history,
+  // a batch at a time; the layout key goes last, so a crash here only
+  // means the conversion runs again.
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family(kJobs)));
+  rocksdb::WriteBatch batch;
+  size_t moved = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    v1::Job job;
+    if (!job.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(absl::StrCat("corrupt job record under key ",
+                                              it->key().ToString(true)));
+    }
+    if (!IsFinalState(job.state())) continue;
+    batch.Delete(family(kJobs), it->key());
+    batch.Put(family(kHistory), it->key(), it->value());
+    batch.Put(family(kFinished), FinishedKey(job.finished_unix_micros(), job.id()), "");
+    if (++moved % kConversionBatch == 0) {
+      SPOOLGATE_RETURN_IF_ERROR(FromRocks(db_->Write(WriteOpts(false), &batch), "convert store"));
+      batch.Clear();
+    }
+  }
+  SPOOLGATE_RETURN_IF_ERROR(FromRocks(it->status(), "scan jobs"));
+  batch.Put(family(kDefault), kLayoutKey, EncodeFixed64(kStoreLayout));
+  return FromRocks(db_->Write(WriteOpts(true), &batch), "convert store");
 }
 
 JobStore::~JobStore() {
@@ -123,18 +169,18 @@ absl::Status JobStore::AddJobToBatch(const v1::Job* previous, const v1::Job& job
                                     bool delete_data, rocksdb::WriteBatch* batch) const {
   std::string record;
   if (!job.SerializeToString(&record)) return absl::InternalError("serialize job");
-  if (IsPending(previous)) {
-    batch->Delete(family(kIndex),
-                  QueueIndexKey(previous->queue(), previous->priority(), previous->id()));
+  bool ended = IsFinalState(job.state()) && (previous == nullptr || !IsFinalState(previous->state()));
+  if (!IsFinalState(job.state())) {
+    batch->Put(family(kJobs), JobKey(job.id()), record);
+  } else {
+    if (ended) batch->Delete(family(kJobs), JobKey(job.id()));
+    batch->Put(family(kHistory), JobKey(job.id()), record);
+    batch->Put(family(kFinished), FinishedKey(job.finished_unix_micros(), job.id()), "");
   }
-  if (IsPending(&job)) {
-    batch->Put(family(kIndex), QueueIndexKey(job.queue(), job.priority(), job.id()), "");
-  }
-  batch->Put(family(kJobs), JobKey(job.id()), record);
   if (delete_data) DeleteDataOf(job, batch);
   // A job's accounting record is written with its final state, in the
   // same batch: no crash can leave one without the other.
-  if (IsFinalState(job.state()) && (previous == nullptr || !IsFinalState(previous->state()))) {
+  if (ended) {
     v1::AccountingRecord accounting = AccountingRecordFor(job);
     std::string value;
     if (!accounting.SerializeToString(&value)) return absl::InternalError("serialize accounting");
@@ -186,17 +232,20 @@ void JobStore::DeleteDataOf(const v1::Job& job, rocksdb::WriteBatch* batch) cons
 
 absl::Status JobStore::DeleteJob(const v1::Job& job, bool sync) {
   rocksdb::WriteBatch batch;
-  if (IsPending(&job)) {
-    batch.Delete(family(kIndex), QueueIndexKey(job.queue(), job.priority(), job.id()));
+  if (IsFinalState(job.state())) {
+    batch.Delete(family(kHistory), JobKey(job.id()));
+    batch.Delete(family(kFinished), FinishedKey(job.finished_unix_micros(), job.id()));
+  } else {
+    batch.Delete(family(kJobs), JobKey(job.id()));
+    DeleteDataOf(job, &batch);
   }
-  batch.Delete(family(kJobs), JobKey(job.id()));
-  if (!IsFinalState(job.state())) DeleteDataOf(job, &batch);
   return FromRocks(db_->Write(WriteOpts(sync), &batch), absl::StrCat("job ", job.id(), ": delete"));
 }
 
 absl::StatusOr<v1::Job> JobStore::GetJob(uint64_t job_id) const {
   std::string value;
   auto s = db_->Get(rocksdb::ReadOptions(), family(kJobs), JobKey(job_id), &value);
+  if (s.IsNotFound()) s = db_->Get(rocksdb::ReadOptions(), family(kHistory), JobKey(job_id), &value);
   if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("no job ", job_id));
   if (!s.ok()) return FromRocks(s, absl::StrCat("job ", job_id, ": read"));
   v1::Job job;
@@ -204,7 +253,7 @@ absl::StatusOr<v1::Job> JobStore::GetJob(uint64_t job_id) const {
   return job;
 }
 
-absl::Status JobStore::ForEachJob(const std::function<bool(const v1::Job&)>& fn) const {
+absl::Status JobStore::ForEachActiveJob(const std::function<bool(const v1::Job&)>& fn) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family(kJobs)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     v1::Job job;
@@ -217,16 +266,51 @@ absl::Status JobStore::ForEachJob(const std::function<bool(const v1::Job&)>& fn)
   return FromRocks(it->status(), "scan jobs");
 }
 
-absl::StatusOr<std::vector<uint64_t>> JobStore::PendingJobIds(absl::string_view queue) const {
-  std::vector<uint64_t> ids;
-  std::string prefix = QueueIndexPrefix(queue);
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family(kIndex)));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    auto id = JobIdFromQueueIndexKey(View(it->key()));
-    if (id) ids.push_back(*id);
+absl::Status JobStore::ForEachFinishedJob(int64_t before_micros, uint64_t before_id,
+                                          int64_t since_micros,
+                                          const std::function<bool(const v1::Job&)>& fn) const {
+  std::string lower = FinishedKey(since_micros, 0);
+  rocksdb::Slice lower_bound(lower);
+  rocksdb::ReadOptions read;
+  read.iterate_lower_bound = &lower_bound;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, family(kFinished)));
+  if (before_micros == 0 && before_id == 0) {
+    it->SeekToLast();
+  } else {
+    // The key itself was the last one returned: start just before it.
+    std::string last = FinishedKey(before_micros, before_id);
+    it->SeekForPrev(last);
+    if (it->Valid() && it->key() == rocksdb::Slice(last)) it->Prev();
   }
-  if (auto s = FromRocks(it->status(), "scan queue index"); !s.ok()) return s;
-  return ids;
+  for (; it->Valid(); it->Prev()) {
+    auto parts = ParseFinishedKey(View(it->key()));
+    if (!parts) return absl::DataLossError("bad history index key");
+    auto job = GetJob(parts->job_id);
+    if (absl::IsNotFound(job.status())) continue;  // purged meanwhile
+    if (!job.ok()) return job.status();
+    if (!fn(*job)) break;
+  }
+  return FromRocks(it->status(), "scan history");
+}
+
+absl::StatusOr<size_t> JobStore::PurgeHistory(absl::Time before, size_t limit) {
+  std::string upper = FinishedKey(absl::ToUnixMicros(before), 0);
+  rocksdb::Slice upper_bound(upper);
+  rocksdb::ReadOptions read;
+  read.iterate_upper_bound = &upper_bound;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, family(kFinished)));
+  rocksdb::WriteBatch batch;
+  size_t purged = 0;
+  for (it->SeekToFirst(); it->Valid() && purged < limit; it->Next(), ++purged) {
+    auto parts = ParseFinishedKey(View(it->key()));
+    if (!parts) return absl::DataLossError("bad history index key");
+    batch.Delete(family(kFinished), it->key());
+    batch.Delete(family(kHistory), JobKey(parts->job_id));
+  }
+  SPOOLGATE_RETURN_IF_ERROR(FromRocks(it->status(), "scan history"));
+  if (purged == 0) return 0;
+  SPOOLGATE_RETURN_IF_ERROR(FromRocks(db_->Write(WriteOpts(false), &batch), "purge history"));
+  return purged;
 }
 
 absl::Status JobStore::PutChunk(uint64_t job_id, uint32_t document, uint64_t offset,
@@ -371,8 +455,8 @@ absl::StatusOr<std::vector<v1::Queue>> JobStore::ListQueues() const {
 }
 
 std::vector<std::pair<std::string, uint64_t>> JobStore::ApproximateSizes() const {
-  static const char* kNames[kFamilyCount] = {"default", kJobsFamily, kQueueIndexFamily,
-                                             kQueuesFamily, kDataFamily};
+  static const char* kNames[kFamilyCount] = {"default",       kJobsFamily,   kHistoryFamily,
+                                             kFinishedFamily, kQueuesFamily, kDataFamily};
   std::vector<std::pair<std::string, uint64_t>> out;
   for (int f = 0; f < kFamilyCount; ++f) {
     uint64_t total = 0, value = 0;

@@ -2,9 +2,13 @@
 // "Storage"). Every method that an acknowledgement depends on takes or
 // implies a synced write: RocksDB's WAL is fsync'ed before it returns.
 //
+// Jobs not yet final live in one family, read whole at start; final jobs
+// (history) live in another, with an index by finish time for the purge and
+// for listings newest first, so that start-up and scheduling never read
+// history.
+//
 // Thread safety: all methods may be called concurrently (RocksDB is
-// internally synchronised). Keeping the queue index consistent with a job's
-// record is the caller's job: PutJob() must be given the record it replaces.
+// internally synchronised).
 #pragma once
 
 #include <cstdint>
@@ -44,10 +48,10 @@ class JobStore {
   // across restarts and crashes (ids are reserved in synced blocks).
   absl::StatusOr<uint64_t> AllocateJobId();
 
-  // Writes `job` and moves its queue-index entry from `previous` (the record
-  // it replaces, or nullptr for a new job). With `delete_data`, the job's
-  // data is removed in the same atomic batch, and a job entering a final
-  // state gets its accounting record there too. `sync`: fsync before return.
+  // Writes `job`, replacing `previous` (the record it replaces, or nullptr
+  // for a new job). A job entering a final state moves to history and gets
+  // its accounting record in the same atomic batch; with `delete_data` its
+  // data is removed there too. `sync`: fsync before return.
   absl::Status PutJob(const v1::Job* previous, const v1::Job& job, bool sync,
                       bool delete_data = false);
   // Writes a newly committed job (no earlier record) together with the
@@ -57,15 +61,23 @@ class JobStore {
     std::string data;
   };
   absl::Status CommitJob(const v1::Job& job, const std::vector<InlineDocument>& documents);
-  // Removes a job's record, index entry and (unless it is final, whose data
-  // went with its final state) its data atomically. Spool files are the
-  // caller's.
+  // Removes a job's record and (unless it is final, whose data went with its
+  // final state) its data atomically. Spool files are the caller's.
   absl::Status DeleteJob(const v1::Job& job, bool sync);
+  // A job not yet final or in history.
   absl::StatusOr<v1::Job> GetJob(uint64_t job_id) const;
-  // Calls `fn` for every stored job in id order; stops early if it returns false.
-  absl::Status ForEachJob(const std::function<bool(const v1::Job&)>& fn) const;
-  // Ids of PENDING jobs of `queue` in print order (from the queue index).
-  absl::StatusOr<std::vector<uint64_t>> PendingJobIds(absl::string_view queue) const;
+  // Calls `fn` for every job not yet final, in id order; stops early if it
+  // returns false. Reads no history.
+  absl::Status ForEachActiveJob(const std::function<bool(const v1::Job&)>& fn) const;
+  // Calls `fn` for jobs in history, newest first, starting with those that
+  // finished before (`before_micros`, `before_id`) (0, 0 = the newest) and
+  // not before `since_micros`. Stops early if `fn` returns false.
+  absl::Status ForEachFinishedJob(int64_t before_micros, uint64_t before_id, int64_t since_micros,
+                                  const std::function<bool(const v1::Job&)>& fn) const;
+  // Deletes up to `limit` history records that finished before `before`,
+  // oldest first, unsynced (losing a purge to a crash only delays it).
+  // Returns how many went.
+  absl::StatusOr<size_t> PurgeHistory(absl::Time before, size_t limit);
 
   // Job data kept in RocksDB (INLINE documents, and CHUNKS of older
   // records). Chunks are written unsynced; SyncData() makes every chunk
@@ -107,6 +119,8 @@ class JobStore {
 
  private:
   JobStore() = default;
+  // Converts a store of an older layout (see kStoreLayout).
+  absl::Status ConvertLayout();
   // Adds `job`'s record, its queue-index move from `previous`, its
   // accounting record if it just ended and (`delete_data`) the deletion of
   // its data to `batch`: what PutJob and CommitJob write.

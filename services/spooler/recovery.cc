@@ -9,7 +9,7 @@ namespace spoolgate::spooler {
 absl::StatusOr<RecoveryReport> RecoverStore(JobStore& store, absl::Time now) {
   RecoveryReport report;
   std::vector<v1::Job> receiving, printing;
-  SPOOLGATE_RETURN_IF_ERROR(store.ForEachJob([&](const v1::Job& job) {
+  SPOOLGATE_RETURN_IF_ERROR(store.ForEachActiveJob([&](const v1::Job& job) {
     if (job.state() == v1::JOB_STATE_RECEIVING) receiving.push_back(job);
     if (job.state() == v1::JOB_STATE_PRINTING) printing.push_back(job);
     return true;

@@ -13,7 +13,6 @@
 #include "lib/model/printer_state.h"
 #include "services/spooler/job_state.h"
 #include "services/spooler/recovery.h"
-#include "services/spooler/scheduler.h"
 
 namespace spoolgate::spooler {
 namespace {
@@ -22,6 +21,13 @@ namespace {
 constexpr size_t kDocumentReadBlockBytes = 1 << 20;
 
 constexpr int kMaxPriority = 25;
+// A page of a job listing: at most this many jobs, found among at most
+// kListScanBudget looked at (a filter may match few of them).
+constexpr size_t kMaxListPage = 1000;
+constexpr size_t kListScanBudget = 10000;
+// History records deleted per write, and writes per housekeeping run.
+constexpr size_t kPurgeBatch = 10000;
+constexpr int kPurgeBatchesPerRun = 10;
 // Duplicate windows: the default, and the longest kept (larger ones are cut).
 constexpr absl::Duration kDefaultDuplicateWindow = absl::Minutes(10);
 constexpr absl::Duration kMaxDuplicateWindow = absl::Hours(24);
@@ -51,15 +57,6 @@ std::string PrinterLabel(const AgentConnection& agent, const PrinterSlot& slot) 
 
 // Print order for listings: printing first, then pending by priority and
 // age, then held.
-int StateRank(v1::JobState state) {
-  switch (state) {
-    case v1::JOB_STATE_PRINTING: return 0;
-    case v1::JOB_STATE_PENDING: return 1;
-    case v1::JOB_STATE_HELD: return 2;
-    default: return 3;
-  }
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Spooler>> Spooler::Open(SpoolerOptions options,
@@ -96,11 +93,11 @@ absl::StatusOr<std::unique_ptr<Spooler>> Spooler::Open(SpoolerOptions options,
     // Files of jobs never committed, or of jobs whose end was written but
     // whose files were not yet unlinked, when the spooler stopped.
     absl::flat_hash_set<std::string> named;
-    for (const auto& [_, job] : spooler->active_) {
+    spooler->active_.ForEach([&](const v1::Job& job) {
       for (const auto& doc : job.documents()) {
         if (doc.storage() == v1::DOCUMENT_STORAGE_SPOOL_FILE) named.insert(doc.spool_file());
       }
-    }
+    });
     SPOOLGATE_ASSIGN_OR_RETURN(int removed, spooler->spool_files_.RemoveAllExcept(named));
     if (removed > 0) Log("removed %d spool file(s) that no job names", removed);
     spooler->RefreshGaugesLocked();
@@ -133,34 +130,76 @@ absl::Status Spooler::LoadLocked() {
     queues_[q.name()].queue = q;
     Log("queue %s created (accepting=%s enabled=%s)", q.name(), q.accepting() ? "yes" : "no", q.enabled() ? "yes" : "no");
   }
-  std::vector<Finished> finished;
-  SPOOLGATE_RETURN_IF_ERROR(store_->ForEachJob([&](const v1::Job& job) {
-    if (IsFinalState(job.state())) {
-      finished.push_back({absl::FromUnixMicros(job.finished_unix_micros()), job.id(),
-                          job.queue(), job.state()});
-    } else {
-      active_[job.id()] = job;
-    }
-    if (job.submitted_unix_micros() != 0) {  // committed: counts towards quotas
-      absl::Time submitted = absl::FromUnixMicros(job.submitted_unix_micros());
-      recent_[{job.queue(), job.user()}].push_back({submitted, job.total_bytes(), job.id()});
-      // A retry after a restart is still recognised.
-      auto queue = queues_.find(job.queue());
-      if (!job.idempotency_key().empty() && queue != queues_.end() &&
-          submitted >= options_.clock() - DuplicateWindow(queue->second.queue)) {
-        duplicates_.Add(job.queue(), job.idempotency_key(), submitted, job.id());
-      }
-    }
+  // Only jobs not yet final: history is read back just as far as the
+  // quota and retry windows reach.
+  SPOOLGATE_RETURN_IF_ERROR(store_->ForEachActiveJob([&](const v1::Job& job) {
+    active_.Put(job);
+    IndexSubmissionLocked(job);
     return true;
   }));
-  std::sort(finished.begin(), finished.end(),
-            [](const Finished& a, const Finished& b) { return a.at < b.at; });
-  history_.assign(finished.begin(), finished.end());
+  SPOOLGATE_RETURN_IF_ERROR(LoadRecentHistoryLocked());
   for (auto& [_, recent] : recent_) {
     std::sort(recent.begin(), recent.end(),
               [](const RecentJob& a, const RecentJob& b) { return a.at < b.at; });
   }
   return absl::OkStatus();
+}
+
+absl::Duration Spooler::QuotaPeriod(const v1::Queue& queue) {
+  if (queue.quota_jobs() == 0 && queue.quota_bytes() == 0) return absl::ZeroDuration();
+  return absl::Seconds(queue.quota_period_seconds());
+}
+
+void Spooler::IndexSubmissionLocked(const v1::Job& job) {
+  if (job.submitted_unix_micros() == 0) return;  // never committed
+  auto queue = queues_.find(job.queue());
+  if (queue == queues_.end()) return;
+  absl::Time submitted = absl::FromUnixMicros(job.submitted_unix_micros());
+  absl::Time now = options_.clock();
+  if (submitted >= now - QuotaPeriod(queue->second.queue)) {
+    recent_[{job.queue(), job.user()}].push_back({submitted, job.total_bytes(), job.id()});
+  }
+  // A retry after a restart is still recognised.
+  if (!job.idempotency_key().empty() &&
+      submitted >= now - DuplicateWindow(queue->second.queue)) {
+    duplicates_.Add(job.queue(), job.idempotency_key(), submitted, job.id());
+  }
+}
+
+absl::Status Spooler::RebuildQuotaIndexLocked(const v1::Queue& queue) {
+  for (auto it = recent_.begin(); it != recent_.end();) {
+    it = it->first.first == queue.name() ? recent_.erase(it) : std::next(it);
+  }
+  absl::Time since = options_.clock() - QuotaPeriod(queue);
+  auto add = [&](const v1::Job& job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    absl::Time submitted = absl::FromUnixMicros(job.submitted_unix_micros());
+    if (job.queue() == queue.name() && job.submitted_unix_micros() != 0 && submitted >= since) {
+      recent_[{job.queue(), job.user()}].push_back({submitted, job.total_bytes(), job.id()});
+    }
+    return true;
+  };
+  active_.ForEachInQueue(queue.name(), std::nullopt, add);
+  // An admin's change, rare: reading the period's history under the lock
+  // is the price of a quota that counts what was sent before it was set.
+  SPOOLGATE_RETURN_IF_ERROR(store_->ForEachFinishedJob(0, 0, Micros(since), add));
+  for (auto& [key, recent] : recent_) {
+    if (key.first != queue.name()) continue;
+    std::sort(recent.begin(), recent.end(),
+              [](const RecentJob& a, const RecentJob& b) { return a.at < b.at; });
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Spooler::LoadRecentHistoryLocked() {
+  absl::Duration reach = LongestDuplicateWindowLocked();
+  for (const auto& [_, q] : queues_) reach = std::max(reach, QuotaPeriod(q.queue));
+  if (reach == absl::ZeroDuration()) return absl::OkStatus();
+  // A job submitted within the reach finished within it too.
+  int64_t since = Micros(options_.clock() - reach);
+  return store_->ForEachFinishedJob(0, 0, since, [&](const v1::Job& job) {
+    IndexSubmissionLocked(job);
+    return true;
+  });
 }
 
 // ---------------------------------------------------------------- intake
@@ -241,10 +280,8 @@ absl::StatusOr<std::unique_ptr<Submission>> Spooler::BeginJob(const v1::JobHeade
                     "too_large");
     }
     if (queue.max_pending_jobs() != 0) {
-      uint32_t waiting = it->second.receiving;
-      for (const auto& [_, j] : active_) {
-        if (j.queue() == queue.name() && j.state() != v1::JOB_STATE_PRINTING) ++waiting;
-      }
+      size_t waiting = it->second.receiving + active_.Count(queue.name(), v1::JOB_STATE_PENDING) +
+                       active_.Count(queue.name(), v1::JOB_STATE_HELD);
       if (waiting >= queue.max_pending_jobs()) {
         return refuse(absl::ResourceExhaustedError(absl::StrCat(
                           "queue '", queue.name(), "' is full (", waiting, " jobs waiting)")),
@@ -318,7 +355,9 @@ absl::StatusOr<Spooler::CommitResult> Spooler::CommitJob(
       duplicates_.Add(job.queue(), key, now, job.id());
     }
     // Reserved before the sync, so concurrent commits cannot both slip in.
-    recent_[{job.queue(), job.user()}].push_back({now, bytes, job.id()});
+    if (QuotaPeriod(q->second.queue) > absl::ZeroDuration()) {
+      recent_[{job.queue(), job.user()}].push_back({now, bytes, job.id()});
+    }
   }
   // Synced outside the lock so concurrent commits share one fsync.
   if (auto s = store_->CommitJob(job, documents); !s.ok()) {
@@ -333,8 +372,8 @@ absl::StatusOr<Spooler::CommitResult> Spooler::CommitJob(
   absl::MutexLock lock(&mu_);
   auto it = queues_.find(job.queue());
   if (it != queues_.end() && it->second.receiving > 0) --it->second.receiving;
-  uint32_t position = PositionLocked(job);
-  active_[job.id()] = job;
+  uint32_t position = active_.Position(job);
+  active_.Put(job);
   if (metrics_) {
     metrics_->jobs_received.Add({{"queue", job.queue()}}).Increment();
     metrics_->bytes_received.Add({{"queue", job.queue()}}).Increment(static_cast<double>(bytes));
@@ -348,26 +387,12 @@ absl::StatusOr<Spooler::CommitResult> Spooler::CommitJob(
   return CommitResult{position, 0};
 }
 
-uint32_t Spooler::PositionLocked(const v1::Job& job) {
-  uint32_t ahead = 0;
-  for (const auto& [id, other] : active_) {
-    if (other.queue() != job.queue() || id == job.id()) continue;
-    if (other.state() == v1::JOB_STATE_PRINTING ||
-        (other.state() == v1::JOB_STATE_PENDING &&
-         PrintsBefore(other.priority(), other.id(), job.priority(), job.id()))) {
-      ++ahead;
-    }
-  }
-  return ahead;
-}
-
 // ---------------------------------------------------------------- jobs
 
-absl::StatusOr<v1::Job*> Spooler::ActiveJobLocked(uint64_t id) {
+absl::StatusOr<const v1::Job*> Spooler::ActiveJobLocked(uint64_t id) {
   auto settled = [this, id]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !finishing_.contains(id); };
   mu_.Await(absl::Condition(&settled));
-  auto it = active_.find(id);
-  if (it != active_.end()) return &it->second;
+  if (const v1::Job* job = active_.Find(id)) return job;
   auto stored = store_->GetJob(id);
   if (stored.ok()) {
     return absl::FailedPreconditionError(
@@ -377,8 +402,7 @@ absl::StatusOr<v1::Job*> Spooler::ActiveJobLocked(uint64_t id) {
 }
 
 absl::Status Spooler::UpdateJobLocked(v1::Job updated, bool sync) {
-  auto it = active_.find(updated.id());
-  const v1::Job* previous = it == active_.end() ? nullptr : &it->second;
+  const v1::Job* previous = active_.Find(updated.id());
   bool final_state = IsFinalState(updated.state());
   SPOOLGATE_RETURN_IF_ERROR(store_->PutJob(previous, updated, sync, /*delete_data=*/final_state));
   ApplyJobLocked(std::move(updated));
@@ -386,11 +410,9 @@ absl::Status Spooler::UpdateJobLocked(v1::Job updated, bool sync) {
 }
 
 void Spooler::ApplyJobLocked(v1::Job updated) {
-  auto it = active_.find(updated.id());
   if (IsFinalState(updated.state())) {
     RemoveSpoolFiles(updated);
     absl::Time at = absl::FromUnixMicros(updated.finished_unix_micros());
-    history_.push_back({at, updated.id(), updated.queue(), updated.state()});
     // The record itself went to the database with the job (PutJob).
     if (accounting_log_) accounting_log_->Add(AccountingRecordFor(updated));
     if (metrics_) {
@@ -404,15 +426,15 @@ void Spooler::ApplyJobLocked(v1::Job updated) {
                 at - absl::FromUnixMicros(updated.submitted_unix_micros())));
       }
     }
-    if (it != active_.end()) active_.erase(it);
+    active_.Erase(updated.id());
   } else {
-    active_[updated.id()] = std::move(updated);
+    active_.Put(std::move(updated));
   }
 }
 
 bool Spooler::CompleteJobLocked(v1::Job updated) {
   uint64_t id = updated.id();
-  v1::Job previous = active_[id];
+  v1::Job previous = *active_.Find(id);
   // The synced write runs without the lock, so that it shares its fsync
   // with concurrent commits and completions (group commit) and intake does
   // not wait for it. Meanwhile the job stays PRINTING in memory, and
@@ -435,10 +457,14 @@ bool Spooler::CompleteJobLocked(v1::Job updated) {
 }
 
 absl::StatusOr<v1::Job> Spooler::FinishJobLocked(uint64_t id, v1::JobState state,
-                                                 const std::string& error) {
-  SPOOLGATE_ASSIGN_OR_RETURN(v1::Job * job, ActiveJobLocked(id));
+                                                 const std::string& error,
+                                                 const char* attempt_outcome) {
+  SPOOLGATE_ASSIGN_OR_RETURN(const v1::Job* job, ActiveJobLocked(id));
   SPOOLGATE_RETURN_IF_ERROR(CheckTransition(job->state(), state));
   v1::Job updated = *job;
+  if (attempt_outcome != nullptr && updated.state() == v1::JOB_STATE_PRINTING) {
+    EndAttemptLocked(updated, attempt_outcome, error);
+  }
   updated.set_state(state);
   updated.set_finished_unix_micros(Micros(options_.clock()));
   if (!error.empty()) updated.set_last_error(error);
@@ -459,9 +485,9 @@ void Spooler::EndAttemptLocked(v1::Job& job, const std::string& outcome,
 }
 
 void Spooler::RequeueLocked(uint64_t id, const std::string& error, const Retry& retry) {
-  auto it = active_.find(id);
-  if (it == active_.end() || it->second.state() != v1::JOB_STATE_PRINTING) return;
-  v1::Job updated = it->second;
+  const v1::Job* job = active_.Find(id);
+  if (job == nullptr || job->state() != v1::JOB_STATE_PRINTING) return;
+  v1::Job updated = *job;
   EndAttemptLocked(updated, "retry", error);
   updated.set_last_error(error);
   updated.set_bytes_printed(0);
@@ -496,59 +522,111 @@ void Spooler::RequeueLocked(uint64_t id, const std::string& error, const Retry& 
       error);
 }
 
-absl::StatusOr<std::vector<v1::Job>> Spooler::ListJobs(const v1::ListJobsRequest& request) {
-  auto wanted = [&](const v1::Job& job) {
-    if (!request.queue().empty() && job.queue() != request.queue()) return false;
-    if (!request.user().empty() && job.user() != request.user()) return false;
-    if (IsFinalState(job.state()) &&
-        job.finished_unix_micros() < request.finished_after_unix_micros()) {
-      return false;
-    }
-    if (request.states_size() > 0) {
-      return std::find(request.states().begin(), request.states().end(), job.state()) !=
-             request.states().end();
-    }
-    return true;
-  };
-  std::vector<v1::Job> jobs;
-  {
-    absl::MutexLock lock(&mu_);
-    for (const auto& [id, job] : active_) {
-      if (!wanted(job)) continue;
-      jobs.push_back(job);
-      AgentConnection* agent = nullptr;
-      if (PrinterSlot* slot = SlotForJobLocked(id, &agent)) {
-        jobs.back().set_bytes_printed(slot->bytes_written);
-        jobs.back().set_progress(slot->progress);
-      }
-    }
+namespace {
+bool ListedJobWanted(const v1::ListJobsRequest& request, const v1::Job& job) {
+  if (!request.queue().empty() && job.queue() != request.queue()) return false;
+  if (!request.user().empty() && job.user() != request.user()) return false;
+  if (IsFinalState(job.state()) &&
+      job.finished_unix_micros() < request.finished_after_unix_micros()) {
+    return false;
   }
-  std::sort(jobs.begin(), jobs.end(), [](const v1::Job& a, const v1::Job& b) {
-    if (a.queue() != b.queue()) return a.queue() < b.queue();
-    if (StateRank(a.state()) != StateRank(b.state())) return StateRank(a.state()) < StateRank(b.state());
-    return PrintsBefore(a.priority(), a.id(), b.priority(), b.id());
-  });
+  if (request.states_size() > 0) {
+    return std::find(request.states().begin(), request.states().end(), job.state()) !=
+           request.states().end();
+  }
+  return !IsFinalState(job.state()) || request.include_finished();
+}
+}  // namespace
+
+absl::StatusOr<v1::ListJobsResponse> Spooler::ListJobs(const v1::ListJobsRequest& request) {
+  size_t page = request.page_size() == 0 ? kMaxListPage
+                                         : std::min<size_t>(request.page_size(), kMaxListPage);
+  if (request.limit() != 0) page = std::min<size_t>(page, request.limit());
+  ListCursor cursor;
+  if (!request.page_token().empty()) {
+    SPOOLGATE_ASSIGN_OR_RETURN(cursor, DecodeListCursor(request.page_token()));
+  }
+  bool active_wanted = request.states_size() == 0;
   bool finished_wanted = request.include_finished();
-  for (auto state : request.states()) finished_wanted |= IsFinalState(static_cast<v1::JobState>(state));
-  if (finished_wanted) {
-    std::vector<v1::Job> finished;
-    SPOOLGATE_RETURN_IF_ERROR(store_->ForEachJob([&](const v1::Job& job) {
-      if (IsFinalState(job.state()) && wanted(job)) finished.push_back(job);
-      return true;
-    }));
-    std::reverse(finished.begin(), finished.end());  // newest first
-    jobs.insert(jobs.end(), finished.begin(), finished.end());
+  for (int state : request.states()) {
+    (IsFinalState(static_cast<v1::JobState>(state)) ? finished_wanted : active_wanted) = true;
   }
-  if (request.limit() != 0 && jobs.size() > request.limit()) jobs.resize(request.limit());
-  return jobs;
+  v1::ListJobsResponse response;
+  bool done = true;
+  if (!cursor.in_history && active_wanted) {
+    absl::MutexLock lock(&mu_);
+    done = ListActiveLocked(request, page, cursor, response);
+  }
+  if (done && finished_wanted) {
+    if (!cursor.in_history) cursor = ListCursor{.in_history = true};
+    if (static_cast<size_t>(response.jobs_size()) < page) {
+      SPOOLGATE_ASSIGN_OR_RETURN(done, ListFinished(request, page, cursor, response));
+    } else {
+      done = false;
+    }
+  }
+  if (!done && request.limit() == 0) response.set_next_page_token(EncodeListCursor(cursor));
+  return response;
+}
+
+bool Spooler::ListActiveLocked(const v1::ListJobsRequest& request, size_t page,
+                               ListCursor& cursor, v1::ListJobsResponse& response) {
+  size_t budget = kListScanBudget;
+  auto q = !request.queue().empty() ? queues_.find(request.queue())
+                                    : queues_.lower_bound(cursor.queue);
+  for (; q != queues_.end(); ++q) {
+    std::optional<QueuePlace> after;
+    if (q->first == cursor.queue) after = cursor.place;
+    bool stopped = false;
+    active_.ForEachInQueue(q->first, after, [&](const v1::Job& job) {
+      if (static_cast<size_t>(response.jobs_size()) >= page || budget == 0) {
+        stopped = true;
+        return false;
+      }
+      --budget;
+      cursor.queue = q->first;
+      cursor.place = *PlaceOf(job);
+      if (!ListedJobWanted(request, job)) return true;
+      v1::Job* listed = response.add_jobs();
+      *listed = job;
+      AgentConnection* agent = nullptr;
+      if (PrinterSlot* slot = SlotForJobLocked(job.id(), &agent)) {
+        listed->set_bytes_printed(slot->bytes_written);
+        listed->set_progress(slot->progress);
+      }
+      return true;
+    });
+    if (stopped) return false;
+    if (!request.queue().empty()) break;
+  }
+  return true;
+}
+
+absl::StatusOr<bool> Spooler::ListFinished(const v1::ListJobsRequest& request, size_t page,
+                                           ListCursor& cursor, v1::ListJobsResponse& response) {
+  size_t budget = kListScanBudget;
+  bool stopped = false;
+  SPOOLGATE_RETURN_IF_ERROR(store_->ForEachFinishedJob(
+      cursor.finished_unix_micros, cursor.id, request.finished_after_unix_micros(),
+      [&](const v1::Job& job) {
+        if (static_cast<size_t>(response.jobs_size()) >= page || budget == 0) {
+          stopped = true;
+          return false;
+        }
+        --budget;
+        cursor.finished_unix_micros = job.finished_unix_micros();
+        cursor.id = job.id();
+        if (ListedJobWanted(request, job)) *response.add_jobs() = job;
+        return true;
+      }));
+  return !stopped;
 }
 
 absl::StatusOr<v1::Job> Spooler::GetJob(uint64_t id) {
   {
     absl::MutexLock lock(&mu_);
-    auto it = active_.find(id);
-    if (it != active_.end()) {
-      v1::Job job = it->second;
+    if (const v1::Job* active = active_.Find(id)) {
+      v1::Job job = *active;
       AgentConnection* agent = nullptr;
       if (PrinterSlot* slot = SlotForJobLocked(id, &agent)) {
         job.set_bytes_printed(slot->bytes_written);
@@ -564,13 +642,9 @@ absl::StatusOr<v1::Job> Spooler::CancelJob(uint64_t id, const std::string& reaso
   absl::MutexLock lock(&mu_);
   AgentConnection* agent = nullptr;
   PrinterSlot* slot = SlotForJobLocked(id, &agent);
-  auto job = ActiveJobLocked(id);
-  if (job.ok() && (*job)->state() == v1::JOB_STATE_PRINTING) {
-    EndAttemptLocked(**job, "cancelled", reason);
-  }
   SPOOLGATE_ASSIGN_OR_RETURN(v1::Job cancelled,
                              FinishJobLocked(id, v1::JOB_STATE_CANCELLED,
-                                             reason.empty() ? "cancelled" : reason));
+                                             reason.empty() ? "cancelled" : reason, "cancelled"));
   if (slot != nullptr) {
     // A job sent ahead was not started: the agent drops it. The current
     // job's slot stays busy until the agent confirms it stopped writing.
@@ -585,7 +659,7 @@ absl::StatusOr<v1::Job> Spooler::CancelJob(uint64_t id, const std::string& reaso
 
 absl::StatusOr<v1::Job> Spooler::HoldJob(uint64_t id) {
   absl::MutexLock lock(&mu_);
-  SPOOLGATE_ASSIGN_OR_RETURN(v1::Job * job, ActiveJobLocked(id));
+  SPOOLGATE_ASSIGN_OR_RETURN(const v1::Job* job, ActiveJobLocked(id));
   if (job->state() != v1::JOB_STATE_PENDING) {
     return absl::FailedPreconditionError(
         absl::StrCat("job ", id, " is ", JobStateName(job->state()), ", only pending jobs can be held"));
@@ -600,7 +674,7 @@ absl::StatusOr<v1::Job> Spooler::HoldJob(uint64_t id) {
 
 absl::StatusOr<v1::Job> Spooler::ReleaseJob(uint64_t id) {
   absl::MutexLock lock(&mu_);
-  SPOOLGATE_ASSIGN_OR_RETURN(v1::Job * job, ActiveJobLocked(id));
+  SPOOLGATE_ASSIGN_OR_RETURN(const v1::Job* job, ActiveJobLocked(id));
   if (job->state() != v1::JOB_STATE_HELD) {
     return absl::FailedPreconditionError(absl::StrCat("job ", id, " is not held"));
   }
@@ -616,7 +690,7 @@ absl::StatusOr<v1::Job> Spooler::ReleaseJob(uint64_t id) {
 absl::StatusOr<v1::Job> Spooler::MoveJob(uint64_t id, const std::string& queue) {
   absl::MutexLock lock(&mu_);
   if (!queues_.count(queue)) return absl::NotFoundError(absl::StrCat("no queue '", queue, "'"));
-  SPOOLGATE_ASSIGN_OR_RETURN(v1::Job * job, ActiveJobLocked(id));
+  SPOOLGATE_ASSIGN_OR_RETURN(const v1::Job* job, ActiveJobLocked(id));
   if (job->state() == v1::JOB_STATE_PRINTING) {
     return absl::FailedPreconditionError(absl::StrCat("job ", id, " is printing"));
   }
@@ -634,7 +708,7 @@ absl::StatusOr<v1::Job> Spooler::SetJobPriority(uint64_t id, int priority) {
     return absl::InvalidArgumentError("priority must be 0..25");
   }
   absl::MutexLock lock(&mu_);
-  SPOOLGATE_ASSIGN_OR_RETURN(v1::Job * job, ActiveJobLocked(id));
+  SPOOLGATE_ASSIGN_OR_RETURN(const v1::Job* job, ActiveJobLocked(id));
   if (job->state() == v1::JOB_STATE_PRINTING) {
     return absl::FailedPreconditionError(absl::StrCat("job ", id, " is printing"));
   }
@@ -664,14 +738,13 @@ absl::StatusOr<v1::RemoveJobsResponse> Spooler::RemoveJobs(const v1::RemoveJobsR
     if (!queues_.count(request.queue())) {
       return absl::NotFoundError(absl::StrCat("no queue '", request.queue(), "'"));
     }
-    for (const auto& [_, job] : active_) {
-      if (job.queue() == request.queue()) candidates.push_back(job);
-    }
+    // In print order; without a list only the first permitted job matters.
+    bool first_only = request.job_ids_size() == 0 && request.users_size() == 0 && !request.all();
+    active_.ForEachInQueue(request.queue(), std::nullopt, [&](const v1::Job& job) {
+      candidates.push_back(job);
+      return !(first_only && permitted(job));
+    });
   }
-  std::sort(candidates.begin(), candidates.end(), [](const v1::Job& a, const v1::Job& b) {
-    if (StateRank(a.state()) != StateRank(b.state())) return StateRank(a.state()) < StateRank(b.state());
-    return PrintsBefore(a.priority(), a.id(), b.priority(), b.id());
-  });
   bool by_list = request.job_ids_size() > 0 || request.users_size() > 0;
   std::vector<uint64_t> targets;
   v1::RemoveJobsResponse response;
@@ -711,14 +784,9 @@ std::vector<v1::ListQueuesResponse::Entry> Spooler::ListQueues() {
   for (const auto& [name, state] : queues_) {
     v1::ListQueuesResponse::Entry entry;
     *entry.mutable_queue() = state.queue;
-    for (const auto& [_, job] : active_) {
-      if (job.queue() != name) continue;
-      if (job.state() == v1::JOB_STATE_PRINTING) {
-        entry.set_printing_jobs(entry.printing_jobs() + 1);
-      } else {
-        entry.set_pending_jobs(entry.pending_jobs() + 1);
-      }
-    }
+    entry.set_printing_jobs(static_cast<uint32_t>(active_.Count(name, v1::JOB_STATE_PRINTING)));
+    entry.set_pending_jobs(static_cast<uint32_t>(active_.Count(name, v1::JOB_STATE_PENDING) +
+                                                 active_.Count(name, v1::JOB_STATE_HELD)));
     for (const auto& agent : agents_) {
       for (const auto& slot : agent->printers) {
         if (slot.status.queue() == name) entry.set_printers(entry.printers() + 1);
@@ -748,8 +816,7 @@ absl::Status Spooler::DeleteQueue(const std::string& name) {
   absl::MutexLock lock(&mu_);
   auto it = queues_.find(name);
   if (it == queues_.end()) return absl::NotFoundError(absl::StrCat("no queue '", name, "'"));
-  uint32_t unfinished = it->second.receiving;
-  for (const auto& [_, job] : active_) unfinished += job.queue() == name ? 1 : 0;
+  size_t unfinished = it->second.receiving + active_.CountInQueue(name);
   if (unfinished > 0) {
     return absl::FailedPreconditionError(
         absl::StrCat("queue '", name, "' still has ", unfinished, " unfinished job(s)"));
@@ -790,7 +857,13 @@ absl::StatusOr<v1::Queue> Spooler::UpdateQueue(const v1::UpdateQueueRequest& req
     queue.set_duplicate_window_seconds(request.duplicate_window_seconds());
   }
   SPOOLGATE_RETURN_IF_ERROR(store_->PutQueue(queue));
+  bool quota_reaches_further = QuotaPeriod(queue) > QuotaPeriod(it->second.queue);
   it->second.queue = queue;
+  if (quota_reaches_further) {
+    if (auto s = RebuildQuotaIndexLocked(queue); !s.ok()) {
+      Log("queue %s: quota counts only jobs from now on: %s", queue.name(), s.ToString());
+    }
+  }
   Log("queue %s updated: accepting=%s enabled=%s max_job_bytes=%d max_pending_jobs=%d",
       queue.name(), queue.accepting() ? "yes" : "no", queue.enabled() ? "yes" : "no",
       queue.max_job_bytes(),
@@ -884,10 +957,9 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
       }
       slot->Release(id, now + options_.lease);
       PromoteLocked(agent, *slot);  // the job sent ahead starts printing
-      auto it = active_.find(id);
-      if (it != active_.end() && it->second.state() == v1::JOB_STATE_PRINTING &&
-          !finishing_.contains(id)) {
-        v1::Job updated = it->second;
+      const v1::Job* job = active_.Find(id);
+      if (job != nullptr && job->state() == v1::JOB_STATE_PRINTING && !finishing_.contains(id)) {
+        v1::Job updated = *job;
         EndAttemptLocked(updated, "completed", "");
         updated.set_bytes_printed(message.completed().bytes_written());
         updated.set_progress(1);
@@ -908,11 +980,11 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
             absl::StrCat("job ", failed.job_id(), " is not leased to this agent"));
       }
       slot->Release(failed.job_id(), now + options_.lease);
-      auto it = active_.find(failed.job_id());
-      if (it != active_.end() && it->second.state() == v1::JOB_STATE_PRINTING) {
+      const v1::Job* job = active_.Find(failed.job_id());
+      if (job != nullptr && job->state() == v1::JOB_STATE_PRINTING) {
         switch (failed.disposition()) {
           case v1::FAILURE_DISPOSITION_HOLD: {
-            v1::Job updated = it->second;
+            v1::Job updated = *job;
             EndAttemptLocked(updated, "held", failed.error());
             updated.set_state(v1::JOB_STATE_HELD);
             updated.set_last_error(failed.error());
@@ -921,12 +993,11 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
             break;
           }
           case v1::FAILURE_DISPOSITION_FAIL:
-            EndAttemptLocked(it->second, "failed", failed.error());
-            (void)FinishJobLocked(failed.job_id(), v1::JOB_STATE_FAILED, failed.error());
+            (void)FinishJobLocked(failed.job_id(), v1::JOB_STATE_FAILED, failed.error(), "failed");
             break;
           case v1::FAILURE_DISPOSITION_CANCEL:
-            EndAttemptLocked(it->second, "cancelled", failed.error());
-            (void)FinishJobLocked(failed.job_id(), v1::JOB_STATE_CANCELLED, failed.error());
+            (void)FinishJobLocked(failed.job_id(), v1::JOB_STATE_CANCELLED, failed.error(),
+                                  "cancelled");
             break;
           default:
             ApplyErrorPolicyLocked(failed.job_id(),
@@ -945,9 +1016,9 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
       return absl::OkStatus();
     }
     case v1::AgentMessage::kWarning: {
-      auto it = active_.find(message.warning().job_id());
-      if (it != active_.end() && lease_of(message.warning().job_id()) != nullptr) {
-        v1::Job updated = it->second;
+      const v1::Job* job = active_.Find(message.warning().job_id());
+      if (job != nullptr && lease_of(message.warning().job_id()) != nullptr) {
+        v1::Job updated = *job;
         updated.add_warnings(message.warning().warning());
         return UpdateJobLocked(updated, /*sync=*/false);
       }
@@ -1006,9 +1077,9 @@ void Spooler::ReturnLeaseLocked(AgentConnection& agent, PrinterSlot& slot, uint6
 void Spooler::PromoteLocked(AgentConnection& agent, PrinterSlot& slot) {
   uint64_t id = slot.current_job;
   if (id == 0) return;
-  auto it = active_.find(id);
-  if (it == active_.end() || it->second.state() == v1::JOB_STATE_PRINTING) return;
-  if (it->second.state() != v1::JOB_STATE_PENDING) {
+  const v1::Job* job = active_.Find(id);
+  if (job == nullptr || job->state() == v1::JOB_STATE_PRINTING) return;
+  if (job->state() != v1::JOB_STATE_PENDING) {
     // Changed while it waited; its reservation should have ended with that.
     ReturnLeaseLocked(agent, slot, id, "no longer pending");
     return;
@@ -1032,7 +1103,9 @@ bool Spooler::ReservedLocked(uint64_t id) {
 
 absl::StatusOr<v1::Job> Spooler::StartLeaseLocked(AgentConnection& agent, PrinterSlot& slot,
                                                   uint64_t id, absl::Time now) {
-  v1::Job updated = active_[id];
+  const v1::Job* job = active_.Find(id);
+  if (job == nullptr) return absl::NotFoundError(absl::StrCat("no job ", id));
+  v1::Job updated = *job;
   updated.set_state(v1::JOB_STATE_PRINTING);
   updated.set_attempts(updated.attempts() + 1);
   updated.set_printer(PrinterLabel(agent, slot));
@@ -1113,32 +1186,27 @@ void Spooler::AssignJobsLocked(bool ahead) {
   std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
     return a.slot->last_assignment < b.slot->last_assignment;
   });
-  std::vector<IdlePrinter> printers;
-  for (const auto& c : candidates) {
-    printers.push_back({c.slot->status.queue(), PrinterLabel(*c.agent, *c.slot)});
-  }
-  absl::flat_hash_set<uint64_t> reserved;  // sent ahead already
+  // Jobs sent ahead already, and those handed out in this pass.
+  absl::flat_hash_set<uint64_t> taken;
   for (const auto& agent : agents_) {
     for (const auto& slot : agent->printers) {
-      if (slot.next_job != 0) reserved.insert(slot.next_job);
+      if (slot.next_job != 0) taken.insert(slot.next_job);
     }
   }
-  std::vector<SchedulableJob> jobs;
-  for (const auto& [id, job] : active_) {
-    if (job.state() != v1::JOB_STATE_PENDING || reserved.contains(id)) continue;
-    jobs.push_back({id, job.queue(), job.priority(), job.state(),
-                    absl::FromUnixMicros(job.not_before_unix_micros()), job.retry_on_printer()});
-  }
   absl::Time now = options_.clock();
-  for (const auto& assignment : Schedule(std::move(jobs), printers, now)) {
-    Candidate& c = candidates[assignment.printer];
+  active_.WakeDue(now);
+  for (Candidate& c : candidates) {
+    uint64_t id = active_.NextToPrint(c.slot->status.queue(), PrinterLabel(*c.agent, *c.slot),
+                                      [&](uint64_t job) { return taken.contains(job); });
+    if (id == 0) continue;
+    taken.insert(id);
     v1::Job job;
     if (ahead) {
       // Stays PENDING (and first in its queue) until the printer starts it.
-      job = active_[assignment.job_id];
-      c.slot->next_job = job.id();
+      job = *active_.Find(id);
+      c.slot->next_job = id;
     } else {
-      auto leased = StartLeaseLocked(*c.agent, *c.slot, assignment.job_id, now);
+      auto leased = StartLeaseLocked(*c.agent, *c.slot, id, now);
       if (!leased.ok()) continue;
       job = *std::move(leased);
     }
@@ -1158,7 +1226,7 @@ absl::Status Spooler::ReadDocument(uint64_t job_id, uint32_t document, uint64_t 
   v1::Document doc;
   {
     absl::MutexLock lock(&mu_);
-    SPOOLGATE_ASSIGN_OR_RETURN(v1::Job * job, ActiveJobLocked(job_id));
+    SPOOLGATE_ASSIGN_OR_RETURN(const v1::Job* job, ActiveJobLocked(job_id));
     // A job sent ahead may be read as soon as its printer starts it, maybe
     // before the news of the previous job's end has arrived here.
     bool sent_ahead = job->state() == v1::JOB_STATE_PENDING && ReservedLocked(job_id);
@@ -1182,6 +1250,25 @@ absl::Status Spooler::ReadDocument(uint64_t job_id, uint32_t document, uint64_t 
 // ---------------------------------------------------------------- housekeeping
 
 void Spooler::Housekeep() {
+  HousekeepUnderLock();
+  PurgeHistory();
+}
+
+void Spooler::PurgeHistory() {
+  absl::Time before = options_.clock() - options_.history;
+  // Batches keep each write small; a day of history ending at once (a
+  // shortened --history_seconds) goes over a few periods.
+  for (int batch = 0; batch < kPurgeBatchesPerRun; ++batch) {
+    auto purged = store_->PurgeHistory(before, kPurgeBatch);
+    if (!purged.ok()) {
+      Log("history purge: %s", purged.status().ToString());
+      return;
+    }
+    if (*purged < kPurgeBatch) return;
+  }
+}
+
+void Spooler::HousekeepUnderLock() {
   absl::MutexLock lock(&mu_);
   absl::Time now = options_.clock();
   duplicates_.Purge(now - LongestDuplicateWindowLocked());
@@ -1198,8 +1285,8 @@ void Spooler::Housekeep() {
       slot.current_job = 0;
       // An agent that stopped reporting will not start the next job either.
       if (slot.next_job != 0) ReturnLeaseLocked(*agent, slot, slot.next_job, "lease expired");
-      auto it = active_.find(id);
-      if (it != active_.end() && it->second.state() == v1::JOB_STATE_PRINTING) {
+      const v1::Job* job = active_.Find(id);
+      if (job != nullptr && job->state() == v1::JOB_STATE_PRINTING) {
         RequeueLocked(id, absl::StrCat("lease expired on ", agent->agent_id(), "/",
                                        slot.status.name()));
         v1::SpoolerMessage message;
@@ -1209,16 +1296,6 @@ void Spooler::Housekeep() {
       }
     }
   }
-  while (!history_.empty() && history_.front().at + options_.history < now) {
-    auto job = store_->GetJob(history_.front().id);
-    if (job.ok()) {
-      if (auto s = store_->DeleteJob(*job, /*sync=*/false); !s.ok()) {
-        Log("job %d: history purge failed: %s", job->id(), s.ToString());
-        break;
-      }
-    }
-    history_.pop_front();
-  }
   ScheduleLocked();  // backoff periods may have ended
   RefreshGaugesLocked();
 }
@@ -1227,15 +1304,13 @@ void Spooler::RefreshGaugesLocked() {
   if (!metrics_) return;
   std::map<std::pair<std::string, v1::JobState>, int> counts;
   for (const auto& [name, _] : queues_) {
-    for (auto s : {v1::JOB_STATE_RECEIVING, v1::JOB_STATE_PENDING, v1::JOB_STATE_HELD,
-                   v1::JOB_STATE_PRINTING, v1::JOB_STATE_COMPLETED, v1::JOB_STATE_FAILED,
-                   v1::JOB_STATE_CANCELLED}) {
-      counts[{name, s}] = 0;
-    }
     counts[{name, v1::JOB_STATE_RECEIVING}] = static_cast<int>(queues_[name].receiving);
   }
-  for (const auto& [_, job] : active_) ++counts[{job.queue(), job.state()}];
-  for (const auto& f : history_) ++counts[{f.queue, f.state}];
+  for (const auto& [name, _] : queues_) {
+    for (auto s : {v1::JOB_STATE_PENDING, v1::JOB_STATE_HELD, v1::JOB_STATE_PRINTING}) {
+      counts[{name, s}] = static_cast<int>(active_.Count(name, s));
+    }
+  }
   // Every queue's counters exist from the start, at 0, so that rates and
   // alerts see "nothing happened" instead of "no data".
   for (const auto& [name, _] : queues_) {
@@ -1374,17 +1449,16 @@ absl::StatusOr<v1::PrinterResponse> Spooler::StartPrinter(const std::string& nam
 
 void Spooler::ApplyErrorPolicyLocked(uint64_t id, const std::string& label,
                                      const std::string& error) {
-  auto it = active_.find(id);
-  if (it == active_.end() || it->second.state() != v1::JOB_STATE_PRINTING) return;
+  const v1::Job* job = active_.Find(id);
+  if (job == nullptr || job->state() != v1::JOB_STATE_PRINTING) return;
   v1::ErrorPolicy policy = v1::ERROR_POLICY_RETRY_JOB;
-  if (auto q = queues_.find(it->second.queue()); q != queues_.end()) {
+  if (auto q = queues_.find(job->queue()); q != queues_.end()) {
     policy = q->second.queue.error_policy();
   }
   switch (policy) {
     case v1::ERROR_POLICY_ABORT_JOB:
-      EndAttemptLocked(it->second, "failed", error);
       (void)FinishJobLocked(id, v1::JOB_STATE_FAILED,
-                            absl::StrCat(error, " (error policy abort-job)"));
+                            absl::StrCat(error, " (error policy abort-job)"), "failed");
       return;
     case v1::ERROR_POLICY_RETRY_CURRENT_JOB:
       RequeueLocked(id, error, Retry{/*limited=*/false, /*backoff=*/false, label});
@@ -1429,14 +1503,10 @@ absl::Status Spooler::CheckQuotaLocked(const v1::Queue& queue, const std::string
                                        uint64_t more_bytes, absl::Time now) {
   auto it = recent_.find({queue.name(), user});
   if (it == recent_.end()) return absl::OkStatus();
-  absl::Duration period = absl::Seconds(queue.quota_period_seconds());
-  // Without a quota, a day of entries is kept, so a quota set later counts them.
-  absl::Duration keep = std::max(period, absl::Hours(24));
+  absl::Duration period = QuotaPeriod(queue);
   auto& recent = it->second;
-  while (!recent.empty() && recent.front().at < now - keep) recent.pop_front();
-  if (period == absl::ZeroDuration() || (queue.quota_jobs() == 0 && queue.quota_bytes() == 0)) {
-    return absl::OkStatus();
-  }
+  while (!recent.empty() && recent.front().at < now - period) recent.pop_front();
+  if (period == absl::ZeroDuration()) return absl::OkStatus();
   uint32_t jobs = 0;
   uint64_t bytes = 0;
   for (const auto& r : recent) {

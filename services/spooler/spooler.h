@@ -26,10 +26,12 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "lib/net/cidr.h"
-#include "services/spooler/duplicate_index.h"
 #include "services/spooler/accounting.h"
+#include "services/spooler/active_jobs.h"
+#include "services/spooler/duplicate_index.h"
 #include "services/spooler/agent_connection.h"
 #include "services/spooler/job_store.h"
+#include "services/spooler/list_cursor.h"
 #include "services/spooler/spool_files.h"
 #include "services/spooler/spooler_metrics.h"
 #include "services/spooler/submission.h"
@@ -84,7 +86,9 @@ class Spooler {
   absl::StatusOr<v1::Queue> CreateQueue(const v1::Queue& queue);
   absl::Status DeleteQueue(const std::string& name);
   absl::StatusOr<v1::Queue> UpdateQueue(const v1::UpdateQueueRequest& request);
-  absl::StatusOr<std::vector<v1::Job>> ListJobs(const v1::ListJobsRequest& request);
+  // One page of the listing (see ListJobsRequest): never a scan of every
+  // job, and never more than a page held in memory.
+  absl::StatusOr<v1::ListJobsResponse> ListJobs(const v1::ListJobsRequest& request);
   absl::StatusOr<v1::Job> GetJob(uint64_t id);
   absl::StatusOr<v1::Job> CancelJob(uint64_t id, const std::string& reason);
   absl::StatusOr<v1::Job> HoldJob(uint64_t id);
@@ -175,10 +179,28 @@ class Spooler {
   absl::Status CheckDiskSpace() const;
   uint64_t MaxJobBytes(const v1::Queue& queue) const;
   static absl::Duration DuplicateWindow(const v1::Queue& queue);
+  // The window a queue's quota counts jobs in; zero without a quota.
+  static absl::Duration QuotaPeriod(const v1::Queue& queue);
   // How long duplicate keys must be kept: the longest window of any queue.
   absl::Duration LongestDuplicateWindowLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  absl::StatusOr<v1::Job*> ActiveJobLocked(uint64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The job's record once no synced write of it is in flight.
+  absl::StatusOr<const v1::Job*> ActiveJobLocked(uint64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Lists active jobs after `cursor` into `response` (at most `page` jobs,
+  // looking at no more than a bounded number); true when they are done.
+  bool ListActiveLocked(const v1::ListJobsRequest& request, size_t page, ListCursor& cursor,
+                        v1::ListJobsResponse& response) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The same for history, newest first; never under mu_.
+  absl::StatusOr<bool> ListFinished(const v1::ListJobsRequest& request, size_t page,
+                                    ListCursor& cursor, v1::ListJobsResponse& response)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Deletes history older than --history, a batch at a time; never under mu_.
+  void PurgeHistory() ABSL_LOCKS_EXCLUDED(mu_);
+  // Reads recently finished jobs back into the quota and retry indexes.
+  absl::Status LoadRecentHistoryLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void IndexSubmissionLocked(const v1::Job& job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Recounts the quota window of `queue`, e.g. after its quota was set.
+  absl::Status RebuildQuotaIndexLocked(const v1::Queue& queue) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Persists `updated` (replacing the active record), and moves it to
   // history if its state is final (deleting its data).
   absl::Status UpdateJobLocked(v1::Job updated, bool sync) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -187,8 +209,11 @@ class Spooler {
   // Records a PRINTING job as completed (`updated`); releases mu_ during
   // the synced write. False if the write failed (the job is requeued).
   bool CompleteJobLocked(v1::Job updated) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Ends job `id` in `state`; a PRINTING job's attempt ends with
+  // `attempt_outcome` when given.
   absl::StatusOr<v1::Job> FinishJobLocked(uint64_t id, v1::JobState state,
-                                          const std::string& error)
+                                          const std::string& error,
+                                          const char* attempt_outcome = nullptr)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A lost or failed attempt: back to PENDING with backoff, or FAILED.
   // How a failed attempt goes back to the queue. By default as retry-job:
@@ -227,8 +252,9 @@ class Spooler {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void EndAttemptLocked(v1::Job& job, const std::string& outcome, const std::string& error)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  uint32_t PositionLocked(const v1::Job& job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RefreshGaugesLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The part of Housekeep that needs mu_ (which it takes).
+  void HousekeepUnderLock() ABSL_LOCKS_EXCLUDED(mu_);
   void HousekeepingLoop();
 
   const SpoolerOptions options_;
@@ -241,16 +267,9 @@ class Spooler {
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   std::map<std::string, QueueState> queues_ ABSL_GUARDED_BY(mu_);
   // Every committed job not yet final: PENDING, HELD, PRINTING.
-  absl::flat_hash_map<uint64_t, v1::Job> active_ ABSL_GUARDED_BY(mu_);
+  ActiveJobs active_ ABSL_GUARDED_BY(mu_);
   // Jobs whose final record is being written without mu_ (CompleteJobLocked).
   absl::flat_hash_set<uint64_t> finishing_ ABSL_GUARDED_BY(mu_);
-  struct Finished {
-    absl::Time at;
-    uint64_t id;
-    std::string queue;
-    v1::JobState state;
-  };
-  std::deque<Finished> history_ ABSL_GUARDED_BY(mu_);  // oldest first
   std::vector<std::shared_ptr<AgentConnection>> agents_ ABSL_GUARDED_BY(mu_);
   uint64_t assignments_ ABSL_GUARDED_BY(mu_) = 0;  // for printer rotation
   std::set<std::string> exported_printers_ ABSL_GUARDED_BY(mu_);  // in spoolgate_printer_state
@@ -259,7 +278,8 @@ class Spooler {
   std::map<std::string, v1::PrinterStatus> stopped_printers_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<AccountingLog> accounting_log_;  // null without --accounting_log
   // The index of recent submissions behind quotas: (queue, user) -> jobs
-  // committed (or committing) within the longest window kept, oldest first.
+  // committed (or committing) within the queue's quota period, oldest
+  // first; queues without a quota have none.
   struct RecentJob {
     absl::Time at;
     uint64_t bytes;

@@ -124,15 +124,19 @@ TEST(SpoolerCrashTest, AcknowledgedJobsSurviveKill9) {
     ASSERT_FALSE(acked.empty()) << "no job was acknowledged before the kill";
     auto channel = grpc::CreateChannel(spooler.address(), grpc::InsecureChannelCredentials());
     auto admin = v1::Admin::NewStub(channel);
-    grpc::ClientContext context;
     v1::ListJobsRequest request;
     request.set_include_finished(true);
-    v1::ListJobsResponse listed;
-    ASSERT_TRUE(admin->ListJobs(&context, request, &listed).ok());
     std::map<uint64_t, v1::Job> visible;
-    for (const auto& job : listed.jobs()) {
-      if (job.state() == v1::JOB_STATE_COMPLETED) continue;  // earlier rounds
-      visible[job.id()] = job;
+    for (int page = 0; page < 1000; ++page) {  // every page of the listing
+      grpc::ClientContext context;
+      v1::ListJobsResponse listed;
+      ASSERT_TRUE(admin->ListJobs(&context, request, &listed).ok());
+      for (const auto& job : listed.jobs()) {
+        if (job.state() == v1::JOB_STATE_COMPLETED) continue;  // earlier rounds
+        visible[job.id()] = job;
+      }
+      if (listed.next_page_token().empty()) break;
+      request.set_page_token(listed.next_page_token());
     }
     for (const auto& [id, sha] : acked) {
       ASSERT_TRUE(visible.count(id)) << "acknowledged job " << id << " lost";

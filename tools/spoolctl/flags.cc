@@ -14,6 +14,8 @@ ABSL_FLAG(uint32_t, copies, 1, "print: copies of each document");
 ABSL_FLAG(bool, banner, false, "print: ask for a banner page (printed where the queue allows banners)");
 ABSL_FLAG(std::string, format, "raw", "print: document format (raw or an LPD letter: f l o p r ...)");
 ABSL_FLAG(bool, all, false, "jobs: include finished jobs; cancel/hold/release: every job of --queue");
+ABSL_FLAG(uint32_t, page_size, 100, "jobs: jobs per page (at most 1000)");
+ABSL_FLAG(std::string, page_token, "", "jobs: the page to show, as the previous page named it");
 ABSL_FLAG(std::vector<std::string>, state, {},
           "jobs: only these states (pending,held,printing,completed,failed,cancelled)");
 ABSL_FLAG(std::string, description, "", "queue add/set: description");

@@ -17,6 +17,8 @@ ABSL_DECLARE_FLAG(std::string, format);
 ABSL_DECLARE_FLAG(uint32_t, copies);
 ABSL_DECLARE_FLAG(bool, banner);
 ABSL_DECLARE_FLAG(bool, all);
+ABSL_DECLARE_FLAG(uint32_t, page_size);
+ABSL_DECLARE_FLAG(std::string, page_token);
 ABSL_DECLARE_FLAG(std::vector<std::string>, state);
 ABSL_DECLARE_FLAG(std::string, description);
 ABSL_DECLARE_FLAG(uint64_t, max_job_bytes);

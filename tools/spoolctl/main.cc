@@ -36,8 +36,9 @@ const std::map<std::string, Subcommand>& Subcommands() {
                  "      [--copies=N] [--banner]\n"
                  "  Sends the files as one job; prints its id. A progress bar shows on a terminal."}},
       {"jobs", {s::JobsCommand,
-                "jobs [--queue=Q] [--state=pending,held,...] [--user=U] [--all]\n"
-                "  Lists jobs in print order; --all adds finished jobs still in history."}},
+                "jobs [--queue=Q] [--state=pending,held,...] [--user=U] [--all] [--page_size=N] [--page_token=T]\n"
+                "  Lists jobs in print order, a page at a time (the token of the next page goes to\n"
+                "  stderr); --all adds finished jobs still in history, newest first."}},
       {"job", {s::JobCommand, "job ID\n  Every attribute of a job, its documents and its print attempts."}},
       {"cancel", {Cancel, "cancel ID... | --queue=Q --all [--reason=TEXT]\n  Cancels jobs (a printing job stops)."}},
       {"hold", {Hold, "hold ID... | --queue=Q --all\n  Keeps pending jobs from printing."}},

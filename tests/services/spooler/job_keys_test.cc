@@ -12,17 +12,14 @@ TEST(JobKeysTest, JobKeysSortNumerically) {
   EXPECT_FALSE(ParseJobKey("short").has_value());
 }
 
-TEST(JobKeysTest, QueueIndexSortsByPriorityThenAge) {
-  // Higher priority first; within a priority, lower id first.
-  EXPECT_LT(QueueIndexKey("office", 25, 100), QueueIndexKey("office", 0, 1));
-  EXPECT_LT(QueueIndexKey("office", 5, 7), QueueIndexKey("office", 5, 8));
-  EXPECT_EQ(JobIdFromQueueIndexKey(QueueIndexKey("office", 3, 42)), 42u);
-}
-
-TEST(JobKeysTest, QueueIndexPrefixDoesNotMatchLongerQueueNames) {
-  std::string key = QueueIndexKey("office2", 0, 1);
-  EXPECT_NE(key.rfind(QueueIndexPrefix("office"), 0), 0u);
-  EXPECT_EQ(QueueIndexKey("office", 0, 1).rfind(QueueIndexPrefix("office"), 0), 0u);
+TEST(JobKeysTest, FinishedKeysSortByTimeThenIdAndRoundTrip) {
+  EXPECT_LT(FinishedKey(999, 50), FinishedKey(1000, 1));
+  EXPECT_LT(FinishedKey(1000, 9), FinishedKey(1000, 10));
+  auto parts = ParseFinishedKey(FinishedKey(1700000000123456, 42));
+  ASSERT_TRUE(parts.has_value());
+  EXPECT_EQ(parts->finished_unix_micros, 1700000000123456);
+  EXPECT_EQ(parts->job_id, 42u);
+  EXPECT_FALSE(ParseFinishedKey(JobKey(42)).has_value());
 }
 
 TEST(JobKeysTest, DataKeysRoundTripAndStayInsideTheirJobRange) {

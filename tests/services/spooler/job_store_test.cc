@@ -3,12 +3,16 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <rocksdb/db.h>
+
+#include "services/spooler/job_keys.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace spoolgate::spooler {
 namespace {
 using ::spoolgate::testing::IsOk;
+using ::spoolgate::testing::IsOkAndHolds;
 using ::spoolgate::testing::StatusIs;
 using ::spoolgate::testing::TempDir;
 using ::testing::ElementsAre;
@@ -75,24 +79,118 @@ TEST(JobStoreTest, JobIdsAreNeverReusedAcrossRestarts) {
   }
 }
 
-TEST(JobStoreTest, QueueIndexHoldsPendingJobsInPrintOrder) {
+// Final jobs, oldest first: finished at 100, 200, ... seconds.
+std::vector<v1::Job> FinishSome(JobStore& store, int n) {
+  std::vector<v1::Job> done;
+  for (int i = 1; i <= n; ++i) {
+    v1::Job job = MakeJob(static_cast<uint64_t>(i), "office", 0, v1::JOB_STATE_PRINTING);
+    EXPECT_THAT(store.PutJob(nullptr, job, false), IsOk());
+    v1::Job finished = job;
+    finished.set_state(v1::JOB_STATE_COMPLETED);
+    finished.set_finished_unix_micros(i * int64_t{100'000'000});
+    EXPECT_THAT(store.PutJob(&job, finished, false, true), IsOk());
+    done.push_back(finished);
+  }
+  return done;
+}
+
+std::vector<uint64_t> ActiveIds(const JobStore& store) {
+  std::vector<uint64_t> ids;
+  EXPECT_THAT(store.ForEachActiveJob([&](const v1::Job& job) {
+    ids.push_back(job.id());
+    return true;
+  }), IsOk());
+  return ids;
+}
+
+std::vector<uint64_t> FinishedIds(const JobStore& store, int64_t before_micros = 0,
+                                  uint64_t before_id = 0, int64_t since_micros = 0) {
+  std::vector<uint64_t> ids;
+  EXPECT_THAT(store.ForEachFinishedJob(before_micros, before_id, since_micros,
+                                       [&](const v1::Job& job) {
+                                         ids.push_back(job.id());
+                                         return true;
+                                       }),
+              IsOk());
+  return ids;
+}
+
+TEST(JobStoreTest, FinalJobsMoveToHistoryAndAreListedNewestFirst) {
   TempDir dir;
   auto store = OpenStore(dir.path());
-  v1::Job a = MakeJob(1, "office", 0, v1::JOB_STATE_PENDING);
-  v1::Job b = MakeJob(2, "office", 9, v1::JOB_STATE_PENDING);
-  v1::Job c = MakeJob(3, "office", 0, v1::JOB_STATE_HELD);
-  v1::Job d = MakeJob(4, "office2", 0, v1::JOB_STATE_PENDING);
-  for (const auto* job : {&a, &b, &c, &d}) ASSERT_THAT(store->PutJob(nullptr, *job, false), IsOk());
-  EXPECT_THAT(*store->PendingJobIds("office"), ElementsAre(2, 1));
-  // A state change moves the index entry with it.
-  v1::Job printing = b;
-  printing.set_state(v1::JOB_STATE_PRINTING);
-  ASSERT_THAT(store->PutJob(&b, printing, false), IsOk());
-  v1::Job released = c;
-  released.set_state(v1::JOB_STATE_PENDING);
-  ASSERT_THAT(store->PutJob(&c, released, false), IsOk());
-  EXPECT_THAT(*store->PendingJobIds("office"), ElementsAre(1, 3));
-  EXPECT_THAT(*store->PendingJobIds("office2"), ElementsAre(4));
+  FinishSome(*store, 4);
+  ASSERT_THAT(store->PutJob(nullptr, MakeJob(5, "office", 0, v1::JOB_STATE_PENDING), false), IsOk());
+  EXPECT_THAT(ActiveIds(*store), ElementsAre(5));
+  EXPECT_THAT(FinishedIds(*store), ElementsAre(4, 3, 2, 1));
+  // Paging: after job 3 (finished at 300 s); and a lower bound in time.
+  EXPECT_THAT(FinishedIds(*store, 300'000'000, 3), ElementsAre(2, 1));
+  EXPECT_THAT(FinishedIds(*store, 0, 0, 200'000'000), ElementsAre(4, 3, 2));
+  EXPECT_EQ(store->GetJob(2)->state(), v1::JOB_STATE_COMPLETED);  // found in history
+  EXPECT_EQ(store->GetJob(5)->state(), v1::JOB_STATE_PENDING);
+}
+
+TEST(JobStoreTest, PurgeTakesTheOldestHistoryFirstWithinItsLimit) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  FinishSome(*store, 5);
+  EXPECT_THAT(store->PurgeHistory(absl::FromUnixSeconds(350), 2), IsOkAndHolds(2u));
+  EXPECT_THAT(FinishedIds(*store), ElementsAre(5, 4, 3));
+  EXPECT_THAT(store->PurgeHistory(absl::FromUnixSeconds(350), 100), IsOkAndHolds(1u));
+  EXPECT_THAT(store->PurgeHistory(absl::FromUnixSeconds(350), 100), IsOkAndHolds(0u));
+  EXPECT_THAT(FinishedIds(*store), ElementsAre(5, 4));
+  EXPECT_THAT(store->GetJob(3), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST(JobStoreTest, HistoryIsKeptAcrossReopenAndIdsStayAboveIt) {
+  TempDir dir;
+  {
+    auto store = OpenStore(dir.path());
+    FinishSome(*store, 3);
+  }
+  auto store = OpenStore(dir.path());
+  EXPECT_THAT(FinishedIds(*store), ElementsAre(3, 2, 1));
+  EXPECT_TRUE(ActiveIds(*store).empty());
+  auto id = store->AllocateJobId();
+  ASSERT_THAT(id, IsOk());
+  EXPECT_GT(*id, 3u);
+}
+
+// A store written before history had its own family: final and active
+// jobs side by side, and a queue index.
+TEST(JobStoreTest, AnOlderStoreIsConvertedAtOpen) {
+  TempDir dir;
+  {
+    rocksdb::DBOptions options;
+    options.create_if_missing = true;
+    options.create_missing_column_families = true;
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const char* name : {"default", "jobs", "queue_index", "queues", "job_data"}) {
+      families.push_back({name, rocksdb::ColumnFamilyOptions()});
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(options, dir.path(), families, &handles, &db).ok());
+    v1::Job done = MakeJob(1, "office", 0, v1::JOB_STATE_CANCELLED);
+    done.set_finished_unix_micros(5'000'000);
+    v1::Job pending = MakeJob(2, "office", 0, v1::JOB_STATE_PENDING);
+    for (const v1::Job* job : {&done, &pending}) {
+      ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[1], JobKey(job->id()),
+                          job->SerializeAsString())
+                      .ok());
+    }
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[2], std::string("office\0\xff", 8), "").ok());
+    for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
+    delete db;
+  }
+  for (int round = 0; round < 2; ++round) {  // and opens again as converted
+    auto store = OpenStore(dir.path());
+    EXPECT_THAT(ActiveIds(*store), ElementsAre(2));
+    EXPECT_THAT(FinishedIds(*store), ElementsAre(1));
+    EXPECT_EQ(store->GetJob(1)->state(), v1::JOB_STATE_CANCELLED);
+  }
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.path(), &names).ok());
+  EXPECT_THAT(names, ::testing::Not(::testing::Contains("queue_index")));
 }
 
 TEST(JobStoreTest, DocumentsReadBackFromAnyOffset) {
@@ -134,7 +232,7 @@ TEST(JobStoreTest, DeleteJobRemovesRecordIndexAndData) {
   ASSERT_THAT(store->PutChunk(9, 0, 0, "data"), IsOk());
   ASSERT_THAT(store->DeleteJob(job, true), IsOk());
   EXPECT_THAT(store->GetJob(9), StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_TRUE(store->PendingJobIds("office")->empty());
+  EXPECT_TRUE(ActiveIds(*store).empty());
   EXPECT_EQ(ReadAll(*store, 9, 0), "");
 }
 
@@ -154,14 +252,15 @@ TEST(JobStoreTest, CommitWritesInlineDocumentsWithTheRecordAndTheEndDeletesThem)
   EXPECT_EQ(ReadAll(*store, 7, 0), "first");
   EXPECT_EQ(ReadAll(*store, 7, 0, 2), "rst");
   EXPECT_EQ(ReadAll(*store, 7, 2), "");
-  EXPECT_THAT(*store->PendingJobIds("office"), ElementsAre(7));
+  EXPECT_THAT(ActiveIds(*store), ElementsAre(7));
 
   v1::Job done = job;
   done.set_state(v1::JOB_STATE_COMPLETED);
   ASSERT_THAT(store->PutJob(&job, done, /*sync=*/true, /*delete_data=*/true), IsOk());
   EXPECT_EQ(ReadAll(*store, 7, 0), "");
   EXPECT_EQ(ReadAll(*store, 8, 0), "neighbour");
-  EXPECT_TRUE(store->PendingJobIds("office")->empty());
+  EXPECT_TRUE(ActiveIds(*store).empty());
+  EXPECT_THAT(FinishedIds(*store), ElementsAre(7));
   EXPECT_TRUE(store->OrphanDataJobIds()->size() == 1);  // only job 8, which has no record
 }
 

@@ -210,7 +210,7 @@ TEST_F(SpoolerTest, RefusesJobsOverTheSizeLimitAndLeavesNothing) {
   }
   v1::ListJobsRequest all;
   all.set_include_finished(true);
-  EXPECT_TRUE(spooler_->ListJobs(all)->empty());
+  EXPECT_TRUE(spooler_->ListJobs(all)->jobs().empty());
   EXPECT_TRUE(spooler_->store().OrphanDataJobIds()->empty());
 }
 
@@ -340,9 +340,9 @@ TEST_F(SpoolerTest, QuotaCountsEachUsersJobsAndBytesOverASlidingPeriod) {
   v1::JobHeader big = Header();
   big.set_expected_bytes(1001);
   EXPECT_THAT(spooler_->BeginJob(big), StatusIs(absl::StatusCode::kResourceExhausted));
-  // A restart rebuilds the index from the jobs.
+  // A restart just after "three" rebuilds the index from the jobs.
+  now_ -= absl::Hours(2) + absl::Minutes(1);
   Open();
-  now_ -= absl::Hours(2) + absl::Minutes(1);  // back to just after "three"
   EXPECT_THAT(spooler_->BeginJob(Header()), StatusIs(absl::StatusCode::kResourceExhausted));
 }
 
@@ -363,7 +363,7 @@ TEST_F(SpoolerTest, ARetryWithTheSameRequestIdIsAcknowledgedAndQueuedOnce) {
   };
   auto queued = [&] {
     v1::ListJobsRequest request;
-    return spooler_->ListJobs(request)->size();
+    return spooler_->ListJobs(request)->jobs_size();
   };
   v1::SubmitResponse::Committed first = submit("req-1", "hello", false);
   EXPECT_FALSE(first.duplicate());
@@ -701,6 +701,99 @@ TEST_F(SpoolerTest, FinishedJobsLeaveHistoryAfterThePeriod) {
   now_ += absl::Minutes(2);
   spooler_->Housekeep();
   EXPECT_THAT(spooler_->GetJob(id), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(SpoolerTest, HistoryIsPurgedByFinishTimeAlsoAfterARestart) {
+  uint64_t early = Submit("x");
+  ASSERT_THAT(spooler_->CancelJob(early, ""), IsOk());
+  now_ += absl::Minutes(30);
+  uint64_t late = Submit("y");
+  ASSERT_THAT(spooler_->CancelJob(late, ""), IsOk());
+  Open();  // history is not read at start, but still purged in order
+  now_ += absl::Minutes(31);
+  spooler_->Housekeep();
+  EXPECT_THAT(spooler_->GetJob(early), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_EQ(State(late), v1::JOB_STATE_CANCELLED);
+  now_ += absl::Minutes(30);
+  spooler_->Housekeep();
+  EXPECT_THAT(spooler_->GetJob(late), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// Every page of a listing, as ids.
+std::vector<uint64_t> ListAll(Spooler& spooler, v1::ListJobsRequest request, int* pages) {
+  std::vector<uint64_t> ids;
+  for (*pages = 1; *pages < 100; ++*pages) {
+    auto page = spooler.ListJobs(request);
+    EXPECT_THAT(page, IsOk());
+    if (!page.ok()) break;
+    EXPECT_LE(page->jobs_size(), static_cast<int>(request.page_size()));
+    for (const auto& job : page->jobs()) ids.push_back(job.id());
+    if (page->next_page_token().empty()) break;
+    request.set_page_token(page->next_page_token());
+  }
+  return ids;
+}
+
+TEST_F(SpoolerTest, ListingsComeInPagesActiveInPrintOrderThenHistoryNewestFirst) {
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < 7; ++i) ids.push_back(Submit("job", i == 3 ? 9 : 0, i % 2 ? "bob" : "alice"));
+  ASSERT_THAT(spooler_->HoldJob(ids[0]), IsOk());
+  now_ += absl::Seconds(1);
+  ASSERT_THAT(spooler_->CancelJob(ids[5], ""), IsOk());
+  now_ += absl::Seconds(1);
+  ASSERT_THAT(spooler_->CancelJob(ids[6], ""), IsOk());
+  auto agent = Attach("a1");
+  ASSERT_THAT(Assigned(*agent), ElementsAre(ids[3], ids[1]));  // printing, sent ahead
+
+  v1::ListJobsRequest request;
+  request.set_page_size(2);
+  int pages = 0;
+  EXPECT_THAT(ListAll(*spooler_, request, &pages),
+              ElementsAre(ids[3], ids[1], ids[2], ids[4], ids[0]));
+  EXPECT_EQ(pages, 3);
+  request.set_include_finished(true);
+  EXPECT_THAT(ListAll(*spooler_, request, &pages),
+              ElementsAre(ids[3], ids[1], ids[2], ids[4], ids[0], ids[6], ids[5]));
+  request.set_user("bob");
+  EXPECT_THAT(ListAll(*spooler_, request, &pages), ElementsAre(ids[3], ids[1], ids[5]));
+  v1::ListJobsRequest finished_only;
+  finished_only.set_page_size(1);
+  finished_only.add_states(v1::JOB_STATE_CANCELLED);
+  EXPECT_THAT(ListAll(*spooler_, finished_only, &pages), ElementsAre(ids[6], ids[5]));
+
+  // A job that ends between two pages is not listed twice or skipped over.
+  v1::ListJobsRequest paged;
+  paged.set_page_size(2);
+  auto first = spooler_->ListJobs(paged);
+  ASSERT_THAT(first, IsOk());
+  ASSERT_THAT(spooler_->CancelJob(ids[2], ""), IsOk());
+  paged.set_page_token(first->next_page_token());
+  std::vector<uint64_t> rest = ListAll(*spooler_, paged, &pages);
+  EXPECT_THAT(rest, ElementsAre(ids[4], ids[0]));
+
+  v1::ListJobsRequest bad;
+  bad.set_page_token("not a token");
+  EXPECT_THAT(spooler_->ListJobs(bad), StatusIs(absl::StatusCode::kInvalidArgument));
+  v1::ListJobsRequest limited;  // a limit is one page without a token
+  limited.set_limit(2);
+  auto capped = spooler_->ListJobs(limited);
+  ASSERT_THAT(capped, IsOk());
+  EXPECT_EQ(capped->jobs_size(), 2);
+  EXPECT_TRUE(capped->next_page_token().empty());
+}
+
+TEST_F(SpoolerTest, AQuotaSetLaterCountsWhatWasSentBefore) {
+  Submit("one");
+  uint64_t two = Submit("two");
+  ASSERT_THAT(spooler_->CancelJob(two, ""), IsOk());  // finished jobs count too
+  v1::UpdateQueueRequest quota;
+  quota.set_name("office");
+  quota.set_quota_period_seconds(3600);
+  quota.set_quota_jobs(2);
+  ASSERT_THAT(spooler_->UpdateQueue(quota), IsOk());
+  EXPECT_THAT(spooler_->BeginJob(Header()), StatusIs(absl::StatusCode::kResourceExhausted));
+  Open();  // and so does a restart
+  EXPECT_THAT(spooler_->BeginJob(Header()), StatusIs(absl::StatusCode::kResourceExhausted));
 }
 
 // A stop without DetachAgent (as in a crash) leaves the leased job

@@ -212,9 +212,16 @@ int JobsCommand(const Context& ctx) {
     }
     request.add_states(state);
   }
+  // One page: a queue of 100,000 jobs is not read at once.
+  request.set_page_size(absl::GetFlag(FLAGS_page_size));
+  request.set_page_token(absl::GetFlag(FLAGS_page_token));
   v1::ListJobsResponse response;
   auto status = stub->ListJobs(&call, request, &response);
   if (!status.ok()) return ReportError("jobs", FromGrpcStatus(status));
+  if (!response.next_page_token().empty()) {
+    std::cerr << "spoolctl: more jobs follow: add --page_token=" << response.next_page_token()
+              << "\n";
+  }
   if (ctx.json) {
     for (const auto& job : response.jobs()) std::cout << ToJson(job) << "\n";
     return kExitOk;
@@ -307,16 +314,19 @@ int JobActionCommand(const Context& ctx, const std::string& action) {
       std::cerr << "usage: spoolctl " << action << " --queue=Q --all\n";
       return kExitUsage;
     }
-    grpc::ClientContext call;
-    SetDeadline(&call);
     v1::ListJobsRequest request;
     request.set_queue(absl::GetFlag(FLAGS_queue));
     if (action == "hold") request.add_states(v1::JOB_STATE_PENDING);
     if (action == "release") request.add_states(v1::JOB_STATE_HELD);
-    v1::ListJobsResponse response;
-    auto status = stub->ListJobs(&call, request, &response);
-    if (!status.ok()) return ReportError(action, FromGrpcStatus(status));
-    for (const auto& job : response.jobs()) ids.push_back(job.id());
+    do {  // every page
+      grpc::ClientContext call;
+      SetDeadline(&call);
+      v1::ListJobsResponse response;
+      auto status = stub->ListJobs(&call, request, &response);
+      if (!status.ok()) return ReportError(action, FromGrpcStatus(status));
+      for (const auto& job : response.jobs()) ids.push_back(job.id());
+      request.set_page_token(response.next_page_token());
+    } while (!request.page_token().empty());
   } else {
     if (ctx.args.empty()) {
       std::cerr << "usage: spoolctl " << action << " ID... | --queue=Q --all\n";
