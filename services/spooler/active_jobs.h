@@ -20,7 +20,7 @@
 #include <ext/pb_ds/assoc_container.hpp>
 #include <ext/pb_ds/tree_policy.hpp>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/time/time.h"
 #include "spoolgate/v1/job.pb.h"
 
@@ -90,7 +90,9 @@ class ActiveJobs {
   void Index(const v1::Job& job);
   void Unindex(const v1::Job& job);
 
-  absl::flat_hash_map<uint64_t, v1::Job> jobs_;
+  // Nodes: a job stays put when the table grows, so pointers from Find()
+  // last until that job changes, and growing never moves job records.
+  absl::node_hash_map<uint64_t, v1::Job> jobs_;
   std::map<std::string, QueueJobs> queues_;
   // PENDING jobs in backoff: (end of backoff in Unix micros, id).
   std::set<std::pair<int64_t, uint64_t>> waiting_;

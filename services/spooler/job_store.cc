@@ -5,6 +5,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
 #include "lib/base/status_macros.h"
@@ -127,13 +128,17 @@ absl::Status JobStore::ConvertLayout() {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family(kJobs)));
   rocksdb::WriteBatch batch;
   size_t moved = 0;
+  absl::flat_hash_set<uint64_t> unfinished;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     v1::Job job;
     if (!job.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       return absl::DataLossError(absl::StrCat("corrupt job record under key ",
                                               it->key().ToString(true)));
     }
-    if (!IsFinalState(job.state())) continue;
+    if (!IsFinalState(job.state())) {
+      unfinished.insert(job.id());
+      continue;
+    }
     batch.Delete(family(kJobs), it->key());
     batch.Put(family(kHistory), it->key(), it->value());
     batch.Put(family(kFinished), FinishedKey(job.finished_unix_micros(), job.id()), "");
@@ -143,6 +148,14 @@ absl::Status JobStore::ConvertLayout() {
     }
   }
   SPOOLGATE_RETURN_IF_ERROR(FromRocks(it->status(), "scan jobs"));
+  // Older stores wrote data before the job's record, so a crash could leave
+  // data that no record names. Now data is written and deleted only in the
+  // same batch as its record, so this check is needed once, here.
+  SPOOLGATE_ASSIGN_OR_RETURN(
+      auto orphans, OrphanDataJobIds([&](uint64_t id) { return unfinished.contains(id); }));
+  for (uint64_t id : orphans) {
+    batch.DeleteRange(family(kData), DataJobBegin(id), DataJobEnd(id));
+  }
   batch.Put(family(kDefault), kLayoutKey, EncodeFixed64(kStoreLayout));
   return FromRocks(db_->Write(WriteOpts(true), &batch), "convert store");
 }
@@ -253,7 +266,7 @@ absl::StatusOr<v1::Job> JobStore::GetJob(uint64_t job_id) const {
   return job;
 }
 
-absl::Status JobStore::ForEachActiveJob(const std::function<bool(const v1::Job&)>& fn) const {
+absl::Status JobStore::ForEachActiveJob(const std::function<bool(v1::Job)>& fn) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family(kJobs)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     v1::Job job;
@@ -261,7 +274,7 @@ absl::Status JobStore::ForEachActiveJob(const std::function<bool(const v1::Job&)
       return absl::DataLossError(absl::StrCat("corrupt job record under key ",
                                               it->key().ToString(true)));
     }
-    if (!fn(job)) break;
+    if (!fn(std::move(job))) break;
   }
   return FromRocks(it->status(), "scan jobs");
 }
@@ -349,19 +362,24 @@ absl::Status JobStore::ReadDocument(
   return FromRocks(it->status(), absl::StrCat("job ", job_id, ": read data"));
 }
 
-absl::StatusOr<std::vector<uint64_t>> JobStore::OrphanDataJobIds() const {
+absl::StatusOr<std::vector<uint64_t>> JobStore::OrphanDataJobIds(
+    const std::function<bool(uint64_t)>& has_record) const {
   std::vector<uint64_t> orphans;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family(kData)));
   it->SeekToFirst();
   while (it->Valid()) {
     auto parts = ParseDataKey(View(it->key()));
     if (!parts) return absl::DataLossError("bad data key");
-    std::string value;
-    auto s = db_->Get(rocksdb::ReadOptions(), family(kJobs), JobKey(parts->job_id), &value);
-    if (s.IsNotFound()) {
-      orphans.push_back(parts->job_id);
-    } else if (!s.ok()) {
-      return FromRocks(s, "check job record");
+    if (has_record) {
+      if (!has_record(parts->job_id)) orphans.push_back(parts->job_id);
+    } else {
+      std::string value;
+      auto s = db_->Get(rocksdb::ReadOptions(), family(kJobs), JobKey(parts->job_id), &value);
+      if (s.IsNotFound()) {
+        orphans.push_back(parts->job_id);
+      } else if (!s.ok()) {
+        return FromRocks(s, "check job record");
+      }
     }
     it->Seek(DataJobEnd(parts->job_id));  // jump to the next job's data
   }

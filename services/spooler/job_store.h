@@ -68,7 +68,7 @@ class JobStore {
   absl::StatusOr<v1::Job> GetJob(uint64_t job_id) const;
   // Calls `fn` for every job not yet final, in id order; stops early if it
   // returns false. Reads no history.
-  absl::Status ForEachActiveJob(const std::function<bool(const v1::Job&)>& fn) const;
+  absl::Status ForEachActiveJob(const std::function<bool(v1::Job)>& fn) const;
   // Calls `fn` for jobs in history, newest first, starting with those that
   // finished before (`before_micros`, `before_id`) (0, 0 = the newest) and
   // not before `since_micros`. Stops early if `fn` returns false.
@@ -90,8 +90,10 @@ class JobStore {
   absl::Status ReadDocument(
       uint64_t job_id, uint32_t document, uint64_t offset,
       const std::function<bool(uint64_t offset, absl::string_view data)>& fn) const;
-  // Job ids that have data but no record (left by a crash mid-receive).
-  absl::StatusOr<std::vector<uint64_t>> OrphanDataJobIds() const;
+  // Job ids that have data but no record (left by a crash mid-receive):
+  // by `has_record` when given, else by looking the record up.
+  absl::StatusOr<std::vector<uint64_t>> OrphanDataJobIds(
+      const std::function<bool(uint64_t)>& has_record = nullptr) const;
   absl::Status DeleteJobData(uint64_t job_id, bool sync);
 
   // Queues.

@@ -8,17 +8,21 @@ namespace spoolgate::spooler {
 
 absl::StatusOr<RecoveryReport> RecoverStore(JobStore& store, absl::Time now) {
   RecoveryReport report;
-  std::vector<v1::Job> receiving, printing;
-  SPOOLGATE_RETURN_IF_ERROR(store.ForEachActiveJob([&](const v1::Job& job) {
-    if (job.state() == v1::JOB_STATE_RECEIVING) receiving.push_back(job);
-    if (job.state() == v1::JOB_STATE_PRINTING) printing.push_back(job);
+  std::vector<v1::Job> receiving;
+  SPOOLGATE_RETURN_IF_ERROR(store.ForEachActiveJob([&](v1::Job job) {
+    if (job.state() == v1::JOB_STATE_RECEIVING) {
+      receiving.push_back(std::move(job));
+    } else {
+      report.active.push_back(std::move(job));
+    }
     return true;
   }));
   for (const auto& job : receiving) {
     SPOOLGATE_RETURN_IF_ERROR(store.DeleteJob(job, /*sync=*/false));
     ++report.purged_receiving;
   }
-  for (const auto& job : printing) {
+  for (auto& job : report.active) {
+    if (job.state() != v1::JOB_STATE_PRINTING) continue;
     v1::Job updated = job;
     updated.set_state(v1::JOB_STATE_PENDING);
     updated.set_bytes_printed(0);
@@ -32,12 +36,8 @@ absl::StatusOr<RecoveryReport> RecoverStore(JobStore& store, absl::Time now) {
       }
     }
     SPOOLGATE_RETURN_IF_ERROR(store.PutJob(&job, updated, /*sync=*/false));
+    job = std::move(updated);
     ++report.requeued_printing;
-  }
-  SPOOLGATE_ASSIGN_OR_RETURN(auto orphans, store.OrphanDataJobIds());
-  for (uint64_t id : orphans) {
-    SPOOLGATE_RETURN_IF_ERROR(store.DeleteJobData(id, /*sync=*/false));
-    ++report.orphaned_data;
   }
   SPOOLGATE_RETURN_IF_ERROR(store.SyncData());
   return report;

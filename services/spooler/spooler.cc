@@ -69,15 +69,20 @@ absl::StatusOr<std::unique_ptr<Spooler>> Spooler::Open(SpoolerOptions options,
   }
   auto ranges = net::ParseCidrList(options.admin_hosts);
   if (!ranges.ok()) return ranges.status();
+  absl::Time open_start = absl::Now();
   JobStore::Options store_options;
   store_options.path = options.data_dir;
   SPOOLGATE_ASSIGN_OR_RETURN(auto store, JobStore::Open(store_options));
+  absl::Duration store_open = absl::Now() - open_start;
   SPOOLGATE_ASSIGN_OR_RETURN(SpoolFiles spool_files,
                              SpoolFiles::Open(absl::StrCat(options.data_dir, "/spool")));
   SPOOLGATE_ASSIGN_OR_RETURN(RecoveryReport report, RecoverStore(*store, options.clock()));
-  Log("recovered %s: purged %d receiving, requeued %d printing, dropped %d orphaned data",
+  Log("recovered %s: purged %d receiving, requeued %d printing "
+      "(store opened in %s, repaired in %s)",
       options.data_dir, report.purged_receiving, report.requeued_printing,
-      report.orphaned_data);
+      absl::FormatDuration(store_open),
+      absl::FormatDuration(absl::Now() - open_start - store_open));
+  absl::Time load_start = absl::Now();
   std::unique_ptr<SpoolerMetrics> metrics;
   if (registry != nullptr) metrics = std::make_unique<SpoolerMetrics>(*registry);
   auto spooler = std::unique_ptr<Spooler>(new Spooler(
@@ -89,7 +94,7 @@ absl::StatusOr<std::unique_ptr<Spooler>> Spooler::Open(SpoolerOptions options,
   }
   {
     absl::MutexLock lock(&spooler->mu_);
-    SPOOLGATE_RETURN_IF_ERROR(spooler->LoadLocked());
+    SPOOLGATE_RETURN_IF_ERROR(spooler->LoadLocked(std::move(report.active)));
     // Files of jobs never committed, or of jobs whose end was written but
     // whose files were not yet unlinked, when the spooler stopped.
     absl::flat_hash_set<std::string> named;
@@ -101,6 +106,8 @@ absl::StatusOr<std::unique_ptr<Spooler>> Spooler::Open(SpoolerOptions options,
     SPOOLGATE_ASSIGN_OR_RETURN(int removed, spooler->spool_files_.RemoveAllExcept(named));
     if (removed > 0) Log("removed %d spool file(s) that no job names", removed);
     spooler->RefreshGaugesLocked();
+    Log("%d unfinished job(s) loaded in %s", spooler->active_.size(),
+        absl::FormatDuration(absl::Now() - load_start));
   }
   if (spooler->options_.housekeeping_period > absl::ZeroDuration()) {
     spooler->housekeeping_ = std::thread([s = spooler.get()] { s->HousekeepingLoop(); });
@@ -120,7 +127,7 @@ Spooler::~Spooler() {
   FlushAccountingLog();
 }
 
-absl::Status Spooler::LoadLocked() {
+absl::Status Spooler::LoadLocked(std::vector<v1::Job> active) {
   SPOOLGATE_ASSIGN_OR_RETURN(stopped_printers_, store_->ListStoppedPrinters());
   SPOOLGATE_ASSIGN_OR_RETURN(auto stored_queues, store_->ListQueues());
   for (auto& q : stored_queues) queues_[q.name()].queue = q;
@@ -132,11 +139,11 @@ absl::Status Spooler::LoadLocked() {
   }
   // Only jobs not yet final: history is read back just as far as the
   // quota and retry windows reach.
-  SPOOLGATE_RETURN_IF_ERROR(store_->ForEachActiveJob([&](const v1::Job& job) {
-    active_.Put(job);
+  for (v1::Job& job : active) {
     IndexSubmissionLocked(job);
-    return true;
-  }));
+    active_.Put(std::move(job));
+  }
+  active.clear();
   SPOOLGATE_RETURN_IF_ERROR(LoadRecentHistoryLocked());
   for (auto& [_, recent] : recent_) {
     std::sort(recent.begin(), recent.end(),

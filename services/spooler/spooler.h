@@ -142,7 +142,8 @@ class Spooler {
 
   Spooler(SpoolerOptions options, std::unique_ptr<JobStore> store, SpoolFiles spool_files,
            std::unique_ptr<SpoolerMetrics> metrics);
-  absl::Status LoadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Builds the in-memory view from the repaired unfinished jobs.
+  absl::Status LoadLocked(std::vector<v1::Job> active) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // OK, or ResourceExhausted("quota: ...") when `user` may not submit
   // another job of `more_bytes` to `queue` now. Drops entries out of window.
   absl::Status CheckQuotaLocked(const v1::Queue& queue, const std::string& user,

@@ -96,7 +96,7 @@ std::vector<v1::Job> FinishSome(JobStore& store, int n) {
 
 std::vector<uint64_t> ActiveIds(const JobStore& store) {
   std::vector<uint64_t> ids;
-  EXPECT_THAT(store.ForEachActiveJob([&](const v1::Job& job) {
+  EXPECT_THAT(store.ForEachActiveJob([&](v1::Job job) {
     ids.push_back(job.id());
     return true;
   }), IsOk());
@@ -179,6 +179,9 @@ TEST(JobStoreTest, AnOlderStoreIsConvertedAtOpen) {
                       .ok());
     }
     ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[2], std::string("office\0\xff", 8), "").ok());
+    // Data of a job that was never committed (older versions wrote it first).
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[4], DataKey(3, 0, 0), "orphan").ok());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[4], DataKey(2, 0, 0), "kept").ok());
     for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
     delete db;
   }
@@ -187,6 +190,8 @@ TEST(JobStoreTest, AnOlderStoreIsConvertedAtOpen) {
     EXPECT_THAT(ActiveIds(*store), ElementsAre(2));
     EXPECT_THAT(FinishedIds(*store), ElementsAre(1));
     EXPECT_EQ(store->GetJob(1)->state(), v1::JOB_STATE_CANCELLED);
+    EXPECT_EQ(ReadAll(*store, 3, 0), "");
+    EXPECT_EQ(ReadAll(*store, 2, 0), "kept");
   }
   std::vector<std::string> names;
   ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.path(), &names).ok());
