@@ -396,10 +396,14 @@ absl::StatusOr<Spooler::CommitResult> Spooler::CommitJob(
 
 // ---------------------------------------------------------------- jobs
 
-absl::StatusOr<const v1::Job*> Spooler::ActiveJobLocked(uint64_t id) {
-  auto settled = [this, id]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !finishing_.contains(id); };
+const v1::Job* Spooler::SettledJobLocked(uint64_t id) {
+  auto settled = [this, id]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !settling_.contains(id); };
   mu_.Await(absl::Condition(&settled));
-  if (const v1::Job* job = active_.Find(id)) return job;
+  return active_.Find(id);
+}
+
+absl::StatusOr<const v1::Job*> Spooler::ActiveJobLocked(uint64_t id) {
+  if (const v1::Job* job = SettledJobLocked(id)) return job;
   auto stored = store_->GetJob(id);
   if (stored.ok()) {
     return absl::FailedPreconditionError(
@@ -409,11 +413,34 @@ absl::StatusOr<const v1::Job*> Spooler::ActiveJobLocked(uint64_t id) {
 }
 
 absl::Status Spooler::UpdateJobLocked(v1::Job updated, bool sync) {
-  const v1::Job* previous = active_.Find(updated.id());
+  const v1::Job* current = active_.Find(updated.id());
   bool final_state = IsFinalState(updated.state());
-  SPOOLGATE_RETURN_IF_ERROR(store_->PutJob(previous, updated, sync, /*delete_data=*/final_state));
+  if (!sync) {
+    SPOOLGATE_RETURN_IF_ERROR(store_->PutJob(current, updated, false, /*delete_data=*/final_state));
+    ApplyJobLocked(std::move(updated));
+    return absl::OkStatus();
+  }
+  std::optional<v1::Job> previous;
+  if (current != nullptr) previous = *current;
+  SPOOLGATE_RETURN_IF_ERROR(WriteSettlingLocked(
+      updated.id(), [&] {
+        return store_->PutJob(previous ? &*previous : nullptr, updated, true, final_state);
+      }));
   ApplyJobLocked(std::move(updated));
   return absl::OkStatus();
+}
+
+absl::Status Spooler::WriteSettlingLocked(uint64_t id, const std::function<absl::Status()>& write) {
+  // Without the lock, so that the write shares its fsync with concurrent
+  // commits and updates (group commit) and nobody waits for it who need
+  // not. Meanwhile the job keeps its old record in memory; whatever would
+  // change it waits (SettledJobLocked) and the scheduler passes it over.
+  settling_.insert(id);
+  mu_.Unlock();
+  absl::Status s = write();
+  mu_.Lock();
+  settling_.erase(id);
+  return s;
 }
 
 void Spooler::ApplyJobLocked(v1::Job updated) {
@@ -442,15 +469,10 @@ void Spooler::ApplyJobLocked(v1::Job updated) {
 bool Spooler::CompleteJobLocked(v1::Job updated) {
   uint64_t id = updated.id();
   v1::Job previous = *active_.Find(id);
-  // The synced write runs without the lock, so that it shares its fsync
-  // with concurrent commits and completions (group commit) and intake does
-  // not wait for it. Meanwhile the job stays PRINTING in memory, and
-  // anything else that would change it waits (ActiveJobLocked).
-  finishing_.insert(id);
-  mu_.Unlock();
-  absl::Status s = store_->PutJob(&previous, updated, /*sync=*/true, /*delete_data=*/true);
-  mu_.Lock();
-  finishing_.erase(id);
+  // Meanwhile the job stays PRINTING in memory.
+  absl::Status s = WriteSettlingLocked(id, [&] {
+    return store_->PutJob(&previous, updated, /*sync=*/true, /*delete_data=*/true);
+  });
   if (!s.ok()) {
     // Still PRINTING with no lease: the job prints again (at least once).
     Log("job %d: completion not recorded: %s", id, s.ToString());
@@ -492,7 +514,7 @@ void Spooler::EndAttemptLocked(v1::Job& job, const std::string& outcome,
 }
 
 void Spooler::RequeueLocked(uint64_t id, const std::string& error, const Retry& retry) {
-  const v1::Job* job = active_.Find(id);
+  const v1::Job* job = SettledJobLocked(id);
   if (job == nullptr || job->state() != v1::JOB_STATE_PRINTING) return;
   v1::Job updated = *job;
   EndAttemptLocked(updated, "retry", error);
@@ -647,11 +669,12 @@ absl::StatusOr<v1::Job> Spooler::GetJob(uint64_t id) {
 
 absl::StatusOr<v1::Job> Spooler::CancelJob(uint64_t id, const std::string& reason) {
   absl::MutexLock lock(&mu_);
-  AgentConnection* agent = nullptr;
-  PrinterSlot* slot = SlotForJobLocked(id, &agent);
   SPOOLGATE_ASSIGN_OR_RETURN(v1::Job cancelled,
                              FinishJobLocked(id, v1::JOB_STATE_CANCELLED,
                                              reason.empty() ? "cancelled" : reason, "cancelled"));
+  // Found after the synced write, which ran without mu_.
+  AgentConnection* agent = nullptr;
+  PrinterSlot* slot = SlotForJobLocked(id, &agent);
   if (slot != nullptr) {
     // A job sent ahead was not started: the agent drops it. The current
     // job's slot stays busy until the agent confirms it stopped writing.
@@ -813,8 +836,8 @@ absl::StatusOr<v1::Queue> Spooler::CreateQueue(const v1::Queue& queue) {
   if (queues_.count(queue.name())) {
     return absl::AlreadyExistsError(absl::StrCat("queue '", queue.name(), "' exists"));
   }
-  SPOOLGATE_RETURN_IF_ERROR(store_->PutQueue(queue));
   queues_[queue.name()].queue = queue;
+  SPOOLGATE_RETURN_IF_ERROR(PersistQueueLocked(queue.name()));
   Log("queue %s created", queue.name());
   return queue;
 }
@@ -828,8 +851,8 @@ absl::Status Spooler::DeleteQueue(const std::string& name) {
     return absl::FailedPreconditionError(
         absl::StrCat("queue '", name, "' still has ", unfinished, " unfinished job(s)"));
   }
-  SPOOLGATE_RETURN_IF_ERROR(store_->DeleteQueue(name));
-  queues_.erase(it);
+  queues_.erase(it);  // from now on nothing is accepted for it
+  SPOOLGATE_RETURN_IF_ERROR(PersistQueueLocked(name));
   Log("queue %s deleted", name);
   return absl::OkStatus();
 }
@@ -863,9 +886,9 @@ absl::StatusOr<v1::Queue> Spooler::UpdateQueue(const v1::UpdateQueueRequest& req
   if (request.has_duplicate_window_seconds()) {
     queue.set_duplicate_window_seconds(request.duplicate_window_seconds());
   }
-  SPOOLGATE_RETURN_IF_ERROR(store_->PutQueue(queue));
   bool quota_reaches_further = QuotaPeriod(queue) > QuotaPeriod(it->second.queue);
   it->second.queue = queue;
+  SPOOLGATE_RETURN_IF_ERROR(PersistQueueLocked(queue.name()));
   if (quota_reaches_further) {
     if (auto s = RebuildQuotaIndexLocked(queue); !s.ok()) {
       Log("queue %s: quota counts only jobs from now on: %s", queue.name(), s.ToString());
@@ -964,8 +987,8 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
       }
       slot->Release(id, now + options_.lease);
       PromoteLocked(agent, *slot);  // the job sent ahead starts printing
-      const v1::Job* job = active_.Find(id);
-      if (job != nullptr && job->state() == v1::JOB_STATE_PRINTING && !finishing_.contains(id)) {
+      const v1::Job* job = SettledJobLocked(id);
+      if (job != nullptr && job->state() == v1::JOB_STATE_PRINTING) {
         v1::Job updated = *job;
         EndAttemptLocked(updated, "completed", "");
         updated.set_bytes_printed(message.completed().bytes_written());
@@ -987,7 +1010,7 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
             absl::StrCat("job ", failed.job_id(), " is not leased to this agent"));
       }
       slot->Release(failed.job_id(), now + options_.lease);
-      const v1::Job* job = active_.Find(failed.job_id());
+      const v1::Job* job = SettledJobLocked(failed.job_id());
       if (job != nullptr && job->state() == v1::JOB_STATE_PRINTING) {
         switch (failed.disposition()) {
           case v1::FAILURE_DISPOSITION_HOLD: {
@@ -1023,7 +1046,7 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
       return absl::OkStatus();
     }
     case v1::AgentMessage::kWarning: {
-      const v1::Job* job = active_.Find(message.warning().job_id());
+      const v1::Job* job = SettledJobLocked(message.warning().job_id());
       if (job != nullptr && lease_of(message.warning().job_id()) != nullptr) {
         v1::Job updated = *job;
         updated.add_warnings(message.warning().warning());
@@ -1033,16 +1056,19 @@ absl::Status Spooler::HandleAgentMessage(AgentConnection& agent, const v1::Agent
     }
     case v1::AgentMessage::kPrinterRemoved: {
       const std::string& name = message.printer_removed().name();
-      for (auto it = agent.printers.begin(); it != agent.printers.end(); ++it) {
-        if (it->status.name() != name) continue;
-        std::string why = absl::StrCat("printer ", agent.agent_id(), "/", name, " was removed");
-        if (it->next_job != 0) ReturnLeaseLocked(agent, *it, it->next_job, why);
-        if (it->current_job != 0) {
-          RequeueLocked(it->current_job, why, Retry{/*limited=*/false, /*backoff=*/false, ""});
-        }
+      auto it = std::find_if(agent.printers.begin(), agent.printers.end(),
+                             [&](const PrinterSlot& slot) { return slot.status.name() == name; });
+      if (it != agent.printers.end()) {
+        // Out of the list first: nothing is scheduled to it while its job
+        // goes back (RequeueLocked releases mu_).
+        PrinterSlot removed = std::move(*it);
         agent.printers.erase(it);
+        std::string why = absl::StrCat("printer ", agent.agent_id(), "/", name, " was removed");
+        if (removed.next_job != 0) ReturnLeaseLocked(agent, removed, removed.next_job, why);
+        if (removed.current_job != 0) {
+          RequeueLocked(removed.current_job, why, Retry{/*limited=*/false, /*backoff=*/false, ""});
+        }
         Log("printer %s/%s removed", agent.agent_id(), name);
-        break;
       }
       ScheduleLocked();
       return absl::OkStatus();
@@ -1084,7 +1110,7 @@ void Spooler::ReturnLeaseLocked(AgentConnection& agent, PrinterSlot& slot, uint6
 void Spooler::PromoteLocked(AgentConnection& agent, PrinterSlot& slot) {
   uint64_t id = slot.current_job;
   if (id == 0) return;
-  const v1::Job* job = active_.Find(id);
+  const v1::Job* job = SettledJobLocked(id);
   if (job == nullptr || job->state() == v1::JOB_STATE_PRINTING) return;
   if (job->state() != v1::JOB_STATE_PENDING) {
     // Changed while it waited; its reservation should have ended with that.
@@ -1138,18 +1164,19 @@ absl::StatusOr<v1::Job> Spooler::StartLeaseLocked(AgentConnection& agent, Printe
 
 void Spooler::DetachAgent(AgentConnection& agent) {
   absl::MutexLock lock(&mu_);
-  for (auto& slot : agent.printers) {
-    if (slot.current_job != 0) {
-      RequeueLocked(slot.current_job, absl::StrCat("agent ", agent.agent_id(), " lost"));
-    }
-    if (slot.next_job != 0) {
-      ReturnLeaseLocked(agent, slot, slot.next_job, absl::StrCat("agent ", agent.agent_id(), " lost"));
-    }
-    slot.current_job = slot.next_job = 0;
-  }
+  // Out of the list first: nothing is scheduled to it while its jobs go
+  // back (RequeueLocked releases mu_).
   agents_.erase(std::remove_if(agents_.begin(), agents_.end(),
                                [&](const auto& a) { return a.get() == &agent; }),
                 agents_.end());
+  std::string why = absl::StrCat("agent ", agent.agent_id(), " lost");
+  std::vector<uint64_t> printing;
+  for (auto& slot : agent.printers) {
+    if (slot.current_job != 0) printing.push_back(slot.current_job);
+    if (slot.next_job != 0) ReturnLeaseLocked(agent, slot, slot.next_job, why);
+    slot.current_job = slot.next_job = 0;
+  }
+  for (uint64_t id : printing) RequeueLocked(id, why);
   agent.Close();
   Log("agent %s detached", agent.agent_id());
   ScheduleLocked();
@@ -1204,7 +1231,9 @@ void Spooler::AssignJobsLocked(bool ahead) {
   active_.WakeDue(now);
   for (Candidate& c : candidates) {
     uint64_t id = active_.NextToPrint(c.slot->status.queue(), PrinterLabel(*c.agent, *c.slot),
-                                      [&](uint64_t job) { return taken.contains(job); });
+                                      [&](uint64_t job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+                                        return taken.contains(job) || settling_.contains(job);
+                                      });
     if (id == 0) continue;
     taken.insert(id);
     v1::Job job;
@@ -1285,23 +1314,29 @@ void Spooler::HousekeepUnderLock() {
       Log("accounting purge: %s", s.ToString());
     }
   }
+  struct Expired {
+    std::shared_ptr<AgentConnection> agent;
+    uint64_t id;
+    std::string printer;
+  };
+  std::vector<Expired> expired;  // requeued after the loop: that releases mu_
   for (const auto& agent : agents_) {
     for (auto& slot : agent->printers) {
       if (slot.current_job == 0 || slot.lease_deadline > now) continue;
-      uint64_t id = slot.current_job;
+      expired.push_back({agent, slot.current_job, PrinterLabel(*agent, slot)});
       slot.current_job = 0;
       // An agent that stopped reporting will not start the next job either.
       if (slot.next_job != 0) ReturnLeaseLocked(*agent, slot, slot.next_job, "lease expired");
-      const v1::Job* job = active_.Find(id);
-      if (job != nullptr && job->state() == v1::JOB_STATE_PRINTING) {
-        RequeueLocked(id, absl::StrCat("lease expired on ", agent->agent_id(), "/",
-                                       slot.status.name()));
-        v1::SpoolerMessage message;
-        message.mutable_cancel()->set_job_id(id);
-        message.mutable_cancel()->set_reason("lease expired");
-        agent->Send(std::move(message));
-      }
     }
+  }
+  for (const auto& e : expired) {
+    const v1::Job* job = SettledJobLocked(e.id);
+    if (job == nullptr || job->state() != v1::JOB_STATE_PRINTING) continue;
+    RequeueLocked(e.id, absl::StrCat("lease expired on ", e.printer));
+    v1::SpoolerMessage message;
+    message.mutable_cancel()->set_job_id(e.id);
+    message.mutable_cancel()->set_reason("lease expired");
+    e.agent->Send(std::move(message));
   }
   ScheduleLocked();  // backoff periods may have ended
   RefreshGaugesLocked();
@@ -1410,15 +1445,50 @@ absl::StatusOr<std::string> Spooler::ResolvePrinterLocked(const std::string& nam
   return matches[0];
 }
 
+// Queue and printer settings change in memory first, then are written
+// without mu_: writers take turns (config_store_mu_) and each writes what
+// memory holds when its turn comes, so however their writes interleave the
+// store ends with the latest value.
+absl::Status Spooler::PersistQueueLocked(const std::string& name) {
+  mu_.Unlock();
+  absl::Status s;
+  {
+    absl::MutexLock turn(&config_store_mu_);
+    std::optional<v1::Queue> latest;
+    {
+      absl::MutexLock lock(&mu_);
+      if (auto it = queues_.find(name); it != queues_.end()) latest = it->second.queue;
+    }
+    s = latest ? store_->PutQueue(*latest) : store_->DeleteQueue(name);
+  }
+  mu_.Lock();
+  return s;
+}
+
+absl::Status Spooler::PersistPrinterLocked(const std::string& label) {
+  mu_.Unlock();
+  absl::Status s;
+  {
+    absl::MutexLock turn(&config_store_mu_);
+    std::optional<v1::PrinterStatus> latest;
+    {
+      absl::MutexLock lock(&mu_);
+      if (auto it = stopped_printers_.find(label); it != stopped_printers_.end()) latest = it->second;
+    }
+    s = latest ? store_->PutStoppedPrinter(label, *latest) : store_->DeleteStoppedPrinter(label);
+  }
+  mu_.Lock();
+  return s;
+}
+
 absl::Status Spooler::StopPrinterLocked(const std::string& label, const std::string& reason) {
   v1::PrinterStatus status;
   status.set_state(v1::PRINTER_STATE_STOPPED);
   status.set_state_reason(reason);
   status.set_state_since_unix_micros(Micros(options_.clock()));
-  SPOOLGATE_RETURN_IF_ERROR(store_->PutStoppedPrinter(label, status));
-  stopped_printers_[label] = status;
+  stopped_printers_[label] = status;  // in force at once, recorded next
   Log("printer %s stopped: %s", label, reason);
-  return absl::OkStatus();
+  return PersistPrinterLocked(label);
 }
 
 absl::StatusOr<v1::PrinterResponse> Spooler::StopPrinter(const std::string& name,
@@ -1429,7 +1499,9 @@ absl::StatusOr<v1::PrinterResponse> Spooler::StopPrinter(const std::string& name
       StopPrinterLocked(label, reason.empty() ? "stopped by an administrator" : reason));
   v1::PrinterResponse response;
   response.set_name(label);
-  *response.mutable_status() = stopped_printers_[label];
+  if (auto it = stopped_printers_.find(label); it != stopped_printers_.end()) {
+    *response.mutable_status() = it->second;
+  }
   return response;
 }
 
@@ -1438,10 +1510,9 @@ absl::StatusOr<v1::PrinterResponse> Spooler::StartPrinter(const std::string& nam
   SPOOLGATE_ASSIGN_OR_RETURN(std::string label, ResolvePrinterLocked(name));
   v1::PrinterResponse response;
   response.set_name(label);
-  if (stopped_printers_.count(label)) {
-    SPOOLGATE_RETURN_IF_ERROR(store_->DeleteStoppedPrinter(label));
-    stopped_printers_.erase(label);
+  if (stopped_printers_.erase(label) > 0) {
     Log("printer %s started", label);
+    SPOOLGATE_RETURN_IF_ERROR(PersistPrinterLocked(label));
   }
   for (const auto& agent : agents_) {
     for (const auto& slot : agent->printers) {
@@ -1456,7 +1527,7 @@ absl::StatusOr<v1::PrinterResponse> Spooler::StartPrinter(const std::string& nam
 
 void Spooler::ApplyErrorPolicyLocked(uint64_t id, const std::string& label,
                                      const std::string& error) {
-  const v1::Job* job = active_.Find(id);
+  const v1::Job* job = SettledJobLocked(id);
   if (job == nullptr || job->state() != v1::JOB_STATE_PRINTING) return;
   v1::ErrorPolicy policy = v1::ERROR_POLICY_RETRY_JOB;
   if (auto q = queues_.find(job->queue()); q != queues_.end()) {

@@ -157,8 +157,13 @@ class Spooler {
   // "agent/printer" for a full label or a unique printer name.
   absl::StatusOr<std::string> ResolvePrinterLocked(const std::string& name)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Stops printer `label` at once and records it (releasing mu_ meanwhile).
   absl::Status StopPrinterLocked(const std::string& label, const std::string& reason)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Write what memory holds for queue `name` / printer `label` to the store
+  // (a put, or a delete if it is gone), with mu_ released meanwhile.
+  absl::Status PersistQueueLocked(const std::string& name) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status PersistPrinterLocked(const std::string& label) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A device error reported by the printer `label`: the job's queue's error
   // policy decides what happens to the job (and maybe the printer).
   void ApplyErrorPolicyLocked(uint64_t id, const std::string& label, const std::string& error)
@@ -185,6 +190,13 @@ class Spooler {
   // How long duplicate keys must be kept: the longest window of any queue.
   absl::Duration LongestDuplicateWindowLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // Job `id` (null if not active) once no write of it is in flight; may
+  // release mu_ while it waits.
+  const v1::Job* SettledJobLocked(uint64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Runs `write` (a synced write of job `id`) with mu_ released; the job
+  // counts as settling meanwhile.
+  absl::Status WriteSettlingLocked(uint64_t id, const std::function<absl::Status()>& write)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The job's record once no synced write of it is in flight.
   absl::StatusOr<const v1::Job*> ActiveJobLocked(uint64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Lists active jobs after `cursor` into `response` (at most `page` jobs,
@@ -203,7 +215,9 @@ class Spooler {
   // Recounts the quota window of `queue`, e.g. after its quota was set.
   absl::Status RebuildQuotaIndexLocked(const v1::Queue& queue) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Persists `updated` (replacing the active record), and moves it to
-  // history if its state is final (deleting its data).
+  // history if its state is final (deleting its data). A synced write
+  // releases mu_ while it runs (WriteSettlingLocked): callers must find
+  // again anything they looked up before.
   absl::Status UpdateJobLocked(v1::Job updated, bool sync) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The in-memory half of UpdateJobLocked, once `updated` is stored.
   void ApplyJobLocked(v1::Job updated) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -264,13 +278,16 @@ class Spooler {
   const SpoolFiles spool_files_;
   std::unique_ptr<SpoolerMetrics> metrics_;  // may be null
 
+  // Lock order: config_store_mu_, then mu_. Neither is held across a
+  // synced write except config_store_mu_, which orders settings writes.
+  absl::Mutex config_store_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   absl::Mutex mu_;
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   std::map<std::string, QueueState> queues_ ABSL_GUARDED_BY(mu_);
   // Every committed job not yet final: PENDING, HELD, PRINTING.
   ActiveJobs active_ ABSL_GUARDED_BY(mu_);
-  // Jobs whose final record is being written without mu_ (CompleteJobLocked).
-  absl::flat_hash_set<uint64_t> finishing_ ABSL_GUARDED_BY(mu_);
+  // Jobs whose record is being written without mu_ (WriteSettlingLocked).
+  absl::flat_hash_set<uint64_t> settling_ ABSL_GUARDED_BY(mu_);
   std::vector<std::shared_ptr<AgentConnection>> agents_ ABSL_GUARDED_BY(mu_);
   uint64_t assignments_ ABSL_GUARDED_BY(mu_) = 0;  // for printer rotation
   std::set<std::string> exported_printers_ ABSL_GUARDED_BY(mu_);  // in spoolgate_printer_state

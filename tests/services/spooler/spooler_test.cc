@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <thread>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -794,6 +796,43 @@ TEST_F(SpoolerTest, AQuotaSetLaterCountsWhatWasSentBefore) {
   EXPECT_THAT(spooler_->BeginJob(Header()), StatusIs(absl::StatusCode::kResourceExhausted));
   Open();  // and so does a restart
   EXPECT_THAT(spooler_->BeginJob(Header()), StatusIs(absl::StatusCode::kResourceExhausted));
+}
+
+// Synced writes run without the spooler's lock; operations racing on the
+// same jobs must still leave memory and store agreeing, job by job.
+TEST_F(SpoolerTest, ConcurrentChangesToTheSameJobsLeaveMemoryAndStoreAgreeing) {
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < 40; ++i) ids.push_back(Submit("job"));
+  auto agent = Attach("a1", 2);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 50; ++round) {
+        uint64_t id = ids[(round * 7 + t * 13) % ids.size()];
+        switch ((round + t) % 5) {
+          case 0: (void)spooler_->HoldJob(id); break;
+          case 1: (void)spooler_->ReleaseJob(id); break;
+          case 2: (void)spooler_->SetJobPriority(id, round % 20); break;
+          case 3: (void)spooler_->GetJob(id); break;
+          default: if (round % 10 == 4) (void)spooler_->CancelJob(id, "race"); break;
+        }
+      }
+    });
+  }
+  threads.emplace_back([&] {  // the agent finishes whatever it is given
+    for (int round = 0; round < 200; ++round) {
+      for (uint64_t id : Assigned(*agent)) (void)Report(*agent, id, round % 3 != 0);
+    }
+  });
+  for (auto& t : threads) t.join();
+  for (uint64_t id : ids) {
+    auto seen = spooler_->GetJob(id);
+    auto stored = spooler_->store().GetJob(id);
+    ASSERT_THAT(seen, IsOk());
+    ASSERT_THAT(stored, IsOk());
+    EXPECT_EQ(seen->state(), stored->state()) << "job " << id;
+    EXPECT_EQ(seen->priority(), stored->priority()) << "job " << id;
+  }
 }
 
 // A stop without DetachAgent (as in a crash) leaves the leased job
