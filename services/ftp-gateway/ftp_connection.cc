@@ -245,19 +245,44 @@ void FtpConnection::Store(const Action& action) {
     Send({425, {absl::StrCat("Cannot open data connection: ", s.message(), "; nothing was queued")}});
     return;
   }
+  uint64_t bytes = 0;
+  absl::Status status = ReceiveUpload(**data, **intake, &bytes);
+  // Our close_notify answers the client's (ftplib's unwrap() waits for it);
+  // closing the connection tells every client the upload was taken.
+  if (status.ok()) (*data)->stream.Close();
+  data->reset();
+  if (status.ok()) status = (*intake)->EndDocument();
+  absl::StatusOr<v1::SubmitResponse::Committed> committed =
+      status.ok() ? (*intake)->Commit() : absl::StatusOr<v1::SubmitResponse::Committed>(status);
+  if (!committed.ok()) {
+    (*intake)->Abort();
+    return ReplyUploadFailed(committed.status());
+  }
+  if (metrics_) {
+    metrics_->uploads.Add({{"result", "accepted"}}).Increment();
+    metrics_->transfer_seconds.Observe(absl::ToDoubleSeconds(absl::Now() - started));
+  }
+  Log("%s: %s stored as job %d in %s (%d bytes, user %s)", net::FormatEndpoint(peer_),
+      action.name, committed->job_id(), action.queue, bytes, session_->user());
+  Send({226, {absl::StrCat("Job ", committed->job_id(), " queued on ", action.queue, " (", bytes,
+                           " bytes, position ", committed->position() + 1, ")"),
+              "Transfer complete"}});
+}
+
+absl::Status FtpConnection::ReceiveUpload(DataStream& data, IntakeJob& intake,
+                                          uint64_t* bytes) {
   // Allocated once per connection and not zeroed: a session that uploads
   // many small files must not clear 256 KiB for each.
   if (!data_buffer_) data_buffer_.reset(new char[kDataBuffer]);
-  uint64_t bytes = 0;
   absl::Status status;
   // One transfer per session: the control connection is watched only for
   // ABOR (and a hang-up) until the upload ends.
   while (status.ok()) {
-    pollfd fds[2] = {{(*data)->fd.get(), POLLIN, 0}, {fd_, POLLIN, 0}};
+    pollfd fds[2] = {{data.fd.get(), POLLIN, 0}, {fd_, POLLIN, 0}};
     // Bytes TLS already decrypted are invisible to poll.
-    bool buffered = (*data)->stream.Pending() || control_.Pending();
+    bool buffered = data.stream.Pending() || control_.Pending();
     int ready = ::poll(fds, 2, buffered ? 0 : static_cast<int>(absl::ToInt64Milliseconds(options_.data_timeout)));
-    if ((*data)->stream.Pending()) fds[0].revents |= POLLIN;
+    if (data.stream.Pending()) fds[0].revents |= POLLIN;
     if (control_.Pending()) fds[1].revents |= POLLIN;
     if (ready == 0 && !buffered) {
       status = absl::DeadlineExceededError("data connection stalled");
@@ -279,52 +304,35 @@ void FtpConnection::Store(const Action& action) {
       continue;
     }
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-      ssize_t n = (*data)->stream.Read(data_buffer_.get(), kDataBuffer);
+      ssize_t n = data.stream.Read(data_buffer_.get(), kDataBuffer);
       if (n == 0) break;  // end of file
       if (n < 0) {
         if (errno == EINTR) continue;
         status = absl::DataLossError("data connection broken");
         break;
       }
-      bytes += static_cast<uint64_t>(n);
+      *bytes += static_cast<uint64_t>(n);
       if (metrics_) metrics_->bytes_received.Increment(static_cast<double>(n));
-      status = (*intake)->Write(absl::string_view(data_buffer_.get(), static_cast<size_t>(n)));
+      status = intake.Write(absl::string_view(data_buffer_.get(), static_cast<size_t>(n)));
     }
   }
-  // Our close_notify answers the client's (ftplib's unwrap() waits for it);
-  // closing the connection tells every client the upload was taken.
-  if (status.ok()) (*data)->stream.Close();
-  data->reset();
-  if (status.ok()) status = (*intake)->EndDocument();
-  absl::StatusOr<v1::SubmitResponse::Committed> committed =
-      status.ok() ? (*intake)->Commit() : absl::StatusOr<v1::SubmitResponse::Committed>(status);
-  if (!committed.ok()) {
-    (*intake)->Abort();
-    absl::Status s = committed.status();
-    if (s.code() == absl::StatusCode::kAborted) {
-      if (metrics_) metrics_->uploads.Add({{"result", "aborted"}}).Increment();
-      Send({426, {"Transfer aborted; nothing was queued"}});
-      Send({226, {"ABOR command successful"}});
-      return;
-    }
-    if (s.code() == absl::StatusCode::kDataLoss || s.code() == absl::StatusCode::kDeadlineExceeded) {
-      if (metrics_) metrics_->uploads.Add({{"result", "broken"}}).Increment();
-      Send({426, {absl::StrCat("Connection closed; transfer aborted (", s.message(), "); nothing was queued")}});
-      return;
-    }
-    if (metrics_) metrics_->uploads.Add({{"result", "failed"}}).Increment();
-    Send(FtpReplyFor(s, FtpStep::kUpload));
+  return status;
+}
+
+void FtpConnection::ReplyUploadFailed(const absl::Status& s) {
+  if (s.code() == absl::StatusCode::kAborted) {
+    if (metrics_) metrics_->uploads.Add({{"result", "aborted"}}).Increment();
+    Send({426, {"Transfer aborted; nothing was queued"}});
+    Send({226, {"ABOR command successful"}});
     return;
   }
-  if (metrics_) {
-    metrics_->uploads.Add({{"result", "accepted"}}).Increment();
-    metrics_->transfer_seconds.Observe(absl::ToDoubleSeconds(absl::Now() - started));
+  if (s.code() == absl::StatusCode::kDataLoss || s.code() == absl::StatusCode::kDeadlineExceeded) {
+    if (metrics_) metrics_->uploads.Add({{"result", "broken"}}).Increment();
+    Send({426, {absl::StrCat("Connection closed; transfer aborted (", s.message(), "); nothing was queued")}});
+    return;
   }
-  Log("%s: %s stored as job %d in %s (%d bytes, user %s)", net::FormatEndpoint(peer_),
-      action.name, committed->job_id(), action.queue, bytes, session_->user());
-  Send({226, {absl::StrCat("Job ", committed->job_id(), " queued on ", action.queue, " (", bytes,
-                           " bytes, position ", committed->position() + 1, ")"),
-              "Transfer complete"}});
+  if (metrics_) metrics_->uploads.Add({{"result", "failed"}}).Increment();
+  Send(FtpReplyFor(s, FtpStep::kUpload));
 }
 
 absl::StatusOr<std::vector<v1::Job>> FtpConnection::QueueJobs(const std::string& queue,

@@ -9,6 +9,7 @@
 
 #include <grpcpp/channel.h>
 
+#include "lib/intake/intake_client.h"
 #include "lib/net/tcp_listener.h"
 #include "spoolgate/v1/job.pb.h"
 #include "services/ftp-gateway/ftp_gateway.h"
@@ -40,6 +41,12 @@ class FtpConnection {
   // The TLS handshake on `data` under PROT P; nothing otherwise.
   absl::Status SecureData(DataStream& data);
   void Store(const Action& action);
+  // Copies the upload from `data` into `intake` until the client closes it
+  // (OK), or ABOR, a stall or a broken connection ends it (the error).
+  // Only ABOR is accepted on the control connection meanwhile.
+  absl::Status ReceiveUpload(DataStream& data, IntakeJob& intake, uint64_t* bytes);
+  // The replies to an upload that was not queued.
+  void ReplyUploadFailed(const absl::Status& status);
   void List(const Action& action);
   void Delete(const Action& action);
   // Replies `reply` to a transfer command that will not transfer.

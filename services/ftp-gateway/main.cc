@@ -8,7 +8,9 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "lib/base/command_line.h"
 #include "lib/base/logging.h"
@@ -42,21 +44,10 @@ ABSL_FLAG(std::string, users_file, "", "user:crypt-hash lines; empty = any user 
 ABSL_FLAG(std::string, ready_file, "",
           "once listening, write the bound ports here (line 1) and the metrics port (line 2)");
 
-int main(int argc, char** argv) {
-  spoolgate::LimitMallocArenas();
-  spoolgate::BlockTerminationSignals();
-  spoolgate::SetLogComponent("ftp-gateway");
-  absl::FlagsUsageConfig usage;
-  usage.version_string = [] { return std::string("ftp-gateway " SPOOLGATE_VERSION "\n"); };
-  absl::SetFlagsUsageConfig(usage);
-  absl::SetProgramUsageMessage(
-      "Spoolgate FTP print server (Jetdirect style): cd QUEUE, put FILE.\n"
-      "  ftp-gateway --spooler=HOST:PORT [--listen=0.0.0.0:21] [--passive_ports=30000-30100]");
-  spoolgate::RememberCommandLine(argc, argv);
-  absl::ParseCommandLine(argc, argv);
-  spoolgate::v1::FtpGatewayConfig config;
-  if (auto exit_code = spoolgate::LoadServiceConfig(&config)) return *exit_code;
+namespace {
 
+// The options the flags (and the config file behind them) give.
+absl::StatusOr<spoolgate::ftp::FtpOptions> OptionsFromFlags() {
   spoolgate::ftp::FtpOptions options;
   options.listen = absl::GetFlag(FLAGS_listen);
   options.spooler = absl::GetFlag(FLAGS_spooler);
@@ -79,32 +70,50 @@ int main(int argc, char** argv) {
         !absl::SimpleAtoi(parts[1], &options.passive_ports.high) ||
         options.passive_ports.low < 1 || options.passive_ports.high < options.passive_ports.low ||
         options.passive_ports.high > 65535) {
-      spoolgate::Log("--passive_ports=%s: expected LO-HI", range);
-      return 2;
+      return absl::InvalidArgumentError(absl::StrCat("--passive_ports=", range, ": expected LO-HI"));
     }
   }
   if (!absl::GetFlag(FLAGS_ftps_cert).empty() || !absl::GetFlag(FLAGS_ftps_key).empty()) {
     auto tls = spoolgate::ftp::TlsServerContext::Load(absl::GetFlag(FLAGS_ftps_cert),
                                                       absl::GetFlag(FLAGS_ftps_key));
-    if (!tls.ok()) {
-      spoolgate::Log("FTPS: %s", tls.status().ToString());
-      return 2;
-    }
+    if (!tls.ok()) return absl::InvalidArgumentError(absl::StrCat("FTPS: ", tls.status().ToString()));
     options.tls = *tls;
   }
   options.tls_required = absl::GetFlag(FLAGS_ftps_required);
   if (options.tls_required && !options.tls) {
-    spoolgate::Log("--ftps_required needs --ftps_cert and --ftps_key");
-    return 2;
+    return absl::InvalidArgumentError("--ftps_required needs --ftps_cert and --ftps_key");
   }
   if (!absl::GetFlag(FLAGS_users_file).empty()) {
     auto auth = spoolgate::ftp::LoadUsersFile(absl::GetFlag(FLAGS_users_file));
-    if (!auth.ok()) {
-      spoolgate::Log("%s", auth.status().ToString());
-      return 2;
-    }
+    if (!auth.ok()) return absl::InvalidArgumentError(auth.status().ToString());
     options.authenticate = *auth;
   }
+  return options;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  spoolgate::LimitMallocArenas();
+  spoolgate::BlockTerminationSignals();
+  spoolgate::SetLogComponent("ftp-gateway");
+  absl::FlagsUsageConfig usage;
+  usage.version_string = [] { return std::string("ftp-gateway " SPOOLGATE_VERSION "\n"); };
+  absl::SetFlagsUsageConfig(usage);
+  absl::SetProgramUsageMessage(
+      "Spoolgate FTP print server (Jetdirect style): cd QUEUE, put FILE.\n"
+      "  ftp-gateway --spooler=HOST:PORT [--listen=0.0.0.0:21] [--passive_ports=30000-30100]");
+  spoolgate::RememberCommandLine(argc, argv);
+  absl::ParseCommandLine(argc, argv);
+  spoolgate::v1::FtpGatewayConfig config;
+  if (auto exit_code = spoolgate::LoadServiceConfig(&config)) return *exit_code;
+
+  auto parsed = OptionsFromFlags();
+  if (!parsed.ok()) {
+    spoolgate::Log("%s", parsed.status().message());
+    return 2;
+  }
+  spoolgate::ftp::FtpOptions options = *std::move(parsed);
   std::unique_ptr<spoolgate::MetricsServer> metrics_server;
   std::unique_ptr<spoolgate::ftp::FtpMetrics> metrics;
   if (!absl::GetFlag(FLAGS_metrics_listen).empty()) {

@@ -406,6 +406,39 @@ ListingEntry EntryFor(const v1::Job& job) {
   return e;
 }
 
+// The lines above the jobs: the queue's state and, as BSD lpq shows them,
+// one line for each of its printers that cannot print now.
+std::string StatusLines(const v1::Queue& queue, const v1::ListPrintersResponse& printers) {
+  const std::string& name = queue.name();
+  int attached = 0, printing = 0, unavailable = 0;
+  std::vector<std::string> printer_lines;
+  for (const auto& p : printers.printers()) {
+    if (p.status().queue() != name) continue;
+    ++attached;
+    if (p.current_job() != 0) ++printing;
+    if (PrinterUnavailable(p.status().state())) {
+      ++unavailable;
+      printer_lines.push_back(absl::StrCat(name, ": printer ", p.agent_id(), "/",
+                                           p.status().name(), " is ", DescribePrinter(p.status())));
+    }
+  }
+  std::string line;
+  if (!queue.enabled()) {
+    line = absl::StrCat(name, " is down: printing disabled");
+  } else if (attached == 0) {
+    line = absl::StrCat(name, " is ready, no printer attached");
+  } else if (printing > 0) {
+    line = absl::StrCat(name, " is ready and printing");
+  } else if (unavailable == attached) {
+    line = absl::StrCat(name, " is waiting: no printer can print now");
+  } else {
+    line = absl::StrCat(name, " is ready");
+  }
+  if (!queue.accepting()) absl::StrAppend(&line, "; queuing disabled");
+  for (const auto& printer_line : printer_lines) absl::StrAppend(&line, "\n", printer_line);
+  return line;
+}
+
 }  // namespace
 
 void LpdSession::QueueState(const DaemonCommand& command) {
@@ -436,34 +469,7 @@ void LpdSession::QueueState(const DaemonCommand& command) {
     Send(absl::StrCat(command.queue, ": unknown printer\n"));
     return;
   }
-  // As BSD lpq does, the printers' own status comes above the jobs: one
-  // line for each printer that cannot print now.
-  int attached = 0, printing = 0, unavailable = 0;
-  std::vector<std::string> printer_lines;
-  for (const auto& p : printers.printers()) {
-    if (p.status().queue() != command.queue) continue;
-    ++attached;
-    if (p.current_job() != 0) ++printing;
-    if (PrinterUnavailable(p.status().state())) {
-      ++unavailable;
-      printer_lines.push_back(absl::StrCat(command.queue, ": printer ", p.agent_id(), "/",
-                                           p.status().name(), " is ", DescribePrinter(p.status())));
-    }
-  }
-  std::string line;
-  if (!queue->enabled()) {
-    line = absl::StrCat(command.queue, " is down: printing disabled");
-  } else if (attached == 0) {
-    line = absl::StrCat(command.queue, " is ready, no printer attached");
-  } else if (printing > 0) {
-    line = absl::StrCat(command.queue, " is ready and printing");
-  } else if (unavailable == attached) {
-    line = absl::StrCat(command.queue, " is waiting: no printer can print now");
-  } else {
-    line = absl::StrCat(command.queue, " is ready");
-  }
-  if (!queue->accepting()) absl::StrAppend(&line, "; queuing disabled");
-  for (const auto& printer_line : printer_lines) absl::StrAppend(&line, "\n", printer_line);
+  std::string line = StatusLines(*queue, printers);
   QueueListingWriter writer(command.list, command.code == DaemonCode::kLongQueue);
   if (!Send(writer.Begin(line))) return;
   // The jobs follow a page at a time: the first line does not wait for a

@@ -224,6 +224,11 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
     status = device_->EndJob();
     device_failed = !status.ok();
   }
+  ReportJobEnd(job, status, device_failed, sent);
+}
+
+void PrinterWorker::ReportJobEnd(const v1::Job& job, absl::Status status, bool device_failed,
+                                 const Sent& sent) {
   v1::AgentMessage message;
   if (Cancelled(job.id())) {
     device_->AbortJob();

@@ -79,6 +79,9 @@ class PrinterWorker {
   void ReportProgress(uint64_t job_id, Sent* sent);
   // `data`: the document's bytes if the assignment carried them, else null
   // (read from the spooler).
+  // Tells the spooler how job `job` ended (`status` of the device's work)
+  // and sets the printer's state accordingly.
+  void ReportJobEnd(const v1::Job& job, absl::Status status, bool device_failed, const Sent& sent);
   absl::Status PrintDocument(const v1::Job& job, const v1::Document& doc, const std::string* data,
                              Sent* sent);
   // Streams the document from the spooler, resuming after transient errors.

@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/spooler/duplicate_index.h"
-#include "services/spooler/spooler.h"
+#include "services/spooler/intake.h"
 
 namespace spoolgate::spooler {
 namespace {
@@ -16,15 +16,15 @@ void ApplyDocument(const v1::DocumentStart& from, v1::Document* to) {
 }
 }  // namespace
 
-Submission::Submission(Spooler* spooler, v1::Job job, uint64_t max_bytes,
+Submission::Submission(Intake* intake, v1::Job job, uint64_t max_bytes,
                        size_t max_chunk_bytes, size_t inline_limit)
-    : spooler_(spooler), job_(std::move(job)), max_bytes_(max_bytes),
+    : intake_(intake), job_(std::move(job)), max_bytes_(max_bytes),
       max_chunk_bytes_(max_chunk_bytes), inline_limit_(inline_limit) {}
 
 Submission::~Submission() {
   if (committed_) return;
   file_.reset();
-  spooler_->AbandonJob(job_, spool_files_, duplicate_ ? "duplicate" : "abandoned");
+  intake_->AbandonJob(job_, spool_files_, duplicate_ ? "duplicate" : "abandoned");
 }
 
 absl::Status Submission::StartDocument(const v1::DocumentStart& start) {
@@ -51,7 +51,7 @@ absl::Status Submission::StartDocument(const v1::DocumentStart& start) {
 
 absl::Status Submission::SpillToFile() {
   uint32_t index = static_cast<uint32_t>(job_.documents_size() - 1);
-  auto file = spooler_->spool_files().Create(job_.id(), index);
+  auto file = intake_->spool_files().Create(job_.id(), index);
   if (!file.ok()) return file.status();
   file_ = *std::move(file);
   spool_files_.push_back(file_->name());
@@ -77,7 +77,7 @@ absl::Status Submission::AppendChunk(absl::string_view data) {
   }
   if (++chunks_since_disk_check_ >= kDiskCheckEveryChunks) {
     chunks_since_disk_check_ = 0;
-    if (auto s = spooler_->CheckDiskSpace(); !s.ok()) {
+    if (auto s = intake_->CheckDiskSpace(); !s.ok()) {
       failed_ = true;
       return s;
     }
@@ -160,7 +160,7 @@ absl::StatusOr<v1::SubmitResponse::Committed> Submission::Commit() {
   std::vector<std::string> hashes;
   for (const auto& doc : job_.documents()) hashes.push_back(doc.sha256());
   job_.set_idempotency_key(IdempotencyKey(request_id_, request_id_with_content_, hashes));
-  auto result = spooler_->CommitJob(job_, total_bytes_, inline_documents_);
+  auto result = intake_->CommitJob(job_, total_bytes_, inline_documents_);
   if (!result.ok()) {
     failed_ = true;
     return result.status();

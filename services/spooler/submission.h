@@ -28,10 +28,13 @@
 
 namespace spoolgate::spooler {
 
-class Spooler;
+class Intake;
 
 class Submission {
  public:
+  // Made by Intake::BeginJob: `job` admitted, with its id.
+  Submission(Intake* intake, v1::Job job, uint64_t max_bytes, size_t max_chunk_bytes,
+             size_t inline_limit);
   ~Submission();
   Submission(const Submission&) = delete;
   Submission& operator=(const Submission&) = delete;
@@ -55,13 +58,10 @@ class Submission {
   absl::StatusOr<v1::SubmitResponse::Committed> Commit();
 
  private:
-  friend class Spooler;
-  Submission(Spooler* spooler, v1::Job job, uint64_t max_bytes, size_t max_chunk_bytes,
-             size_t inline_limit);
   // Moves the open document from memory to a spool file.
   absl::Status SpillToFile();
 
-  Spooler* const spooler_;  // not owned; outlives this
+  Intake* const intake_;  // not owned; outlives this
   v1::Job job_;
   const uint64_t max_bytes_;  // 0 = no limit
   const size_t max_chunk_bytes_;
