@@ -63,7 +63,7 @@ double SendJob(LpdConn& c, int number, absl::string_view data) {
 }  // namespace
 
 SmallJobsResult RunSmallJobs(int port, const std::string& queue, int total, int connections,
-                             size_t job_bytes) {
+                             size_t job_bytes, int first_number) {
   std::string payload(job_bytes, 'p');
   std::vector<std::vector<double>> latencies(connections);
   std::atomic<int> next{0}, errors{0};
@@ -78,7 +78,7 @@ SmallJobsResult RunSmallJobs(int port, const std::string& queue, int total, int 
       }
       int n;
       while ((n = next.fetch_add(1)) < total) {
-        double ms = SendJob(c, n + 1, payload);
+        double ms = SendJob(c, first_number + n, payload);
         if (ms < 0) {
           ++errors;
           return;

@@ -35,9 +35,11 @@ struct SmallJobsResult {
   double jobs_per_second() const { return seconds > 0 ? jobs / seconds : 0; }
 };
 
-// Sends `total` jobs of `job_bytes` to `queue` at 127.0.0.1:`port`.
+// Sends `total` jobs of `job_bytes` to `queue` at 127.0.0.1:`port`, with
+// job numbers from `first_number` (a later run on the same spooler must
+// start past the last one, or its jobs are taken for retries).
 SmallJobsResult RunSmallJobs(int port, const std::string& queue, int total, int connections,
-                             size_t job_bytes);
+                             size_t job_bytes, int first_number = 1);
 
 // A one-line summary: "2000 jobs of 1024 B over 8 connections: ... jobs/s, ...".
 std::string Describe(const SmallJobsResult& result, size_t job_bytes, int connections);

@@ -19,8 +19,11 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "bench/lpd_small_jobs.h"
+#include "lib/base/process_limits.h"
+#include "lib/base/unique_fd.h"
 #include "services/spooler/job_store.h"
 #include "spoolgate/v1/admin.grpc.pb.h"
+#include "tests/testing/e2e_helpers.h"
 #include "tests/testing/spooler_process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -28,6 +31,7 @@ ABSL_FLAG(int, pending, 100000, "jobs waiting in queue big");
 ABSL_FLAG(int, history, 1000000, "finished jobs in history");
 ABSL_FLAG(int, jobs, 2000, "small jobs of the LPD load");
 ABSL_FLAG(int, connections, 8, "connections of the LPD load");
+ABSL_FLAG(int, idle_peers, 2000, "idle LPD connections and idle FTP sessions held open in one run");
 
 namespace spoolgate {
 namespace {
@@ -186,9 +190,35 @@ void FtpList(int port) {
                                listed.exit_code);
 }
 
-double SmallJobs(const Stack& stack, const char* label) {
+double SmallJobs(const Stack& stack, const char* label, int first_number = 1);
+
+// The LPD load again while --idle_peers idle LPD connections and as many
+// idle FTP sessions are held open; the gateways' RSS with them.
+void IdlePeers(const Stack& stack) {
+  int peers = absl::GetFlag(FLAGS_idle_peers);
+  if (peers == 0) return;
+  if (RaiseOpenFileLimit(2 * peers + 256) < static_cast<uint64_t>(2 * peers + 256)) {
+    std::cout << "idle peers: the open file limit is too low, skipped\n";
+    return;
+  }
+  std::vector<UniqueFd> idle;
+  for (int port : {stack.lpd_port, stack.ftp_port}) {
+    for (int i = 0; i < peers; ++i) {
+      int fd = testing::ConnectLoopback(port, absl::Seconds(20));
+      if (fd < 0) break;
+      idle.emplace_back(fd);
+    }
+  }
+  absl::SleepFor(absl::Seconds(2));  // every connection accepted and greeted
+  std::cout << absl::StrFormat("%d idle connections held: lpd-gateway RSS %d MiB, ftp-gateway %d MiB\n",
+                               idle.size(), testing::PeakRssKib(stack.lpd->pid()) / 1024,
+                               testing::PeakRssKib(stack.ftp->pid()) / 1024);
+  SmallJobs(stack, "LPD load beside the idle connections", absl::GetFlag(FLAGS_jobs) + 1);
+}
+
+double SmallJobs(const Stack& stack, const char* label, int first_number) {
   int jobs = absl::GetFlag(FLAGS_jobs), connections = absl::GetFlag(FLAGS_connections);
-  auto result = bench::RunSmallJobs(stack.lpd_port, "bench", jobs, connections, 1024);
+  auto result = bench::RunSmallJobs(stack.lpd_port, "bench", jobs, connections, 1024, first_number);
   std::cout << label << ": " << bench::Describe(result, 1024, connections) << "\n";
   return result.jobs_per_second();
 }
@@ -201,6 +231,7 @@ int Run() {
     if (!StartStack(dir, stack)) return 1;
     std::cout << absl::StrFormat("empty spooler: start-up to serving %.0f ms\n", stack.start_ms);
     empty_rate = SmallJobs(stack, "LPD load, empty spooler");
+    IdlePeers(stack);
   }
   testing::TempDir dir;
   int pending = absl::GetFlag(FLAGS_pending), history = absl::GetFlag(FLAGS_history);

@@ -160,7 +160,7 @@ absl::Status LpdSession::OpenJob(const std::string& queue) {
   header.mutable_origin()->set_peer(net::FormatEndpoint(peer_));
   auto intake = IntakeJob::Begin(channel_, header);
   if (!intake.ok()) return intake.status();
-  job_.emplace();
+  job_ = Job();
   job_->queue = queue;
   job_->intake = *std::move(intake);
   return absl::OkStatus();

@@ -73,7 +73,8 @@ bool AdminOps::ListActiveLocked(const v1::ListJobsRequest& request, size_t page,
     std::optional<QueuePlace> after;
     if (q->first == cursor.queue) after = cursor.place;
     bool stopped = false;
-    state_.active.ForEachInQueue(q->first, after, [&](const v1::Job& job) {
+    state_.active.ForEachInQueue(q->first, after, [&](const v1::Job& job)
+                                                      ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_.mu) {
       if (static_cast<size_t>(response.jobs_size()) >= page || budget == 0) {
         stopped = true;
         return false;
@@ -281,8 +282,9 @@ std::vector<v1::ListQueuesResponse::Entry> AdminOps::ListQueues() {
     entry.set_printing_jobs(static_cast<uint32_t>(state_.active.Count(name, v1::JOB_STATE_PRINTING)));
     entry.set_pending_jobs(static_cast<uint32_t>(state_.active.Count(name, v1::JOB_STATE_PENDING) +
                                                  state_.active.Count(name, v1::JOB_STATE_HELD)));
-    for (const auto& agent : state_.agents) {
-      for (const auto& slot : agent->printers) {
+    for (auto& attached : state_.agents) {
+      const auto& agent = attached.link;
+      for (const auto& slot : attached.printers) {
         if (slot.status.queue() == name) entry.set_printers(entry.printers() + 1);
       }
     }
@@ -409,8 +411,9 @@ absl::StatusOr<v1::PrinterResponse> AdminOps::StartPrinter(const std::string& na
     Log("printer %s started", label);
     SPOOLGATE_RETURN_IF_ERROR(printers_.PersistPrinterLocked(label));
   }
-  for (const auto& agent : state_.agents) {
-    for (const auto& slot : agent->printers) {
+  for (auto& attached : state_.agents) {
+    const auto& agent = attached.link;
+    for (const auto& slot : attached.printers) {
       if (PrinterLabel(*agent, slot) == label) {
         *response.mutable_status() = slot.status;
       }
@@ -440,8 +443,9 @@ absl::Status AdminOps::ReopenAccountingLog() {
 std::vector<v1::ListPrintersResponse::Entry> AdminOps::ListPrinters() {
   absl::MutexLock lock(&state_.mu);
   std::vector<v1::ListPrintersResponse::Entry> out;
-  for (const auto& agent : state_.agents) {
-    for (const auto& slot : agent->printers) {
+  for (auto& attached : state_.agents) {
+    const auto& agent = attached.link;
+    for (const auto& slot : attached.printers) {
       v1::ListPrintersResponse::Entry entry;
       entry.set_agent_id(agent->agent_id());
       entry.set_peer(agent->peer());

@@ -67,9 +67,6 @@ class AgentConnection {
   void Close();
   void SetCancelHook(std::function<void()> hook);
 
-  // Guarded by the Spooler's mutex, not by this object.
-  std::vector<PrinterSlot> printers;
-
  private:
   const std::string agent_id_;
   const std::string peer_;

@@ -27,16 +27,18 @@ float ProgressFraction(uint64_t done, uint64_t total) {
 absl::StatusOr<std::shared_ptr<AgentConnection>> Dispatcher::AttachAgent(
     const v1::AgentHello& hello, const std::string& peer) {
   if (hello.agent_id().empty()) return absl::InvalidArgumentError("hello without agent_id");
-  auto agent = std::make_shared<AgentConnection>(hello.agent_id(), peer, state_.options.clock());
+  AttachedAgent attached;
+  attached.link = std::make_shared<AgentConnection>(hello.agent_id(), peer, state_.options.clock());
   for (const auto& printer : hello.printers()) {
     if (printer.name().empty()) return absl::InvalidArgumentError("printer without a name");
     PrinterSlot slot;
     slot.status = printer;
-    agent->printers.push_back(std::move(slot));
+    attached.printers.push_back(std::move(slot));
   }
+  std::shared_ptr<AgentConnection> agent = attached.link;
   absl::MutexLock lock(&state_.mu);
   if (state_.shutting_down) return absl::UnavailableError("spooler is shutting down");
-  state_.agents.push_back(agent);
+  state_.agents.push_back(std::move(attached));
   Log("agent %s attached from %s with %d printer(s)", hello.agent_id(), peer,
       hello.printers_size());
   ScheduleLocked();
@@ -44,8 +46,9 @@ absl::StatusOr<std::shared_ptr<AgentConnection>> Dispatcher::AttachAgent(
 }
 
 PrinterSlot* Dispatcher::SlotForJobLocked(uint64_t job_id, AgentConnection** agent_out) {
-  for (const auto& agent : state_.agents) {
-    for (auto& slot : agent->printers) {
+  for (auto& attached : state_.agents) {
+    const auto& agent = attached.link;
+    for (auto& slot : attached.printers) {
       if (slot.Holds(job_id)) {
         *agent_out = agent.get();
         return &slot;
@@ -55,15 +58,21 @@ PrinterSlot* Dispatcher::SlotForJobLocked(uint64_t job_id, AgentConnection** age
   return nullptr;
 }
 
-namespace {
-// The slot of `agent` holding a job's lease (current or sent ahead), if any.
-PrinterSlot* LeaseOf(AgentConnection& agent, uint64_t job_id) {
-  for (auto& slot : agent.printers) {
+AttachedAgent* Dispatcher::FindAgentLocked(const AgentConnection& agent) {
+  for (auto& attached : state_.agents) {
+    if (attached.link.get() == &agent) return &attached;
+  }
+  return nullptr;
+}
+
+PrinterSlot* Dispatcher::LeaseOfLocked(const AgentConnection& agent, uint64_t job_id) {
+  AttachedAgent* attached = FindAgentLocked(agent);
+  if (attached == nullptr) return nullptr;
+  for (auto& slot : attached->printers) {
     if (slot.Holds(job_id)) return &slot;
   }
   return nullptr;
 }
-}  // namespace
 
 absl::Status Dispatcher::HandleAgentMessage(AgentConnection& agent, const v1::AgentMessage& message) {
   absl::MutexLock lock(&state_.mu);
@@ -72,7 +81,7 @@ absl::Status Dispatcher::HandleAgentMessage(AgentConnection& agent, const v1::Ag
       return OnPrinterStatus(agent, message.printer_status());
     case v1::AgentMessage::kProgress: {
       const v1::JobProgress& progress = message.progress();
-      PrinterSlot* slot = LeaseOf(agent, progress.job_id());
+      PrinterSlot* slot = LeaseOfLocked(agent, progress.job_id());
       if (slot != nullptr && slot->current_job == progress.job_id()) {
         slot->bytes_written = progress.bytes_written();
         slot->progress = ProgressFraction(progress.document_bytes(), progress.document_bytes_total());
@@ -86,7 +95,7 @@ absl::Status Dispatcher::HandleAgentMessage(AgentConnection& agent, const v1::Ag
       return OnFailed(agent, message.failed());
     case v1::AgentMessage::kWarning: {
       const v1::Job* job = records_.SettledJobLocked(message.warning().job_id());
-      if (job != nullptr && LeaseOf(agent, message.warning().job_id()) != nullptr) {
+      if (job != nullptr && LeaseOfLocked(agent, message.warning().job_id()) != nullptr) {
         v1::Job updated = *job;
         updated.add_warnings(message.warning().warning());
         return records_.UpdateJobLocked(updated, /*sync=*/false);
@@ -106,14 +115,17 @@ absl::Status Dispatcher::HandleAgentMessage(AgentConnection& agent, const v1::Ag
 absl::Status Dispatcher::OnPrinterStatus(AgentConnection& agent, const v1::PrinterStatus& status) {
   const std::string& name = status.name();
   if (name.empty()) return absl::InvalidArgumentError("printer status without a name");
-  if (std::none_of(agent.printers.begin(), agent.printers.end(),
+  AttachedAgent* attached = FindAgentLocked(agent);
+  if (attached == nullptr) return absl::FailedPreconditionError("agent not attached");
+  std::vector<PrinterSlot>& printers = attached->printers;
+  if (std::none_of(printers.begin(), printers.end(),
                    [&](const PrinterSlot& s) { return s.status.name() == name; })) {
     PrinterSlot slot;
     slot.status = status;
-    agent.printers.push_back(std::move(slot));
+    printers.push_back(std::move(slot));
     Log("printer %s/%s added (queue %s)", agent.agent_id(), name, status.queue());
   }
-  for (auto& slot : agent.printers) {
+  for (auto& slot : printers) {
     if (slot.status.name() != name) continue;
     bool changed = slot.status.state() != status.state();
     slot.status = status;
@@ -125,7 +137,7 @@ absl::Status Dispatcher::OnPrinterStatus(AgentConnection& agent, const v1::Print
 
 absl::Status Dispatcher::OnCompleted(AgentConnection& agent, const v1::JobCompleted& completed) {
   uint64_t id = completed.job_id();
-  PrinterSlot* slot = LeaseOf(agent, id);
+  PrinterSlot* slot = LeaseOfLocked(agent, id);
   if (slot == nullptr) {
     return absl::FailedPreconditionError(absl::StrCat("job ", id, " is not leased to this agent"));
   }
@@ -148,7 +160,7 @@ absl::Status Dispatcher::OnCompleted(AgentConnection& agent, const v1::JobComple
 }
 
 absl::Status Dispatcher::OnFailed(AgentConnection& agent, const v1::JobFailed& failed) {
-  PrinterSlot* slot = LeaseOf(agent, failed.job_id());
+  PrinterSlot* slot = LeaseOfLocked(agent, failed.job_id());
   if (slot == nullptr) {
     return absl::FailedPreconditionError(
         absl::StrCat("job ", failed.job_id(), " is not leased to this agent"));
@@ -192,13 +204,16 @@ absl::Status Dispatcher::OnFailed(AgentConnection& agent, const v1::JobFailed& f
 }
 
 void Dispatcher::OnPrinterRemoved(AgentConnection& agent, const std::string& name) {
-  auto it = std::find_if(agent.printers.begin(), agent.printers.end(),
+  AttachedAgent* attached = FindAgentLocked(agent);
+  if (attached == nullptr) return;
+  std::vector<PrinterSlot>& printers = attached->printers;
+  auto it = std::find_if(printers.begin(), printers.end(),
                          [&](const PrinterSlot& slot) { return slot.status.name() == name; });
-  if (it != agent.printers.end()) {
+  if (it != printers.end()) {
     // Out of the list first: nothing is scheduled to it while its job goes
     // back (RequeueLocked releases mu).
     PrinterSlot removed = std::move(*it);
-    agent.printers.erase(it);
+    printers.erase(it);
     std::string why = absl::StrCat("printer ", agent.agent_id(), "/", name, " was removed");
     if (removed.next_job != 0) ReturnLeaseLocked(agent, removed, removed.next_job, why);
     if (removed.current_job != 0) {
@@ -217,8 +232,9 @@ void Dispatcher::ExpireLeasesLocked(absl::Time now) {
     std::string printer;
   };
   std::vector<Expired> expired;  // requeued after the loop: that releases mu
-  for (const auto& agent : state_.agents) {
-    for (auto& slot : agent->printers) {
+  for (auto& attached : state_.agents) {
+    const auto& agent = attached.link;
+    for (auto& slot : attached.printers) {
       if (slot.current_job == 0 || slot.lease_deadline > now) continue;
       expired.push_back({agent, slot.current_job, PrinterLabel(*agent, slot)});
       slot.current_job = 0;
@@ -323,12 +339,16 @@ void Dispatcher::DetachAgent(AgentConnection& agent) {
   absl::MutexLock lock(&state_.mu);
   // Out of the list first: nothing is scheduled to it while its jobs go
   // back (RequeueLocked releases state_.mu).
-  state_.agents.erase(std::remove_if(state_.agents.begin(), state_.agents.end(),
-                               [&](const auto& a) { return a.get() == &agent; }),
-                state_.agents.end());
+  std::vector<PrinterSlot> printers;
+  for (auto it = state_.agents.begin(); it != state_.agents.end(); ++it) {
+    if (it->link.get() != &agent) continue;
+    printers = std::move(it->printers);
+    state_.agents.erase(it);
+    break;
+  }
   std::string why = absl::StrCat("agent ", agent.agent_id(), " lost");
   std::vector<uint64_t> printing;
-  for (auto& slot : agent.printers) {
+  for (auto& slot : printers) {
     if (slot.current_job != 0) printing.push_back(slot.current_job);
     if (slot.next_job != 0) ReturnLeaseLocked(agent, slot, slot.next_job, why);
     slot.current_job = slot.next_job = 0;
@@ -357,13 +377,15 @@ void Dispatcher::AssignJobsLocked(bool ahead) {
   // printer gets one.
   absl::flat_hash_map<std::string, int> printers_of_queue;
   if (ahead) {
-    for (const auto& agent : state_.agents) {
-      for (const auto& slot : agent->printers) ++printers_of_queue[slot.status.queue()];
+    for (auto& attached : state_.agents) {
+      const auto& agent = attached.link;
+      for (const auto& slot : attached.printers) ++printers_of_queue[slot.status.queue()];
     }
   }
   std::vector<Candidate> candidates;
-  for (const auto& agent : state_.agents) {
-    for (auto& slot : agent->printers) {
+  for (auto& attached : state_.agents) {
+    const auto& agent = attached.link;
+    for (auto& slot : attached.printers) {
       auto q = state_.queues.find(slot.status.queue());
       if (q == state_.queues.end() || !q->second.queue.enabled()) continue;
       if (ahead && printers_of_queue[slot.status.queue()] > 1) continue;
@@ -379,8 +401,9 @@ void Dispatcher::AssignJobsLocked(bool ahead) {
   });
   // Jobs sent ahead already, and those handed out in this pass.
   absl::flat_hash_set<uint64_t> taken;
-  for (const auto& agent : state_.agents) {
-    for (const auto& slot : agent->printers) {
+  for (auto& attached : state_.agents) {
+    const auto& agent = attached.link;
+    for (const auto& slot : attached.printers) {
       if (slot.next_job != 0) taken.insert(slot.next_job);
     }
   }

@@ -55,6 +55,12 @@ class Dispatcher {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_.mu);
 
  private:
+  // The entry of a connection, null once detached.
+  AttachedAgent* FindAgentLocked(const AgentConnection& agent)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_.mu);
+  // The slot of `agent` holding a job's lease (current or sent ahead), if any.
+  PrinterSlot* LeaseOfLocked(const AgentConnection& agent, uint64_t job_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_.mu);
   // One handler per kind of agent message; `agent`'s own messages only.
   absl::Status OnPrinterStatus(AgentConnection& agent, const v1::PrinterStatus& status)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_.mu);

@@ -90,8 +90,9 @@ void Housekeeper::RefreshGaugesLocked() {
   for (const auto& [name, _] : state_.queues) {
     for (auto s : AllPrinterStates()) printers[{name, v1::PrinterState_Name(s)}] = 0;
   }
-  for (const auto& agent : state_.agents) {
-    for (const auto& slot : agent->printers) {
+  for (auto& attached : state_.agents) {
+    const auto& agent = attached.link;
+    for (const auto& slot : attached.printers) {
       ++printers[{slot.status.queue(), v1::PrinterState_Name(printers_.EffectiveStatusLocked(*agent, slot).state())}];
     }
   }
@@ -100,11 +101,12 @@ void Housekeeper::RefreshGaugesLocked() {
   }
   // spoolgate_printer_state: a series per attached printer and state; a
   // printer that is gone loses its series.
-  std::set<std::string> attached;
-  for (const auto& agent : state_.agents) {
-    for (const auto& slot : agent->printers) {
+  std::set<std::string> labels;
+  for (auto& attached : state_.agents) {
+    const auto& agent = attached.link;
+    for (const auto& slot : attached.printers) {
       std::string label = PrinterLabel(*agent, slot);
-      attached.insert(label);
+      labels.insert(label);
       for (auto s : AllPrinterStates()) {
         state_.metrics->printer_state.Add({{"printer", label}, {"state", PrinterStateLabel(s)}})
             .Set(s == printers_.EffectiveStatusLocked(*agent, slot).state() ? 1 : 0);
@@ -112,13 +114,13 @@ void Housekeeper::RefreshGaugesLocked() {
     }
   }
   for (const auto& label : state_.exported_printers) {
-    if (attached.count(label)) continue;
+    if (labels.count(label)) continue;
     for (auto s : AllPrinterStates()) {
       auto& gauge = state_.metrics->printer_state.Add({{"printer", label}, {"state", PrinterStateLabel(s)}});
       state_.metrics->printer_state.Remove(&gauge);
     }
   }
-  state_.exported_printers = std::move(attached);
+  state_.exported_printers = std::move(labels);
 }
 
 void Housekeeper::Start() {

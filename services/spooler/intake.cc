@@ -69,7 +69,8 @@ absl::Status Intake::LoadRecentHistoryLocked() {
   if (reach == absl::ZeroDuration()) return absl::OkStatus();
   // A job submitted within the reach finished within it too.
   int64_t since = Micros(state_.options.clock() - reach);
-  return state_.store->ForEachFinishedJob(0, 0, since, [&](const v1::Job& job) {
+  return state_.store->ForEachFinishedJob(
+      0, 0, since, [&](const v1::Job& job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_.mu) {
     IndexSubmissionLocked(job);
     return true;
   });

@@ -26,8 +26,9 @@ absl::StatusOr<std::string> Printers::ResolvePrinterLocked(const std::string& na
   if (name.empty()) return absl::InvalidArgumentError("give a printer name");
   if (absl::StrContains(name, "/")) return name;
   std::vector<std::string> matches;
-  for (const auto& agent : state_.agents) {
-    for (const auto& slot : agent->printers) {
+  for (auto& attached : state_.agents) {
+    const auto& agent = attached.link;
+    for (const auto& slot : attached.printers) {
       if (slot.status.name() == name) matches.push_back(PrinterLabel(*agent, slot));
     }
   }

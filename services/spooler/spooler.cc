@@ -110,7 +110,7 @@ void Spooler::Shutdown() {
     absl::MutexLock lock(&state_.mu);
     if (state_.shutting_down) return;
     state_.shutting_down = true;
-    agents = state_.agents;
+    for (const auto& attached : state_.agents) agents.push_back(attached.link);
   }
   for (auto& agent : agents) agent->Close();
 }

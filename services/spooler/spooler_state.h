@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <list>
 #include <map>
 #include <memory>
 #include <set>
@@ -70,6 +71,14 @@ struct RecentJob {
   uint64_t id;
 };
 
+// An attached agent and its printers. The printers are part of the
+// spooler's view, guarded like the rest of it by SpoolerState::mu; the
+// connection only carries messages (and has a lock of its own for that).
+struct AttachedAgent {
+  std::shared_ptr<AgentConnection> link;
+  std::vector<PrinterSlot> printers;
+};
+
 struct SpoolerState {
   SpoolerState(SpoolerOptions options_in, std::unique_ptr<JobStore> store_in,
                SpoolFiles spool_files_in, std::unique_ptr<SpoolerMetrics> metrics_in)
@@ -91,7 +100,9 @@ struct SpoolerState {
   ActiveJobs active ABSL_GUARDED_BY(mu);
   // Jobs whose record is being written without mu (JobRecords).
   absl::flat_hash_set<uint64_t> settling ABSL_GUARDED_BY(mu);
-  std::vector<std::shared_ptr<AgentConnection>> agents ABSL_GUARDED_BY(mu);
+  // A list: an entry stays put while others come and go, so a reference to
+  // it lasts while mu is released (its own agent's stream removes it).
+  std::list<AttachedAgent> agents ABSL_GUARDED_BY(mu);
   uint64_t assignments ABSL_GUARDED_BY(mu) = 0;  // for printer rotation
   std::set<std::string> exported_printers ABSL_GUARDED_BY(mu);  // in spoolgate_printer_state
   // Printers stopped by an admin or an error policy: "agent/printer" -> the
