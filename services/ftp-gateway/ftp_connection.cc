@@ -275,6 +275,10 @@ absl::Status FtpConnection::ReceiveUpload(DataStream& data, IntakeJob& intake,
   // many small files must not clear 256 KiB for each.
   if (!data_buffer_) data_buffer_.reset(new char[kDataBuffer]);
   absl::Status status;
+  // Once the spooler refused the job (a full disk, a size limit), the rest
+  // is read and dropped: clients such as curl read the reply only after
+  // they sent everything, and a reset data connection would hide it.
+  absl::Status refused;
   // One transfer per session: the control connection is watched only for
   // ABOR (and a hang-up) until the upload ends.
   while (status.ok()) {
@@ -313,10 +317,12 @@ absl::Status FtpConnection::ReceiveUpload(DataStream& data, IntakeJob& intake,
       }
       *bytes += static_cast<uint64_t>(n);
       if (metrics_) metrics_->bytes_received.Increment(static_cast<double>(n));
-      status = intake.Write(absl::string_view(data_buffer_.get(), static_cast<size_t>(n)));
+      if (refused.ok()) {
+        refused = intake.Write(absl::string_view(data_buffer_.get(), static_cast<size_t>(n)));
+      }
     }
   }
-  return status;
+  return status.ok() ? refused : status;
 }
 
 void FtpConnection::ReplyUploadFailed(const absl::Status& s) {

@@ -42,7 +42,8 @@ class FtpConnection {
   absl::Status SecureData(DataStream& data);
   void Store(const Action& action);
   // Copies the upload from `data` into `intake` until the client closes it
-  // (OK), or ABOR, a stall or a broken connection ends it (the error).
+  // (OK, or the spooler's refusal, after which the rest was dropped), or
+  // ABOR, a stall or a broken connection ends it (the error).
   // Only ABOR is accepted on the control connection meanwhile.
   absl::Status ReceiveUpload(DataStream& data, IntakeJob& intake, uint64_t* bytes);
   // The replies to an upload that was not queued.

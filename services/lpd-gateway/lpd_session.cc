@@ -183,11 +183,21 @@ void LpdSession::ReceiveJob(const DaemonCommand& command, absl::string_view pend
   if (!SendAck(status, "receive job") || !status.ok()) return;
   ReceiveJobParser parser({options_.max_line_bytes});
   std::vector<ReceiveEvent> events;
+  // A data file refused midway (a full disk) is still read to its end, and
+  // dropped, before the connection closes: clients read the refusal octet
+  // only once they sent the whole file, and would block on a peer that
+  // stopped reading.
+  bool draining = false;
   auto process = [&]() -> bool {
     for (const auto& event : events) {
+      if (draining) {
+        if (event.kind == ReceiveEvent::Kind::kFileEnd) return false;
+        continue;
+      }
       if (!Handle(event, command.queue).ok()) {
         DiscardJob("refused");
-        return false;
+        if (event.kind != ReceiveEvent::Kind::kData) return false;
+        draining = true;
       }
     }
     events.clear();

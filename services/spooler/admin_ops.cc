@@ -12,7 +12,6 @@
 namespace spoolgate::spooler {
 
 namespace {
-constexpr int kMaxPriority = 25;
 // A page of a job listing: at most this many jobs, found among at most
 // kListScanBudget looked at (a filter may match few of them).
 constexpr size_t kMaxListPage = 1000;
@@ -139,7 +138,7 @@ absl::StatusOr<v1::Job> AdminOps::CancelJob(uint64_t id, const std::string& reas
   SPOOLGATE_ASSIGN_OR_RETURN(v1::Job cancelled,
                              records_.FinishJobLocked(id, v1::JOB_STATE_CANCELLED,
                                              reason.empty() ? "cancelled" : reason, "cancelled"));
-  // Found after the synced write, which ran without state_.mu.
+  // Found after the synced write, which ran without the mutex.
   AgentConnection* agent = nullptr;
   PrinterSlot* slot = dispatcher_.SlotForJobLocked(id, &agent);
   if (slot != nullptr) {
@@ -369,7 +368,7 @@ absl::StatusOr<v1::Queue> AdminOps::UpdateQueue(const v1::UpdateQueueRequest& re
 }
 
 // Queue and printer settings change in memory first, then are written
-// without state_.mu: writers take turns (state_.config_store_mu) and each writes what
+// without mu: writers take turns (config_store_mu) and each writes what
 // memory holds when its turn comes, so however their writes interleave the
 // store ends with the latest value.
 absl::Status AdminOps::PersistQueueLocked(const std::string& name) {

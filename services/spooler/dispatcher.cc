@@ -338,7 +338,7 @@ absl::StatusOr<v1::Job> Dispatcher::StartLeaseLocked(AgentConnection& agent, Pri
 void Dispatcher::DetachAgent(AgentConnection& agent) {
   absl::MutexLock lock(&state_.mu);
   // Out of the list first: nothing is scheduled to it while its jobs go
-  // back (RequeueLocked releases state_.mu).
+  // back (RequeueLocked releases the mutex).
   std::vector<PrinterSlot> printers;
   for (auto it = state_.agents.begin(); it != state_.agents.end(); ++it) {
     if (it->link.get() != &agent) continue;

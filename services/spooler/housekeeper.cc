@@ -20,8 +20,20 @@ constexpr int kPurgeBatchesPerRun = 10;
 }  // namespace
 
 void Housekeeper::Housekeep() {
+  ResumeStoreWrites();
   HousekeepUnderLock();
   PurgeHistory();
+}
+
+void Housekeeper::ResumeStoreWrites() {
+  auto resumed = state_.store->ResumeWrites();
+  if (resumed.ok() && *resumed) {
+    Log("job store takes writes again");
+    if (state_.metrics) state_.metrics->store_write_resumes.Increment();
+  } else if (!resumed.ok()) {
+    Log("job store still refuses writes: %s", resumed.status().ToString());
+  }
+  if (state_.metrics) state_.metrics->store_writes_stopped.Set(state_.store->writes_failed() ? 1 : 0);
 }
 
 void Housekeeper::PurgeHistory() {

@@ -33,6 +33,10 @@ class Housekeeper {
   void FlushAccountingLog() ABSL_LOCKS_EXCLUDED(state_.mu);
 
  private:
+  // After a failed write (a full disk) the store refuses writes until it
+  // is resumed: tried every period, so jobs are taken again by themselves
+  // once space is freed.
+  void ResumeStoreWrites() ABSL_LOCKS_EXCLUDED(state_.mu);
   // The part of Housekeep that needs mu (which it takes).
   void HousekeepUnderLock() ABSL_LOCKS_EXCLUDED(state_.mu);
   // Deletes history older than --history, a batch at a time; never under mu.

@@ -12,7 +12,6 @@
 namespace spoolgate::spooler {
 
 namespace {
-constexpr int kMaxPriority = 25;
 // Duplicate windows: the default, and the longest kept (larger ones are cut).
 constexpr absl::Duration kDefaultDuplicateWindow = absl::Minutes(10);
 constexpr absl::Duration kMaxDuplicateWindow = absl::Hours(24);

@@ -1,6 +1,10 @@
 #include "services/spooler/job_store.h"
 
 
+#include <cstdarg>
+#include <cstdio>
+
+#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -8,6 +12,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "lib/base/logging.h"
 #include "lib/base/status_macros.h"
 #include "services/spooler/accounting.h"
 #include "services/spooler/job_keys.h"
@@ -39,6 +44,21 @@ absl::string_view View(const rocksdb::Slice& slice) {
   return absl::string_view(slice.data(), slice.size());
 }
 
+// RocksDB's own log goes to the spooler's log (stderr), warnings and
+// worse only, instead of a LOG file in the data directory: on a full disk
+// that file's failed writes abort the process (an assertion in RocksDB 7.x
+// on the next line it logs after a failed one).
+class StderrLogger : public rocksdb::Logger {
+ public:
+  StderrLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    char line[1024];
+    vsnprintf(line, sizeof(line), format, ap);
+    Log("rocksdb: %s", line);
+  }
+};
+
 // Jobs written in this many-record batches when a store is converted.
 constexpr size_t kConversionBatch = 4096;
 
@@ -51,6 +71,7 @@ absl::StatusOr<std::unique_ptr<JobStore>> JobStore::Open(const Options& options)
   db_options.max_background_jobs = 2;
   // Bound the WAL so a restart does not replay gigabytes of job data.
   db_options.max_total_wal_size = 256 << 20;
+  db_options.info_log = std::make_shared<StderrLogger>();
 
   rocksdb::ColumnFamilyOptions small;  // records, index, queues
   small.write_buffer_size = 4 << 20;
@@ -143,7 +164,7 @@ absl::Status JobStore::ConvertLayout() {
     batch.Put(family(kHistory), it->key(), it->value());
     batch.Put(family(kFinished), FinishedKey(job.finished_unix_micros(), job.id()), "");
     if (++moved % kConversionBatch == 0) {
-      SPOOLGATE_RETURN_IF_ERROR(FromRocks(db_->Write(WriteOpts(false), &batch), "convert store"));
+      SPOOLGATE_RETURN_IF_ERROR(Written(db_->Write(WriteOpts(false), &batch), "convert store"));
       batch.Clear();
     }
   }
@@ -157,7 +178,7 @@ absl::Status JobStore::ConvertLayout() {
     batch.DeleteRange(family(kData), DataJobBegin(id), DataJobEnd(id));
   }
   batch.Put(family(kDefault), kLayoutKey, EncodeFixed64(kStoreLayout));
-  return FromRocks(db_->Write(WriteOpts(true), &batch), "convert store");
+  return Written(db_->Write(WriteOpts(true), &batch), "convert store");
 }
 
 JobStore::~JobStore() {
@@ -172,7 +193,7 @@ absl::StatusOr<uint64_t> JobStore::AllocateJobId() {
   if (next_id_ >= reserved_until_) {
     uint64_t until = next_id_ + id_block_;
     auto s = db_->Put(WriteOpts(true), family(kDefault), kIdReservationKey, EncodeFixed64(until));
-    if (!s.ok()) return FromRocks(s, "reserve job ids");
+    if (!s.ok()) return Written(s, "reserve job ids");
     reserved_until_ = until;
   }
   return next_id_++;
@@ -206,7 +227,7 @@ absl::Status JobStore::PutJob(const v1::Job* previous, const v1::Job& job, bool 
                               bool delete_data) {
   rocksdb::WriteBatch batch;
   SPOOLGATE_RETURN_IF_ERROR(AddJobToBatch(previous, job, delete_data, &batch));
-  return FromRocks(db_->Write(WriteOpts(sync), &batch), absl::StrCat("job ", job.id(), ": write"));
+  return Written(db_->Write(WriteOpts(sync), &batch), absl::StrCat("job ", job.id(), ": write"));
 }
 
 absl::Status JobStore::CommitJob(const v1::Job& job, const std::vector<InlineDocument>& documents) {
@@ -216,7 +237,7 @@ absl::Status JobStore::CommitJob(const v1::Job& job, const std::vector<InlineDoc
     batch.Put(family(kData), DataKey(job.id(), doc.index, 0), doc.data);
   }
   SPOOLGATE_RETURN_IF_ERROR(AddJobToBatch(nullptr, job, /*delete_data=*/false, &batch));
-  return FromRocks(db_->Write(WriteOpts(true), &batch), absl::StrCat("job ", job.id(), ": commit"));
+  return Written(db_->Write(WriteOpts(true), &batch), absl::StrCat("job ", job.id(), ": commit"));
 }
 
 void JobStore::DeleteDataOf(const v1::Job& job, rocksdb::WriteBatch* batch) const {
@@ -252,7 +273,7 @@ absl::Status JobStore::DeleteJob(const v1::Job& job, bool sync) {
     batch.Delete(family(kJobs), JobKey(job.id()));
     DeleteDataOf(job, &batch);
   }
-  return FromRocks(db_->Write(WriteOpts(sync), &batch), absl::StrCat("job ", job.id(), ": delete"));
+  return Written(db_->Write(WriteOpts(sync), &batch), absl::StrCat("job ", job.id(), ": delete"));
 }
 
 absl::StatusOr<v1::Job> JobStore::GetJob(uint64_t job_id) const {
@@ -322,19 +343,33 @@ absl::StatusOr<size_t> JobStore::PurgeHistory(absl::Time before, size_t limit) {
   }
   SPOOLGATE_RETURN_IF_ERROR(FromRocks(it->status(), "scan history"));
   if (purged == 0) return 0;
-  SPOOLGATE_RETURN_IF_ERROR(FromRocks(db_->Write(WriteOpts(false), &batch), "purge history"));
+  SPOOLGATE_RETURN_IF_ERROR(Written(db_->Write(WriteOpts(false), &batch), "purge history"));
   return purged;
 }
 
 absl::Status JobStore::PutChunk(uint64_t job_id, uint32_t document, uint64_t offset,
                                 absl::string_view data) {
   rocksdb::WriteOptions w = WriteOpts(false);
-  return FromRocks(db_->Put(w, family(kData), DataKey(job_id, document, offset),
+  return Written(db_->Put(w, family(kData), DataKey(job_id, document, offset),
                             rocksdb::Slice(data.data(), data.size())),
                    absl::StrCat("job ", job_id, ": write data"));
 }
 
-absl::Status JobStore::SyncData() { return FromRocks(db_->SyncWAL(), "sync WAL"); }
+absl::Status JobStore::Written(const rocksdb::Status& s, absl::string_view what) {
+  // After a failed write (a full disk above all) RocksDB refuses every
+  // write until it is resumed: remember to try (ResumeWrites).
+  if (!s.ok() && (s.IsIOError() || s.IsNoSpace())) write_failed_.store(true);
+  return FromRocks(s, what);
+}
+
+absl::StatusOr<bool> JobStore::ResumeWrites() {
+  if (!write_failed_.load()) return false;
+  SPOOLGATE_RETURN_IF_ERROR(FromRocks(db_->Resume(), "resume writes"));
+  write_failed_.store(false);
+  return true;
+}
+
+absl::Status JobStore::SyncData() { return Written(db_->SyncWAL(), "sync WAL"); }
 
 absl::Status JobStore::ReadDocument(
     uint64_t job_id, uint32_t document, uint64_t offset,
@@ -388,7 +423,7 @@ absl::StatusOr<std::vector<uint64_t>> JobStore::OrphanDataJobIds(
 }
 
 absl::Status JobStore::DeleteJobData(uint64_t job_id, bool sync) {
-  return FromRocks(db_->DeleteRange(WriteOpts(sync), family(kData), DataJobBegin(job_id),
+  return Written(db_->DeleteRange(WriteOpts(sync), family(kData), DataJobBegin(job_id),
                                     DataJobEnd(job_id)),
                    absl::StrCat("job ", job_id, ": delete data"));
 }
@@ -396,25 +431,25 @@ absl::Status JobStore::DeleteJobData(uint64_t job_id, bool sync) {
 absl::Status JobStore::PutQueue(const v1::Queue& queue) {
   std::string value;
   if (!queue.SerializeToString(&value)) return absl::InternalError("serialize queue");
-  return FromRocks(db_->Put(WriteOpts(true), family(kQueues), queue.name(), value),
+  return Written(db_->Put(WriteOpts(true), family(kQueues), queue.name(), value),
                    absl::StrCat("queue ", queue.name(), ": write"));
 }
 
 absl::Status JobStore::DeleteQueue(absl::string_view name) {
-  return FromRocks(db_->Delete(WriteOpts(true), family(kQueues), rocksdb::Slice(name.data(), name.size())),
+  return Written(db_->Delete(WriteOpts(true), family(kQueues), rocksdb::Slice(name.data(), name.size())),
                    absl::StrCat("queue ", name, ": delete"));
 }
 
 absl::Status JobStore::PutStoppedPrinter(const std::string& name, const v1::PrinterStatus& status) {
   std::string value;
   if (!status.SerializeToString(&value)) return absl::InternalError("serialize printer");
-  return FromRocks(db_->Put(WriteOpts(true), family(kDefault),
+  return Written(db_->Put(WriteOpts(true), family(kDefault),
                             absl::StrCat(kStoppedPrinterPrefix, name), value),
                    absl::StrCat("printer ", name, ": write"));
 }
 
 absl::Status JobStore::DeleteStoppedPrinter(const std::string& name) {
-  return FromRocks(db_->Delete(WriteOpts(true), family(kDefault),
+  return Written(db_->Delete(WriteOpts(true), family(kDefault),
                                absl::StrCat(kStoppedPrinterPrefix, name)),
                    absl::StrCat("printer ", name, ": delete"));
 }
@@ -454,7 +489,7 @@ absl::StatusOr<std::vector<v1::AccountingRecord>> JobStore::ListAccounting(absl:
 absl::Status JobStore::PurgeAccounting(absl::Time before) {
   std::string start = kAccountingPrefix;
   std::string end = AccountingKey(absl::ToUnixMicros(before), 0);
-  return FromRocks(db_->DeleteRange(WriteOpts(false), family(kDefault), start, end),
+  return Written(db_->DeleteRange(WriteOpts(false), family(kDefault), start, end),
                    "accounting purge");
 }
 

@@ -11,6 +11,7 @@
 // internally synchronised).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -115,6 +116,14 @@ class JobStore {
   // Deletes the records finished before `before`.
   absl::Status PurgeAccounting(absl::Time before);
 
+  // After a write failed for lack of disk space (or another I/O error),
+  // RocksDB refuses all writes until it is resumed. Tries that (cheap if
+  // nothing failed): true if writes work again, false if none had failed,
+  // an error while they still cannot.
+  absl::StatusOr<bool> ResumeWrites();
+  // Whether a write failed since the last successful ResumeWrites().
+  bool writes_failed() const { return write_failed_.load(); }
+
   // Approximate bytes on disk per column family ("jobs", "job_data", ...).
   std::vector<std::pair<std::string, uint64_t>> ApproximateSizes() const;
   const std::string& path() const { return path_; }
@@ -131,11 +140,14 @@ class JobStore {
   // Adds the deletion of `job`'s data kept in RocksDB to `batch`.
   void DeleteDataOf(const v1::Job& job, rocksdb::WriteBatch* batch) const;
   rocksdb::ColumnFamilyHandle* family(int index) const { return handles_[index]; }
+  // FromRocks for a write: notes a failure that stops RocksDB's writes.
+  absl::Status Written(const rocksdb::Status& s, absl::string_view what);
 
   std::string path_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; destroyed before db_
   size_t id_block_ = 1024;
+  std::atomic<bool> write_failed_{false};
   std::mutex id_mu_;
   uint64_t next_id_ = 1;         // guarded by id_mu_
   uint64_t reserved_until_ = 1;  // guarded by id_mu_; ids < this are reserved on disk

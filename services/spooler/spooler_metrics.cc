@@ -48,6 +48,17 @@ SpoolerMetrics::SpoolerMetrics(prometheus::Registry& registry)
                           .Help("Free bytes on the file system of --data_dir")
                           .Register(registry)
                           .Add({})),
+      store_writes_stopped(prometheus::BuildGauge()
+                               .Name("spoolgate_spooler_store_writes_stopped")
+                               .Help("1 while the job store refuses writes after a failed one "
+                                     "(a full disk); it retries every housekeeping period")
+                               .Register(registry)
+                               .Add({})),
+      store_write_resumes(prometheus::BuildCounter()
+                              .Name("spoolgate_spooler_store_write_resumes_total")
+                              .Help("Times the job store took writes again after a failure")
+                              .Register(registry)
+                              .Add({})),
       printers(prometheus::BuildGauge()
                    .Name("spoolgate_spooler_printers")
                    .Help("Attached printers by queue and state")
@@ -59,7 +70,7 @@ SpoolerMetrics::SpoolerMetrics(prometheus::Registry& registry)
                         .Register(registry)) {
   // Every reason at 0 from the start, so rates and alerts have data.
   for (const char* reason : {"bad_request", "unavailable", "no_queue", "not_accepting", "too_large",
-                             "queue_full", "abandoned", "quota"}) {
+                             "queue_full", "abandoned", "quota", "no_space"}) {
     jobs_refused.Add({{"reason", reason}});
   }
 }

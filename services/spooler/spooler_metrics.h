@@ -24,6 +24,8 @@ struct SpoolerMetrics {
   prometheus::Family<prometheus::Gauge>& store_bytes;     // {family}
   prometheus::Gauge& agents;
   prometheus::Gauge& disk_free_bytes;                     // on the data directory's file system
+  prometheus::Gauge& store_writes_stopped;                // 1 while RocksDB refuses writes
+  prometheus::Counter& store_write_resumes;               // writes resumed after a failure
   prometheus::Family<prometheus::Gauge>& printers;        // {queue, state}
   prometheus::Family<prometheus::Gauge>& printer_state;   // {printer, state}: 1 = current
 

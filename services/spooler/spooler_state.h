@@ -116,6 +116,9 @@ struct SpoolerState {
   DuplicateIndex duplicates ABSL_GUARDED_BY(mu);
 };
 
+// Job priorities run 0..kMaxPriority (LPRng's A..Z).
+inline constexpr int kMaxPriority = 25;
+
 inline int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
 
 // Queue names: [A-Za-z0-9_.-]{1,64}, safe in file names and page tokens.
