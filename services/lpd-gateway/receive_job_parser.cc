@@ -37,9 +37,12 @@ absl::Status ReceiveJobParser::ProcessLine(std::vector<ReceiveEvent>* events) {
   if (!digits || !absl::SimpleAtoi(count_text, &count)) {
     return Fail(absl::InvalidArgumentError(absl::StrCat("bad byte count '", count_text, "'")));
   }
-  if (name.empty() || name.size() > kMaxNameBytes || name.find('/') != absl::string_view::npos) {
-    return Fail(absl::InvalidArgumentError("bad file name"));
-  }
+  // A name is only ever shown and logged, but a slash, a NUL or another
+  // control byte has no business in one (RFC 1179 names are
+  // dfA<number><host>).
+  bool bad = name.empty() || name.size() > kMaxNameBytes;
+  for (char c : name) bad = bad || c == '/' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+  if (bad) return Fail(absl::InvalidArgumentError("bad file name"));
   ReceiveEvent start = MakeEvent(ReceiveEvent::Kind::kFileStart);
   start.control = code == '\2';
   start.count = count;

@@ -157,6 +157,9 @@ TEST(ReceiveJobParserTest, RefusesMalformedSubcommands) {
                                 std::string("\003-1 dfA\n"), std::string("\003 dfA\n"),
                                 std::string("\00310\n"), std::string("\00310 \n"),
                                 std::string("\00310 ../../etc/passwd\n"),
+                                std::string("\00310 dfA001h\0x\n", 14),
+                                std::string("\00310 dfA001h\033x\n"),
+                                std::string("\00310 dfA001h\177x\n"),
                                 std::string("\003123456789012345678901 dfA\n"),
                                 std::string("\0031 dfA\nxY")}) {
     ReceiveJobParser parser;
