@@ -123,6 +123,42 @@ class FtpHostileTest(unittest.TestCase):
         self.assertIn("queued on office", reply)
         self.assertEqual(len(self.jobs()), before + 1)
 
+    # Commands a hostile or broken client sends, each with the exact reply
+    # line it must get; the session goes on after each.
+    CATALOGUE = [
+        ("CWD ../../etc", "550 No such queue: ../../etc"),
+        ("CWD /office/../../root", "550 No such queue: office/../../root"),
+        ("CWD off\x00ice", "550 No such queue: off\x00ice"),
+        ("MKD newqueue", "550 Queues are created by the administrator"),
+        ("RMD office", "550 Queues are created by the administrator"),
+        ("RETR /office/1-job", "550 This is a print server: files can be put, not fetched"),
+        ("SITE EXEC /bin/sh", "502 No SITE commands"),
+        ("PORT 127,0,0,1,0,22", "500 Refusing a privileged data port"),
+        ("PORT 1,2,3", "501 PORT needs h1,h2,h3,h4,p1,p2"),
+        ("EPRT |9|127.0.0.1|4000|", "522 Network protocol not supported, use (1,2)"),
+        ("TYPE X", "504 Type not supported; use A or I"),
+        ("MODE B", "504 Only stream mode (S) is supported"),
+        ("STRU R", "504 Only file structure (F) is supported"),
+        ("DELE ../../etc/passwd", "501 DELE needs a job name from LIST"),
+        ("RNFR /office/x", "502 Rename not supported"),
+        ("X" * 600, "500 Syntax error, command unrecognised"),
+        ("\x01\x02\x03", "500 Syntax error, command unrecognised"),
+    ]
+
+    def test_catalogue_of_hostile_commands(self):
+        before = len(self.jobs())
+        c = self.login()
+        for command, expected in self.CATALOGUE:
+            reply = c.cmd(command).rstrip("\r\n")
+            if os.environ.get("SHOW_REPLIES"):
+                print(repr(command[:40]), "=>", repr(reply))
+            with self.subTest(command=command[:40]):
+                self.assertEqual(reply, expected)
+        self.assertTrue(c.cmd("NOOP").startswith("200"))  # the session goes on
+        c.close()
+        self.assertEqual(len(self.jobs()), before)
+        self.upload_works()
+
     def test_port_to_another_address_is_refused(self):
         trap = socket.socket()
         trap.bind(("127.0.0.2", 0))
