@@ -29,6 +29,7 @@ namespace {
 using ::spoolgate::testing::BinaryPath;
 using ::spoolgate::testing::ConnectLoopback;
 using ::spoolgate::testing::ReadFile;
+using ::spoolgate::testing::ReadUntilClosed;
 using ::spoolgate::testing::RunCommand;
 using ::spoolgate::testing::SpoolerProcess;
 using ::spoolgate::testing::Subprocess;
@@ -37,21 +38,6 @@ using ::spoolgate::testing::WaitForFile;
 using ::spoolgate::testing::WaitUntil;
 
 constexpr int kCap = 2000;
-
-// What arrives on `fd` within `timeout` until the peer closes.
-std::string ReadUntilClosed(int fd, absl::Duration timeout) {
-  std::string out;
-  absl::Time deadline = absl::Now() + timeout;
-  char buffer[512];
-  while (absl::Now() < deadline) {
-    pollfd pfd{fd, POLLIN, 0};
-    if (::poll(&pfd, 1, 100) <= 0) continue;
-    ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
-    if (n <= 0) break;
-    out.append(buffer, static_cast<size_t>(n));
-  }
-  return out;
-}
 
 // A line from `fd` (blocking with the socket's timeout).
 std::string ReadLine(int fd) {

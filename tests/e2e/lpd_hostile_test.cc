@@ -27,6 +27,7 @@ namespace {
 using ::spoolgate::testing::BinaryPath;
 using ::spoolgate::testing::ConnectLoopback;
 using ::spoolgate::testing::ReadFile;
+using ::spoolgate::testing::ReadUntilClosed;
 using ::spoolgate::testing::SpoolerProcess;
 using ::spoolgate::testing::Subprocess;
 using ::spoolgate::testing::TempDir;
@@ -200,27 +201,13 @@ class LpdHostileTest : public ::testing::Test {
       absl::SleepFor(absl::Milliseconds(50));
     }
     if (c.reset) {
-      std::string got = Drain(fd.get(), absl::Milliseconds(300));
+      std::string got = ReadUntilClosed(fd.get(), absl::Milliseconds(300));
       linger hard{1, 0};
       ::setsockopt(fd.get(), SOL_SOCKET, SO_LINGER, &hard, sizeof(hard));
       return got;
     }
     if (std::string(c.name).rfind("half-open", 0) == 0) ::shutdown(fd.get(), SHUT_WR);
-    return Drain(fd.get(), absl::Seconds(10));
-  }
-
-  static std::string Drain(int fd, absl::Duration limit) {
-    std::string out;
-    absl::Time deadline = absl::Now() + limit;
-    char buffer[4096];
-    while (absl::Now() < deadline) {
-      pollfd pfd{fd, POLLIN, 0};
-      if (::poll(&pfd, 1, 50) <= 0) continue;
-      ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
-      if (n <= 0) break;
-      out.append(buffer, static_cast<size_t>(n));
-    }
-    return out;
+    return ReadUntilClosed(fd.get(), absl::Seconds(10));
   }
 
   TempDir dir_;

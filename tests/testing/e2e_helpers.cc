@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -51,6 +52,20 @@ int ConnectLoopback(int port, absl::Duration timeout) {
     return -1;
   }
   return fd;
+}
+
+std::string ReadUntilClosed(int fd, absl::Duration limit) {
+  std::string out;
+  absl::Time deadline = absl::Now() + limit;
+  char buffer[4096];
+  while (absl::Now() < deadline) {
+    pollfd pfd{fd, POLLIN, 0};
+    if (::poll(&pfd, 1, 50) <= 0) continue;
+    ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
+    if (n <= 0) break;
+    out.append(buffer, static_cast<size_t>(n));
+  }
+  return out;
 }
 
 }  // namespace spoolgate::testing

@@ -28,4 +28,7 @@ bool WaitUntil(const std::function<bool()>& done, absl::Duration limit);
 // `timeout`; -1 if it cannot connect.
 int ConnectLoopback(int port, absl::Duration timeout = absl::Seconds(10));
 
+// What arrives on `fd` until the peer closes it or `limit` passes.
+std::string ReadUntilClosed(int fd, absl::Duration limit);
+
 }  // namespace spoolgate::testing
