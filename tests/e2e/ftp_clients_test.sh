@@ -13,6 +13,7 @@ url=ftp://alice:secret@127.0.0.1:2121
 "$build/services/spooler/spooler" --data_dir="$work/data" --queues=office \
   --listen=127.0.0.1:7600 --metrics_listen= --min_free_disk_bytes=0 2>"$work/spooler.log" &
 pids+=($!)
+wait_port 7600 || fail "the spooler does not listen"  # may be slow to open (sanitizers)
 "$build/services/ftp-gateway/ftp-gateway" --spooler=127.0.0.1:7600 --listen=127.0.0.1:2121 \
   --passive_ports=30000-30009 --metrics_listen= 2>"$work/ftp.log" &
 pids+=($!)

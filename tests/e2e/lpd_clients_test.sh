@@ -15,6 +15,7 @@ ctl() { "$build/tools/spoolctl/spoolctl" --spooler=127.0.0.1:7600 "$@"; }
 "$build/services/spooler/spooler" --data_dir="$work/data" --queues=office \
   --listen=127.0.0.1:7600 --metrics_listen= --min_free_disk_bytes=0 2>"$work/spooler.log" &
 pids+=($!)
+wait_port 7600 || fail "the spooler does not listen"  # may be slow to open (sanitizers)
 "$build/services/lpd-gateway/lpd-gateway" --spooler=127.0.0.1:7600 \
   --listen=127.0.0.1:5515 --metrics_listen= 2>"$work/lpd.log" &
 pids+=($!)

@@ -27,6 +27,7 @@ printf 'queues:\n  - {name: office, accepting: true, enabled: true, banners: tru
   --listen=127.0.0.1:7600 --metrics_listen= --min_free_disk_bytes=0 --admin_hosts=127.0.0.0/8 \
   2>"$work/spooler.log" &
 pids+=($!)
+wait_port 7600 || fail "the spooler does not listen"  # may be slow to open (sanitizers)
 mkdir -p "$work/out"
 "$build/services/printer-agent/printer-agent" --spooler=127.0.0.1:7600 \
   --printer="p1=office=dir:$work/out" --metrics_listen= 2>"$work/agent.log" &

@@ -228,8 +228,11 @@ TEST(ReceiveJobParserTest, ReplaysEveryTranscript) {
       std::vector<std::string> chunks = {first_rest};
       chunks.insert(chunks.end(), sent.begin() + 1, sent.end());
       for (const auto& chunk : chunks) {
-        for (char c : chunk) {
+        for (const char& c : chunk) {
+          // Data events point into the bytes fed: taken in before the next.
           ASSERT_THAT(parser.Feed(absl::string_view(&c, 1), &events), IsOk());
+          summary.Add(events);
+          events.clear();
         }
         if (parser.awaiting_empty_file_decision()) parser.ResolveEmptyFile(&events);
         summary.Add(events);
