@@ -57,17 +57,30 @@ absl::StatusOr<FtpCommand> ParseFtpCommand(absl::string_view line) {
   return command;
 }
 
+namespace {
+// A reply line may repeat what the client sent (a queue or file name):
+// control bytes in it (a NUL, an escape sequence) are shown as '?'.
+std::string Printable(const std::string& line) {
+  std::string out = line;
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return out;
+}
+}  // namespace
+
 std::string FormatReply(const Reply& reply) {
   if (reply.lines.size() <= 1) {
-    return absl::StrCat(reply.code, " ", reply.lines.empty() ? "" : reply.lines[0], "\r\n");
+    return absl::StrCat(reply.code, " ", reply.lines.empty() ? "" : Printable(reply.lines[0]),
+                        "\r\n");
   }
-  std::string out = absl::StrCat(reply.code, "-", reply.lines[0], "\r\n");
+  std::string out = absl::StrCat(reply.code, "-", Printable(reply.lines[0]), "\r\n");
   for (size_t i = 1; i + 1 < reply.lines.size(); ++i) {
-    const std::string& line = reply.lines[i];
+    const std::string line = Printable(reply.lines[i]);
     bool digit = !line.empty() && absl::ascii_isdigit(static_cast<unsigned char>(line[0]));
     absl::StrAppend(&out, digit ? " " : "", line, "\r\n");
   }
-  absl::StrAppend(&out, reply.code, " ", reply.lines.back(), "\r\n");
+  absl::StrAppend(&out, reply.code, " ", Printable(reply.lines.back()), "\r\n");
   return out;
 }
 

@@ -128,7 +128,8 @@ class FtpHostileTest(unittest.TestCase):
     CATALOGUE = [
         ("CWD ../../etc", "550 No such queue: ../../etc"),
         ("CWD /office/../../root", "550 No such queue: office/../../root"),
-        ("CWD off\x00ice", "550 No such queue: off\x00ice"),
+        ("CWD off\x00ice", "550 No such queue: off?ice"),  # control bytes are not echoed
+        ("CWD \x1b[2Joffice", "550 No such queue: ?[2Joffice"),
         ("MKD newqueue", "550 Queues are created by the administrator"),
         ("RMD office", "550 Queues are created by the administrator"),
         ("RETR /office/1-job", "550 This is a print server: files can be put, not fetched"),

@@ -61,5 +61,11 @@ TEST(FtpCommandTest, FormatsSingleAndMultiLineReplies) {
             "211-Features:\r\nEPSV\r\n 226 lookalike\r\n211 End\r\n");
 }
 
+TEST(FtpCommandTest, RepliesNeverCarryControlBytesAClientSent) {
+  EXPECT_EQ(FormatReply({550, {std::string("No such queue: a\0b\x1b[2J\x7f", 23)}}),
+            "550 No such queue: a?b?[2J?\r\n");
+  EXPECT_EQ(FormatReply({226, {"Job 1 \x01", "done\x02"}}), "226-Job 1 ?\r\n226 done?\r\n");
+}
+
 }  // namespace
 }  // namespace spoolgate::ftp
