@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "lib/base/logging.h"
+
 namespace spoolgate {
 
 uint64_t RaiseOpenFileLimit(uint64_t wanted) {
@@ -18,6 +20,14 @@ uint64_t RaiseOpenFileLimit(uint64_t wanted) {
     }
   }
   return limit.rlim_cur == RLIM_INFINITY ? UINT64_MAX : limit.rlim_cur;
+}
+
+void RaiseOpenFileLimitOrWarn(uint64_t wanted, const std::string& need) {
+  uint64_t files = RaiseOpenFileLimit(wanted);
+  if (files < wanted) {
+    Log("warning: the open file limit is %d, fewer than %d: not enough for %s; raise the hard "
+        "limit (ulimit -Hn, LimitNOFILE=)", files, wanted, need);
+  }
 }
 
 }  // namespace spoolgate

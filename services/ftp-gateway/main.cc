@@ -54,14 +54,6 @@ absl::StatusOr<spoolgate::ftp::FtpOptions> OptionsFromFlags() {
   options.public_address = absl::GetFlag(FLAGS_public_address);
   options.default_queue = absl::GetFlag(FLAGS_default_queue);
   options.max_sessions = absl::GetFlag(FLAGS_max_sessions);
-  // A session holds its control socket and, while transferring, a data
-  // socket and maybe a passive listener.
-  uint64_t wanted_files = 3 * uint64_t(options.max_sessions) + 256;
-  uint64_t files = spoolgate::RaiseOpenFileLimit(wanted_files);
-  if (files < wanted_files) {
-    spoolgate::Log("warning: the open file limit is %d: fewer than --max_sessions=%d sessions "
-                   "can transfer at once; raise the hard limit (ulimit -Hn)", files, options.max_sessions);
-  }
   options.idle_timeout = absl::Seconds(absl::GetFlag(FLAGS_idle_timeout_seconds));
   options.data_timeout = absl::Seconds(absl::GetFlag(FLAGS_data_timeout_seconds));
   if (std::string range = absl::GetFlag(FLAGS_passive_ports); !range.empty()) {
@@ -114,6 +106,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   spoolgate::ftp::FtpOptions options = *std::move(parsed);
+  // A session holds its control socket and, while transferring, a data
+  // socket and maybe a passive listener.
+  spoolgate::RaiseOpenFileLimitOrWarn(
+      3 * uint64_t(options.max_sessions) + 256,
+      absl::StrCat("--max_sessions=", options.max_sessions, " transferring sessions"));
   std::unique_ptr<spoolgate::MetricsServer> metrics_server;
   std::unique_ptr<spoolgate::ftp::FtpMetrics> metrics;
   if (!absl::GetFlag(FLAGS_metrics_listen).empty()) {

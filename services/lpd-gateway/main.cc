@@ -13,6 +13,7 @@
 #include "lib/base/memory.h"
 #include "lib/base/process_limits.h"
 #include "lib/base/signals.h"
+#include "absl/strings/str_cat.h"
 #include "lib/base/command_line.h"
 #include "lib/config/service_config.h"
 #include "lib/grpc/client_flags.h"
@@ -54,11 +55,9 @@ int main(int argc, char** argv) {
   options.spooler = absl::GetFlag(FLAGS_spooler);
   options.max_connections = absl::GetFlag(FLAGS_max_connections);
   // A connection is a socket; listeners, the spooler channel and logs need a few more.
-  uint64_t files = spoolgate::RaiseOpenFileLimit(uint64_t(options.max_connections) + 256);
-  if (files < uint64_t(options.max_connections) + 256) {
-    spoolgate::Log("warning: the open file limit is %d: fewer than --max_connections=%d connections "
-                   "can be served; raise the hard limit (ulimit -Hn)", files, options.max_connections);
-  }
+  spoolgate::RaiseOpenFileLimitOrWarn(
+      uint64_t(options.max_connections) + 256,
+      absl::StrCat("--max_connections=", options.max_connections, " connections"));
   options.idle_timeout = absl::Seconds(absl::GetFlag(FLAGS_idle_timeout_seconds));
   options.require_reserved_port = absl::GetFlag(FLAGS_require_reserved_port);
   options.lpq_recent = absl::Seconds(absl::GetFlag(FLAGS_lpq_recent_seconds));

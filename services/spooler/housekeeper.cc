@@ -30,8 +30,11 @@ void Housekeeper::ResumeStoreWrites() {
   if (resumed.ok() && *resumed) {
     Log("job store takes writes again");
     if (state_.metrics) state_.metrics->store_write_resumes.Increment();
-  } else if (!resumed.ok()) {
-    Log("job store still refuses writes: %s", resumed.status().ToString());
+    store_refusal_logged_ = false;
+  } else if (!resumed.ok() && !store_refusal_logged_) {
+    // Once per outage, not every period while the disk stays full.
+    Log("job store refuses writes until space is freed: %s", resumed.status().ToString());
+    store_refusal_logged_ = true;
   }
   if (state_.metrics) state_.metrics->store_writes_stopped.Set(state_.store->writes_failed() ? 1 : 0);
 }

@@ -47,6 +47,7 @@ class Housekeeper {
   Printers& printers_;
   Dispatcher& dispatcher_;
   Intake& intake_;
+  bool store_refusal_logged_ = false;  // by the housekeeping thread only
   absl::Notification stop_;
   std::thread thread_;
 };
