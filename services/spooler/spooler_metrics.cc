@@ -70,7 +70,7 @@ SpoolerMetrics::SpoolerMetrics(prometheus::Registry& registry)
                         .Register(registry)) {
   // Every reason at 0 from the start, so rates and alerts have data.
   for (const char* reason : {"bad_request", "unavailable", "no_queue", "not_accepting", "too_large",
-                             "queue_full", "abandoned", "quota", "no_space"}) {
+                             "queue_full", "abandoned", "quota"}) {
     jobs_refused.Add({{"reason", reason}});
   }
 }
