@@ -5,12 +5,27 @@
 ABSL_FLAG(std::string, tls_ca, "", "PEM CA that signed the spooler's certificate: use TLS");
 ABSL_FLAG(std::string, tls_cert, "", "PEM client certificate, when the spooler requires one");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, token_file, "",
+          "file holding the bearer token this program presents to the spooler (its role)");
+ABSL_FLAG(std::string, admin_token_file, "", "older name of --token_file");
 
 namespace spoolgate {
 
 TlsFiles ClientTlsFromFlags() {
   return TlsFiles{absl::GetFlag(FLAGS_tls_ca), absl::GetFlag(FLAGS_tls_cert),
                   absl::GetFlag(FLAGS_tls_key)};
+}
+
+absl::Status LoadCallTokenFromFlags() {
+  std::string path = absl::GetFlag(FLAGS_token_file);
+  if (path.empty()) path = absl::GetFlag(FLAGS_admin_token_file);
+  return LoadCallToken(path);
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> SpoolerChannelFromFlags(
+    const std::string& target, const grpc::ChannelArguments& args) {
+  if (auto s = LoadCallTokenFromFlags(); !s.ok()) return s;
+  return MakeChannel(target, ClientTlsFromFlags(), args);
 }
 
 }  // namespace spoolgate

@@ -1,11 +1,9 @@
 // The flags every spooler client shares (gateways, printer-agent, spoolctl):
 //   --tls_ca, --tls_cert, --tls_key   TLS to the spooler (CA to verify it; a
 //                                      client certificate when it requires one)
-// and, only in the programs that call the Admin API (gateways, spoolctl):
-//   --admin_token_file                 bearer token for the Admin API
-// The two live in separate object files, so a program that never calls
-// SpoolerChannelFromFlags (the printer-agent) does not carry a flag it would
-// ignore.
+//   --token_file                       bearer token presented on every call;
+//                                      the spooler maps it to a role
+//   --admin_token_file                 older name of --token_file
 #pragma once
 
 #include <memory>
@@ -20,7 +18,9 @@
 namespace spoolgate {
 
 TlsFiles ClientTlsFromFlags();
-// Loads --admin_token_file and opens a channel to `target` with the TLS flags.
+// Loads the token flag (see above) for AddCallToken.
+absl::Status LoadCallTokenFromFlags();
+// LoadCallTokenFromFlags, then a channel to `target` with the TLS flags.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> SpoolerChannelFromFlags(
     const std::string& target, const grpc::ChannelArguments& args = {});
 

@@ -1,7 +1,5 @@
 #include "lib/grpc/tls.h"
 
-#include <openssl/crypto.h>
-
 #include <fstream>
 #include <sstream>
 
@@ -21,7 +19,7 @@ absl::StatusOr<std::string> ReadPem(const std::string& path) {
   return s.str();
 }
 
-std::string& AdminToken() {
+std::string& CallToken() {
   static auto* token = new std::string();
   return *token;
 }
@@ -78,27 +76,24 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const std::string& ta
   return grpc::CreateCustomChannel(target, grpc::SslCredentials(options), args);
 }
 
-absl::Status LoadAdminToken(const std::string& path) {
+absl::Status LoadCallToken(const std::string& path) {
   if (path.empty()) return absl::OkStatus();
   auto token = ReadTokenFile(path);
   if (!token.ok()) return token.status();
-  AdminToken() = *token;
+  CallToken() = *token;
   return absl::OkStatus();
 }
 
-void AddAdminToken(grpc::ClientContext* context) {
-  if (!AdminToken().empty()) context->AddMetadata("authorization", "Bearer " + AdminToken());
+void AddCallToken(grpc::ClientContext* context) {
+  if (!CallToken().empty()) context->AddMetadata("authorization", "Bearer " + CallToken());
 }
 
-absl::Status CheckBearerToken(const grpc::ServerContext& context, const std::string& expected) {
-  if (expected.empty()) return absl::OkStatus();
+std::string BearerTokenOf(const grpc::ServerContext& context) {
   auto it = context.client_metadata().find("authorization");
-  std::string want = "Bearer " + expected;
-  if (it == context.client_metadata().end() || it->second.size() != want.size() ||
-      CRYPTO_memcmp(it->second.data(), want.data(), want.size()) != 0) {
-    return absl::UnauthenticatedError("the Admin API needs a valid bearer token");
-  }
-  return absl::OkStatus();
+  if (it == context.client_metadata().end()) return "";
+  absl::string_view value(it->second.data(), it->second.size());
+  if (!absl::ConsumePrefix(&value, "Bearer ")) return "";
+  return std::string(value);
 }
 
 }  // namespace spoolgate

@@ -1,4 +1,4 @@
-// TLS for every gRPC connection, and the Admin API's bearer token.
+// TLS for every gRPC connection, and the bearer token a client presents.
 //
 // Server: a certificate and key; with a client CA, clients must present a
 // certificate it signed. Client: a CA to verify the server (and optionally
@@ -31,12 +31,13 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const std::string& ta
                                                            const TlsFiles& files,
                                                            const grpc::ChannelArguments& args = {});
 
-// The Admin bearer token of this process (read from a file at startup).
-absl::Status LoadAdminToken(const std::string& path);
+// The bearer token this process presents to the spooler on every call (read
+// from a file at startup; the spooler maps it to a role). Empty path = none.
+absl::Status LoadCallToken(const std::string& path);
 // Adds "authorization: Bearer <token>" to an outgoing call, if a token is set.
-void AddAdminToken(grpc::ClientContext* context);
-// Server side: OK if `expected` is empty or the call carries it.
-absl::Status CheckBearerToken(const grpc::ServerContext& context, const std::string& expected);
+void AddCallToken(grpc::ClientContext* context);
+// Server side: the token of "authorization: Bearer <token>", or empty.
+std::string BearerTokenOf(const grpc::ServerContext& context);
 // Reads a token file (surrounding white space trimmed).
 absl::StatusOr<std::string> ReadTokenFile(const std::string& path);
 

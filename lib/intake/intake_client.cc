@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "lib/grpc/status_conversion.h"
+#include "lib/grpc/tls.h"
 
 namespace spoolgate {
 namespace {
@@ -15,6 +16,7 @@ absl::StatusOr<std::unique_ptr<IntakeJob>> IntakeJob::Begin(
   auto job = std::unique_ptr<IntakeJob>(new IntakeJob());
   job->stub_ = v1::Intake::NewStub(channel);
   job->context_.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+  AddCallToken(&job->context_);
   job->stream_ = job->stub_->Submit(&job->context_);
   v1::SubmitRequest request;
   *request.mutable_header() = header;

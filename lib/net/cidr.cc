@@ -100,4 +100,12 @@ bool AddressInRanges(absl::string_view address, const std::vector<Cidr>& ranges)
   return false;
 }
 
+bool IsLoopbackListen(absl::string_view listen) {
+  if (absl::StartsWith(listen, "unix:") || absl::StartsWith(listen, "unix-abstract:")) return true;
+  std::string host = HostOfPeer(listen);
+  if (host == "localhost") return true;
+  static const auto* loopback = new std::vector<Cidr>{*ParseCidr("127.0.0.0/8"), *ParseCidr("::1")};
+  return AddressInRanges(host, *loopback);
+}
+
 }  // namespace spoolgate::net

@@ -29,4 +29,8 @@ bool AddressInRanges(absl::string_view address, const std::vector<Cidr>& ranges)
 // "ipv6:[::1]:56" (gRPC's peer form).
 std::string HostOfPeer(absl::string_view peer);
 
+// Whether a listen address ("127.0.0.1:7600", "[::1]:0", "localhost:7600",
+// "unix:/path") is reachable from this machine only. "0.0.0.0" is not.
+bool IsLoopbackListen(absl::string_view listen);
+
 }  // namespace spoolgate::net

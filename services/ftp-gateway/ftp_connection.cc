@@ -346,7 +346,7 @@ absl::StatusOr<std::vector<v1::Job>> FtpConnection::QueueJobs(const std::string&
   auto admin = v1::Admin::NewStub(channel_);
   grpc::ClientContext call;
   call.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-  AddAdminToken(&call);
+  AddCallToken(&call);
   v1::ListJobsRequest request;
   request.set_queue(queue);
   request.set_include_finished(finished);  // so users see their job went through
@@ -439,16 +439,24 @@ void FtpConnection::Delete(const Action& action) {
     Send({550, {absl::StrCat("Job ", match->id(), " is already printing; ask an administrator")}});
     return;
   }
+  // Removed on the user's behalf: the spooler checks that the job is theirs.
   auto admin = v1::Admin::NewStub(channel_);
   grpc::ClientContext call;
   call.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-  AddAdminToken(&call);
-  v1::JobIdRequest request;
-  request.set_id(match->id());
-  request.set_reason(absl::StrCat("deleted over FTP by ", session_->user()));
-  v1::Job cancelled;
-  auto status = FromGrpcStatus(admin->CancelJob(&call, request, &cancelled));
+  AddCallToken(&call);
+  v1::RemoveJobsRequest request;
+  request.set_queue(action.queue);
+  request.add_job_ids(match->id());
+  request.set_requester_user(session_->user());
+  request.set_requester_host(peer_.ip);
+  request.set_requester_address(peer_.ip);
+  v1::RemoveJobsResponse removed;
+  auto status = FromGrpcStatus(admin->RemoveJobs(&call, request, &removed));
   if (!status.ok()) return (void)Send(FtpReplyFor(status, FtpStep::kLookup));
+  if (removed.removed_size() != 1) {
+    Send({550, {absl::StrCat("Job ", match->id(), " cannot be deleted by ", session_->user())}});
+    return;
+  }
   Log("%s: %s cancelled job %d (%s) in %s", net::FormatEndpoint(peer_), session_->user(),
       match->id(), action.name, action.queue);
   Send({250, {absl::StrCat("Job ", match->id(), " cancelled")}});

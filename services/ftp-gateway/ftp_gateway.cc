@@ -52,8 +52,8 @@ absl::StatusOr<std::vector<QueueInfo>> FetchQueues(const std::shared_ptr<grpc::C
   printers_call.set_deadline(deadline);
   queues_call.set_wait_for_ready(true);
   printers_call.set_wait_for_ready(true);
-  AddAdminToken(&queues_call);
-  AddAdminToken(&printers_call);
+  AddCallToken(&queues_call);
+  AddCallToken(&printers_call);
   v1::ListQueuesResponse queues;
   v1::ListPrintersResponse printers;
   auto status = FromGrpcStatus(admin->ListQueues(&queues_call, v1::ListQueuesRequest(), &queues));

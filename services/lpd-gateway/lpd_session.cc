@@ -460,8 +460,8 @@ void LpdSession::QueueState(const DaemonCommand& command) {
   auto deadline = absl::ToChronoTime(absl::Now() + absl::Seconds(30));
   grpc::ClientContext queues_call, printers_call;
   queues_call.set_deadline(deadline);
-  AddAdminToken(&queues_call);
-  AddAdminToken(&printers_call);
+  AddCallToken(&queues_call);
+  AddCallToken(&printers_call);
   printers_call.set_deadline(deadline);
   v1::ListQueuesResponse queues;
   v1::ListPrintersResponse printers;
@@ -495,7 +495,7 @@ void LpdSession::QueueState(const DaemonCommand& command) {
   for (int page = 0; page < kMaxListingPages; ++page) {
     grpc::ClientContext jobs_call;  // a deadline per page: the client reads at its own pace
     jobs_call.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
-    AddAdminToken(&jobs_call);
+    AddCallToken(&jobs_call);
     v1::ListJobsResponse jobs;
     s = admin->ListJobs(&jobs_call, request, &jobs);
     if (!s.ok()) {
@@ -538,7 +538,7 @@ void LpdSession::RemoveJobs(const DaemonCommand& command) {
   auto admin = v1::Admin::NewStub(channel_);
   grpc::ClientContext call;
   call.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
-  AddAdminToken(&call);
+  AddCallToken(&call);
   v1::RemoveJobsResponse response;
   auto s = admin->RemoveJobs(&call, request, &response);
   if (!s.ok()) {

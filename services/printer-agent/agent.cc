@@ -202,6 +202,7 @@ void Agent::AttachOnce(const std::shared_ptr<grpc::Channel>& channel) {
   // Wait for the spooler to be reachable instead of failing fast while the
   // channel is between connection attempts; Stop() cancels the wait.
   context.set_wait_for_ready(true);
+  AddCallToken(&context);
   {
     absl::MutexLock lock(&mu_);
     if (stopping_.HasBeenNotified()) return;

@@ -56,6 +56,10 @@ int Run() {
   options.agent_id = absl::GetFlag(FLAGS_agent_id);
   options.device.write_timeout = absl::Seconds(absl::GetFlag(FLAGS_write_timeout_seconds));
   options.tls = spoolgate::ClientTlsFromFlags();
+  if (auto s = spoolgate::LoadCallTokenFromFlags(); !s.ok()) {
+    spoolgate::Log("%s", s.ToString());
+    return 2;
+  }
   auto printers = Printers(config);
   if (!printers.ok()) {
     spoolgate::Log("%s", printers.status().ToString());

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/base/logging.h"
 #include "lib/grpc/status_conversion.h"
+#include "lib/grpc/tls.h"
 #include "lib/model/printer_state.h"
 #include "services/printer-agent/filters/text_filters.h"
 
@@ -378,6 +379,7 @@ absl::Status PrinterWorker::PrintRead(const v1::Job& job, const v1::Document& do
   uint64_t offset = 0;
   for (int attempt = 0;; ++attempt) {
     grpc::ClientContext context;
+    AddCallToken(&context);
     v1::ReadDocumentRequest request;
     request.set_job_id(job.id());
     request.set_document(doc.index());

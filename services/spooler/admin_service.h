@@ -1,6 +1,7 @@
-// gRPC Admin: a thin mapping of each rpc onto Spooler.
+// gRPC Admin: a thin mapping of each rpc onto Spooler, after authorization.
 #pragma once
 
+#include "services/spooler/authorizer.h"
 #include "services/spooler/spooler.h"
 #include "spoolgate/v1/admin.grpc.pb.h"
 
@@ -8,9 +9,8 @@ namespace spoolgate::spooler {
 
 class AdminService final : public v1::Admin::Service {
  public:
-  // `token`: when not empty, every call must carry "authorization: Bearer token".
-  AdminService(Spooler& spooler, std::string token)
-      : spooler_(spooler), token_(std::move(token)) {}  // spooler borrowed
+  // Both borrowed; `auth` decides who may call what.
+  AdminService(Spooler& spooler, const Authorizer& auth) : spooler_(spooler), auth_(auth) {}
   using Ctx = grpc::ServerContext;
   grpc::Status ListQueues(Ctx*, const v1::ListQueuesRequest*, v1::ListQueuesResponse*) override;
   grpc::Status CreateQueue(Ctx*, const v1::CreateQueueRequest*, v1::Queue*) override;
@@ -34,7 +34,7 @@ class AdminService final : public v1::Admin::Service {
 
  private:
   Spooler& spooler_;
-  const std::string token_;
+  const Authorizer& auth_;
 };
 
 }  // namespace spoolgate::spooler

@@ -49,10 +49,17 @@ struct PrinterSlot {
 
 class AgentConnection {
  public:
-  AgentConnection(std::string agent_id, std::string peer, absl::Time connected)
-      : agent_id_(std::move(agent_id)), peer_(std::move(peer)), connected_(connected) {}
+  // `credential`: the name the agent authenticated as; empty when the
+  // spooler has no credentials configured.
+  AgentConnection(std::string agent_id, std::string peer, absl::Time connected,
+                  std::string credential = "")
+      : agent_id_(std::move(agent_id)),
+        peer_(std::move(peer)),
+        credential_(std::move(credential)),
+        connected_(connected) {}
 
   const std::string& agent_id() const { return agent_id_; }
+  const std::string& credential() const { return credential_; }
   const std::string& peer() const { return peer_; }
   absl::Time connected() const { return connected_; }
 
@@ -70,6 +77,7 @@ class AgentConnection {
  private:
   const std::string agent_id_;
   const std::string peer_;
+  const std::string credential_;
   const absl::Time connected_;
   absl::Mutex mu_;
   std::deque<v1::SpoolerMessage> outbox_ ABSL_GUARDED_BY(mu_);

@@ -6,16 +6,27 @@
 #include "lib/grpc/status_conversion.h"
 
 namespace spoolgate::spooler {
+namespace {
+
+// An agent's documents are those leased to the printers it attached under
+// the same credential; an admin (or anyone, without credentials) reads any.
+std::string AgentCredentialOf(const Principal& principal) {
+  return principal.role == Role::kAgent ? principal.name : "";
+}
+
+}  // namespace
 
 grpc::Status DispatchService::Attach(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::SpoolerMessage, v1::AgentMessage>* stream) {
+  auto who = auth_.Authorize(*context, "Dispatch.Attach");
+  if (!who.ok()) return ToGrpcStatus(who.status());
   v1::AgentMessage message;
   if (!stream->Read(&message)) return grpc::Status::OK;
   if (message.kind_case() != v1::AgentMessage::kHello) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the first message must be hello");
   }
-  auto attached = spooler_.AttachAgent(message.hello(), context->peer());
+  auto attached = spooler_.AttachAgent(message.hello(), context->peer(), AgentCredentialOf(*who));
   if (!attached.ok()) return ToGrpcStatus(attached.status());
   std::shared_ptr<AgentConnection> agent = *attached;
   agent->SetCancelHook([context] { context->TryCancel(); });
@@ -47,9 +58,11 @@ grpc::Status DispatchService::Attach(
 grpc::Status DispatchService::ReadDocument(grpc::ServerContext* context,
                                            const v1::ReadDocumentRequest* request,
                                            grpc::ServerWriter<v1::DocumentData>* writer) {
+  auto who = auth_.Authorize(*context, "Dispatch.ReadDocument");
+  if (!who.ok()) return ToGrpcStatus(who.status());
   bool client_gone = false;
   auto status = spooler_.ReadDocument(
-      request->job_id(), request->document(), request->offset(),
+      request->job_id(), request->document(), request->offset(), AgentCredentialOf(*who),
       [&](uint64_t offset, absl::string_view data) {
         v1::DocumentData chunk;
         chunk.set_offset(offset);

@@ -1,6 +1,7 @@
 // gRPC Dispatch: agent Attach streams and ReadDocument.
 #pragma once
 
+#include "services/spooler/authorizer.h"
 #include "services/spooler/spooler.h"
 #include "spoolgate/v1/dispatch.grpc.pb.h"
 
@@ -8,7 +9,7 @@ namespace spoolgate::spooler {
 
 class DispatchService final : public v1::Dispatch::Service {
  public:
-  explicit DispatchService(Spooler& spooler) : spooler_(spooler) {}  // borrowed
+  DispatchService(Spooler& spooler, const Authorizer& auth) : spooler_(spooler), auth_(auth) {}  // borrowed
   grpc::Status Attach(
       grpc::ServerContext* context,
       grpc::ServerReaderWriter<v1::SpoolerMessage, v1::AgentMessage>* stream) override;
@@ -18,6 +19,7 @@ class DispatchService final : public v1::Dispatch::Service {
 
  private:
   Spooler& spooler_;
+  const Authorizer& auth_;
 };
 
 }  // namespace spoolgate::spooler

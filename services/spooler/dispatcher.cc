@@ -25,10 +25,11 @@ float ProgressFraction(uint64_t done, uint64_t total) {
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<AgentConnection>> Dispatcher::AttachAgent(
-    const v1::AgentHello& hello, const std::string& peer) {
+    const v1::AgentHello& hello, const std::string& peer, const std::string& credential) {
   if (hello.agent_id().empty()) return absl::InvalidArgumentError("hello without agent_id");
   AttachedAgent attached;
-  attached.link = std::make_shared<AgentConnection>(hello.agent_id(), peer, state_.options.clock());
+  attached.link = std::make_shared<AgentConnection>(hello.agent_id(), peer, state_.options.clock(),
+                                                    credential);
   for (const auto& printer : hello.printers()) {
     if (printer.name().empty()) return absl::InvalidArgumentError("printer without a name");
     PrinterSlot slot;
@@ -438,11 +439,20 @@ void Dispatcher::AssignJobsLocked(bool ahead) {
 }
 
 absl::Status Dispatcher::ReadDocument(uint64_t job_id, uint32_t document, uint64_t offset,
-                                   const std::function<bool(uint64_t, absl::string_view)>& fn) {
+                                      const std::string& agent_credential,
+                                      const std::function<bool(uint64_t, absl::string_view)>& fn) {
   v1::Document doc;
   {
     absl::MutexLock lock(&state_.mu);
     SPOOLGATE_ASSIGN_OR_RETURN(const v1::Job* job, records_.ActiveJobLocked(job_id));
+    if (!agent_credential.empty()) {
+      AgentConnection* holder = nullptr;
+      if (SlotForJobLocked(job_id, &holder) == nullptr || holder->credential() != agent_credential) {
+        return absl::PermissionDeniedError(absl::StrCat(
+            "job ", job_id, " is not leased to a printer of agent credential '", agent_credential,
+            "'"));
+      }
+    }
     // A job sent ahead may be read as soon as its printer starts it, maybe
     // before the news of the previous job's end has arrived here.
     bool sent_ahead = job->state() == v1::JOB_STATE_PENDING && ReservedLocked(job_id);

@@ -29,8 +29,10 @@ class Dispatcher {
 
   // Registers an agent's printers; jobs for them are pushed to the returned
   // connection's outbox. The caller must call DetachAgent when the stream ends.
+  // `credential`: the name the agent authenticated as (empty = unrestricted).
   absl::StatusOr<std::shared_ptr<AgentConnection>> AttachAgent(const v1::AgentHello& hello,
-                                                               const std::string& peer)
+                                                               const std::string& peer,
+                                                               const std::string& credential)
       ABSL_LOCKS_EXCLUDED(state_.mu);
   // Applies one message from an attached agent (progress, completion, ...).
   absl::Status HandleAgentMessage(AgentConnection& agent, const v1::AgentMessage& message)
@@ -38,7 +40,10 @@ class Dispatcher {
   // Returns the agent's in-flight jobs to PENDING and forgets its printers.
   void DetachAgent(AgentConnection& agent) ABSL_LOCKS_EXCLUDED(state_.mu);
   // Streams a document of a PRINTING (or sent-ahead) job from `offset`.
+  // With an `agent_credential`, only if the job is leased to a printer of an
+  // agent attached under that credential (PERMISSION_DENIED otherwise).
   absl::Status ReadDocument(uint64_t job_id, uint32_t document, uint64_t offset,
+                            const std::string& agent_credential,
                             const std::function<bool(uint64_t, absl::string_view)>& fn)
       ABSL_LOCKS_EXCLUDED(state_.mu);
 

@@ -8,6 +8,9 @@ namespace spoolgate::spooler {
 grpc::Status IntakeService::Submit(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::SubmitResponse, v1::SubmitRequest>* stream) {
+  if (auto who = auth_.Authorize(*context, "Intake.Submit"); !who.ok()) {
+    return ToGrpcStatus(who.status());
+  }
   std::unique_ptr<Submission> submission;
   v1::SubmitRequest request;
   auto fail = [&](const absl::Status& status) {

@@ -17,6 +17,7 @@
 #include "lib/base/memory.h"
 #include "lib/base/signals.h"
 #include "lib/config/service_config.h"
+#include "lib/net/cidr.h"
 #include "services/spooler/server.h"
 #include "spoolgate/v1/config.pb.h"
 
@@ -38,7 +39,12 @@ ABSL_FLAG(std::vector<std::string>, admin_hosts, {},
 ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain: serve gRPC over TLS");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
 ABSL_FLAG(std::string, tls_client_ca, "", "PEM CA: require client certificates signed by it");
-ABSL_FLAG(std::string, admin_token_file, "", "file holding the bearer token the Admin API requires");
+ABSL_FLAG(std::string, tokens_file, "",
+          "who may call the spooler: lines of 'role name credential' (roles intake, agent, "
+          "admin; credential sha256:<hex of a bearer token's SHA-256> or cert:<client "
+          "certificate name>); without it (and without --admin_token_file) every caller is admin");
+ABSL_FLAG(std::string, admin_token_file, "",
+          "older form: a file holding one bearer token of the admin role (the token itself)");
 ABSL_FLAG(std::string, accounting_log, "",
           "append one JSON line per finished job here (written and synced about once a second; "
           "reopened on SIGHUP for logrotate)");
@@ -76,19 +82,21 @@ int Run() {
   options.accounting_log = absl::GetFlag(FLAGS_accounting_log);
   options.accounting_retention = absl::Hours(24) * absl::GetFlag(FLAGS_accounting_retention_days);
 
-  std::string admin_token;
-  if (!absl::GetFlag(FLAGS_admin_token_file).empty()) {
-    auto token = spoolgate::ReadTokenFile(absl::GetFlag(FLAGS_admin_token_file));
-    if (!token.ok()) {
-      spoolgate::Log("%s", token.status().ToString());
-      return 2;
-    }
-    admin_token = *token;
+  auto authorizer = spoolgate::spooler::Authorizer::FromFiles(absl::GetFlag(FLAGS_tokens_file),
+                                                              absl::GetFlag(FLAGS_admin_token_file));
+  if (!authorizer.ok()) {
+    spoolgate::Log("%s", authorizer.status().ToString());
+    return 2;
   }
   spoolgate::TlsFiles tls{absl::GetFlag(FLAGS_tls_client_ca), absl::GetFlag(FLAGS_tls_cert),
                           absl::GetFlag(FLAGS_tls_key)};
+  if (authorizer->open() && tls.ca.empty() && !spoolgate::net::IsLoopbackListen(listen)) {
+    spoolgate::Log("WARNING: listening on %s without credentials: anyone who reaches this port "
+                   "can submit, read and delete every job; use --tokens_file or client "
+                   "certificates (--tls_client_ca)", listen);
+  }
   auto server = spoolgate::spooler::SpoolerServer::Start(std::move(options), listen, metrics, tls,
-                                                         admin_token);
+                                                         *std::move(authorizer));
   if (!server.ok()) {
     spoolgate::Log("cannot start: %s", server.status().ToString());
     return 1;

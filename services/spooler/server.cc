@@ -13,10 +13,11 @@ namespace spoolgate::spooler {
 
 absl::StatusOr<std::unique_ptr<SpoolerServer>> SpoolerServer::Start(
     SpoolerOptions options, const std::string& listen, const std::string& metrics_listen,
-    const TlsFiles& tls, const std::string& admin_token) {
+    const TlsFiles& tls, Authorizer authorizer) {
   auto credentials = MakeServerCredentials(tls);
   if (!credentials.ok()) return credentials.status();
   auto server = std::unique_ptr<SpoolerServer>(new SpoolerServer());
+  server->authorizer_ = std::move(authorizer);
   if (!metrics_listen.empty()) {
     auto metrics = MetricsServer::Start(metrics_listen);
     if (!metrics.ok()) return metrics.status();
@@ -26,9 +27,9 @@ absl::StatusOr<std::unique_ptr<SpoolerServer>> SpoolerServer::Start(
                                server->metrics_ ? &server->metrics_->registry() : nullptr);
   if (!spooler.ok()) return spooler.status();
   server->spooler_ = *std::move(spooler);
-  server->intake_ = std::make_unique<IntakeService>(*server->spooler_);
-  server->dispatch_ = std::make_unique<DispatchService>(*server->spooler_);
-  server->admin_ = std::make_unique<AdminService>(*server->spooler_, admin_token);
+  server->intake_ = std::make_unique<IntakeService>(*server->spooler_, server->authorizer_);
+  server->dispatch_ = std::make_unique<DispatchService>(*server->spooler_, server->authorizer_);
+  server->admin_ = std::make_unique<AdminService>(*server->spooler_, server->authorizer_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -56,8 +57,10 @@ absl::StatusOr<std::unique_ptr<SpoolerServer>> SpoolerServer::Start(
   for (const char* name : {"", "spoolgate.v1.Intake", "spoolgate.v1.Dispatch", "spoolgate.v1.Admin"}) {
     health->SetServingStatus(name, true);
   }
-  Log("serving gRPC%s on port %d, metrics on port %d%s", tls.empty() ? "" : " over TLS",
-      server->port_, server->metrics_port(), admin_token.empty() ? "" : "; Admin API needs a token");
+  Log("serving gRPC%s on port %d, metrics on port %d; %s", tls.empty() ? "" : " over TLS",
+      server->port_, server->metrics_port(),
+      server->authorizer_.open() ? "no credentials: every caller is an admin"
+                                 : "every call needs a credential of a role");
   return server;
 }
 

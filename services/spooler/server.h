@@ -11,6 +11,7 @@
 #include "lib/grpc/tls.h"
 #include "lib/metrics/metrics_server.h"
 #include "services/spooler/admin_service.h"
+#include "services/spooler/authorizer.h"
 #include "services/spooler/dispatch_service.h"
 #include "services/spooler/intake_service.h"
 #include "services/spooler/spooler.h"
@@ -22,13 +23,13 @@ class SpoolerServer {
   // Opens the spooler and starts serving on `listen` ("host:port", port 0 =
   // any) and metrics on `metrics_listen` (empty = no metrics endpoint).
   // `tls`: server certificate/key and, to require client certificates, a
-  // client CA (all empty = plain TCP). `admin_token`: required on Admin calls
-  // when not empty.
+  // client CA (all empty = plain TCP). `authorizer`: who may call what (the
+  // default lets every caller do everything).
   static absl::StatusOr<std::unique_ptr<SpoolerServer>> Start(SpoolerOptions options,
                                                               const std::string& listen,
                                                               const std::string& metrics_listen,
                                                               const TlsFiles& tls = {},
-                                                              const std::string& admin_token = "");
+                                                              Authorizer authorizer = {});
   ~SpoolerServer();
 
   int port() const { return port_; }
@@ -41,6 +42,7 @@ class SpoolerServer {
 
  private:
   SpoolerServer() = default;
+  Authorizer authorizer_;
   std::unique_ptr<MetricsServer> metrics_;
   std::unique_ptr<Spooler> spooler_;
   std::unique_ptr<IntakeService> intake_;

@@ -88,8 +88,9 @@ class Spooler {
 
   // ---- Dispatch ----
   absl::StatusOr<std::shared_ptr<AgentConnection>> AttachAgent(const v1::AgentHello& hello,
-                                                               const std::string& peer) {
-    return dispatcher_.AttachAgent(hello, peer);
+                                                               const std::string& peer,
+                                                               const std::string& credential = "") {
+    return dispatcher_.AttachAgent(hello, peer, credential);
   }
   absl::Status HandleAgentMessage(AgentConnection& agent, const v1::AgentMessage& message) {
     return dispatcher_.HandleAgentMessage(agent, message);
@@ -97,7 +98,12 @@ class Spooler {
   void DetachAgent(AgentConnection& agent) { dispatcher_.DetachAgent(agent); }
   absl::Status ReadDocument(uint64_t job_id, uint32_t document, uint64_t offset,
                             const std::function<bool(uint64_t, absl::string_view)>& fn) {
-    return dispatcher_.ReadDocument(job_id, document, offset, fn);
+    return dispatcher_.ReadDocument(job_id, document, offset, "", fn);
+  }
+  absl::Status ReadDocument(uint64_t job_id, uint32_t document, uint64_t offset,
+                            const std::string& agent_credential,
+                            const std::function<bool(uint64_t, absl::string_view)>& fn) {
+    return dispatcher_.ReadDocument(job_id, document, offset, agent_credential, fn);
   }
 
   // Expires leases, schedules jobs whose backoff ended, purges old history

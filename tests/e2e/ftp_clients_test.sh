@@ -9,15 +9,16 @@ build=$(cd "$1" && pwd)
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "$0")/lib.sh"
 url=ftp://alice:secret@127.0.0.1:2121
+make_role_tokens  # the gateway holds only the intake role, the agent only agent
 
-"$build/services/spooler/spooler" --data_dir="$work/data" --queues=office \
+"$build/services/spooler/spooler" --data_dir="$work/data" --queues=office "${spooler_auth[@]}" \
   --listen=127.0.0.1:7600 --metrics_listen= --min_free_disk_bytes=0 2>"$work/spooler.log" &
 pids+=($!)
 wait_port 7600 || fail "the spooler does not listen"  # may be slow to open (sanitizers)
 "$build/services/ftp-gateway/ftp-gateway" --spooler=127.0.0.1:7600 --listen=127.0.0.1:2121 \
-  --passive_ports=30000-30009 --metrics_listen= 2>"$work/ftp.log" &
+  "${intake_auth[@]}" --passive_ports=30000-30009 --metrics_listen= 2>"$work/ftp.log" &
 pids+=($!)
-"$build/services/printer-agent/printer-agent" --spooler=127.0.0.1:7600 \
+"$build/services/printer-agent/printer-agent" --spooler=127.0.0.1:7600 "${agent_auth[@]}" \
   --printer="p1=office=dir:$work/out" --metrics_listen= 2>"$work/agent.log" &
 pids+=($!)
 wait_port 2121 || fail "nothing listens on 2121"
@@ -88,7 +89,7 @@ done
 ok "all $n uploads printed byte-identical"
 
 # --- quota: 600 kB per user per hour on "metered"; the second 500 kB upload is refused
-ctl() { "$build/tools/spoolctl/spoolctl" --spooler=127.0.0.1:7600 "$@"; }
+ctl() { "$build/tools/spoolctl/spoolctl" --spooler=127.0.0.1:7600 "${admin_auth[@]}" "$@"; }
 ctl queue add metered >/dev/null || fail "queue add metered"
 ctl queue set metered --quota_period=1h --quota_bytes=600000 >/dev/null || fail "queue set quota"
 curl -sS -T "$work/job.bin" "ftp://carol:x@127.0.0.1:2121/metered/" || fail "quota: first upload refused"

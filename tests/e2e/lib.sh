@@ -24,3 +24,20 @@ wait_port() {
   for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
   return 1
 }
+# Least privilege as deployed: writes $work/tokens for the spooler (one
+# credential per role) and a token file per role. Use the arrays as flags:
+#   spooler "${spooler_auth[@]}", gateways "${intake_auth[@]}",
+#   printer-agent "${agent_auth[@]}", spoolctl "${admin_auth[@]}".
+make_role_tokens() {
+  local role
+  : > "$work/tokens"
+  for role in intake agent admin; do
+    printf '%s' "$role-token-$RANDOM$RANDOM" > "$work/$role.token"
+    printf '%s test-%s sha256:%s\n' "$role" "$role" \
+      "$(sha256sum < "$work/$role.token" | cut -d' ' -f1)" >> "$work/tokens"
+  done
+  spooler_auth=(--tokens_file="$work/tokens")
+  intake_auth=(--token_file="$work/intake.token")
+  agent_auth=(--token_file="$work/agent.token")
+  admin_auth=(--token_file="$work/admin.token")
+}

@@ -10,13 +10,14 @@ build=$(cd "$1" && pwd)
 source "$(dirname "$0")/lib.sh"
 
 q=office@127.0.0.1%5515
-ctl() { "$build/tools/spoolctl/spoolctl" --spooler=127.0.0.1:7600 "$@"; }
+make_role_tokens  # the gateway holds only the intake role, the agent only agent
+ctl() { "$build/tools/spoolctl/spoolctl" --spooler=127.0.0.1:7600 "${admin_auth[@]}" "$@"; }
 
-"$build/services/spooler/spooler" --data_dir="$work/data" --queues=office \
+"$build/services/spooler/spooler" --data_dir="$work/data" --queues=office "${spooler_auth[@]}" \
   --listen=127.0.0.1:7600 --metrics_listen= --min_free_disk_bytes=0 2>"$work/spooler.log" &
 pids+=($!)
 wait_port 7600 || fail "the spooler does not listen"  # may be slow to open (sanitizers)
-"$build/services/lpd-gateway/lpd-gateway" --spooler=127.0.0.1:7600 \
+"$build/services/lpd-gateway/lpd-gateway" --spooler=127.0.0.1:7600 "${intake_auth[@]}" \
   --listen=127.0.0.1:5515 --metrics_listen= 2>"$work/lpd.log" &
 pids+=($!)
 wait_port 5515 || fail "nothing listens on 5515"
@@ -70,7 +71,7 @@ lprm -U alice -P "$q" 9 | grep -q dequeued || fail "alice could not remove her j
 ok "lprm removes one's own job and is refused for another user's"
 
 # --- print: the bytes on the dir: device match
-"$build/services/printer-agent/printer-agent" --spooler=127.0.0.1:7600 \
+"$build/services/printer-agent/printer-agent" --spooler=127.0.0.1:7600 "${agent_auth[@]}" \
   --printer="p1=office=dir:$work/out" --metrics_listen= 2>"$work/agent.log" &
 pids+=($!)
 for id in "${!want[@]}"; do

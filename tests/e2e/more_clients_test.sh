@@ -20,25 +20,27 @@ chmod 755 "$work"  # BSD lpr and lpd work as daemon/lp in the spool below it
 # The bind mounts below must go before lib.sh's cleanup removes $work.
 trap 'umount -l /dev /run /var/spool "$work/keep/"* /etc/printcap 2>/dev/null || true; cleanup' EXIT
 
-ctl() { "$build/tools/spoolctl/spoolctl" --spooler=127.0.0.1:7600 "$@"; }
+make_role_tokens  # gateways hold only the intake role, the agent only agent
+ctl() { "$build/tools/spoolctl/spoolctl" --spooler=127.0.0.1:7600 "${admin_auth[@]}" "$@"; }
 printf 'queues:\n  - {name: office, accepting: true, enabled: true, banners: true}\n  - {name: held, accepting: true, enabled: false}\n' \
   > "$work/spooler.yaml"
 "$build/services/spooler/spooler" --config="$work/spooler.yaml" --data_dir="$work/data" \
   --listen=127.0.0.1:7600 --metrics_listen= --min_free_disk_bytes=0 --admin_hosts=127.0.0.0/8 \
+  "${spooler_auth[@]}" \
   2>"$work/spooler.log" &
 pids+=($!)
 wait_port 7600 || fail "the spooler does not listen"  # may be slow to open (sanitizers)
 mkdir -p "$work/out"
-"$build/services/printer-agent/printer-agent" --spooler=127.0.0.1:7600 \
+"$build/services/printer-agent/printer-agent" --spooler=127.0.0.1:7600 "${agent_auth[@]}" \
   --printer="p1=office=dir:$work/out" --metrics_listen= 2>"$work/agent.log" &
 pids+=($!)
 # BSD lpd forwards to port 515 of its rm= host, and treats 127.0.0.1 as
 # itself: the gateway listens on 127.0.0.2:515.
-"$build/services/lpd-gateway/lpd-gateway" --spooler=127.0.0.1:7600 \
+"$build/services/lpd-gateway/lpd-gateway" --spooler=127.0.0.1:7600 "${intake_auth[@]}" \
   --listen=127.0.0.2:515 --metrics_listen= 2>"$work/lpd.log" &
 pids+=($!)
 "$build/services/ftp-gateway/ftp-gateway" --spooler=127.0.0.1:7600 --listen=127.0.0.1:2121 \
-  --metrics_listen= 2>"$work/ftp.log" &
+  "${intake_auth[@]}" --metrics_listen= 2>"$work/ftp.log" &
 pids+=($!)
 wait_port 2121 || fail "nothing listens on 2121"
 

@@ -9,9 +9,11 @@
 namespace spoolgate::testing {
 
 TestAgent::TestAgent(const std::string& address, const std::string& agent_id,
-                     const std::string& queue, int printers)
-    : stub_(v1::Dispatch::NewStub(
+                     const std::string& queue, int printers, std::string token)
+    : token_(std::move(token)),
+      stub_(v1::Dispatch::NewStub(
           grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))) {
+  AddToken(&context_);
   stream_ = stub_->Attach(&context_);
   v1::AgentMessage hello;
   hello.mutable_hello()->set_agent_id(agent_id);
@@ -35,6 +37,10 @@ TestAgent::TestAgent(const std::string& address, const std::string& agent_id,
 }
 
 TestAgent::~TestAgent() { Disconnect(); }
+
+void TestAgent::AddToken(grpc::ClientContext* context) const {
+  if (!token_.empty()) context->AddMetadata("authorization", "Bearer " + token_);
+}
 
 void TestAgent::Disconnect() {
   if (disconnected_) return;
@@ -76,6 +82,7 @@ absl::StatusOr<TestAgent::Document> TestAgent::ReadDocument(uint64_t job_id, uin
                                                             uint64_t offset) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
+  AddToken(&context);
   v1::ReadDocumentRequest request;
   request.set_job_id(job_id);
   request.set_document(document);

@@ -21,9 +21,10 @@ namespace spoolgate::testing {
 
 class TestAgent {
  public:
-  // Attaches as `agent_id` with `printers` printers serving `queue`.
+  // Attaches as `agent_id` with `printers` printers serving `queue`,
+  // presenting bearer `token` on every call when it is not empty.
   TestAgent(const std::string& address, const std::string& agent_id, const std::string& queue,
-            int printers = 1);
+            int printers = 1, std::string token = "");
   ~TestAgent();
 
   // The next message from the spooler, or nullopt after `timeout`.
@@ -46,6 +47,9 @@ class TestAgent {
   void Disconnect();
 
  private:
+  void AddToken(grpc::ClientContext* context) const;
+
+  const std::string token_;
   std::unique_ptr<v1::Dispatch::Stub> stub_;
   grpc::ClientContext context_;
   std::unique_ptr<grpc::ClientReaderWriter<v1::AgentMessage, v1::SpoolerMessage>> stream_;

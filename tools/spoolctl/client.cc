@@ -12,7 +12,7 @@ namespace spoolgate::spoolctl {
 
 void SetDeadline(grpc::ClientContext* context) {
   context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  AddAdminToken(context);
+  AddCallToken(context);
 }
 
 int ReportError(const std::string& what, const absl::Status& status) {

@@ -43,4 +43,16 @@ TEST(CidrTest, RejectsNamesAndBadPrefixes) {
 }
 
 }  // namespace
+TEST(IsLoopbackListenTest, OnlyLoopbackAddressesAndUnixSockets) {
+  EXPECT_TRUE(IsLoopbackListen("127.0.0.1:7600"));
+  EXPECT_TRUE(IsLoopbackListen("127.1.2.3:0"));
+  EXPECT_TRUE(IsLoopbackListen("[::1]:7600"));
+  EXPECT_TRUE(IsLoopbackListen("localhost:7600"));
+  EXPECT_TRUE(IsLoopbackListen("unix:/run/spoolgate.sock"));
+  EXPECT_FALSE(IsLoopbackListen("0.0.0.0:7600"));
+  EXPECT_FALSE(IsLoopbackListen("[::]:7600"));
+  EXPECT_FALSE(IsLoopbackListen("10.0.0.5:7600"));
+  EXPECT_FALSE(IsLoopbackListen("spooler.example:7600"));
+}
+
 }  // namespace spoolgate::net

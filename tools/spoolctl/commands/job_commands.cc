@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "lib/grpc/status_conversion.h"
+#include "lib/grpc/tls.h"
 #include "services/spooler/job_state.h"
 #include "spoolgate/v1/admin.grpc.pb.h"
 #include "spoolgate/v1/intake.grpc.pb.h"
@@ -138,6 +139,7 @@ int PrintCommand(const Context& ctx) {
   }
   auto stub = v1::Intake::NewStub(ctx.channel);
   grpc::ClientContext call;
+  AddCallToken(&call);
   auto stream = stub->Submit(&call);
   v1::SubmitRequest request;
   auto* header = request.mutable_header();
