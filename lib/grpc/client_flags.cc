@@ -25,7 +25,13 @@ absl::Status LoadCallTokenFromFlags() {
 absl::StatusOr<std::shared_ptr<grpc::Channel>> SpoolerChannelFromFlags(
     const std::string& target, const grpc::ChannelArguments& args) {
   if (auto s = LoadCallTokenFromFlags(); !s.ok()) return s;
-  return MakeChannel(target, ClientTlsFromFlags(), args);
+  // Reconnect within a second of a spooler restart: gRPC's default backoff
+  // grows towards two minutes, and every job in between would be refused.
+  grpc::ChannelArguments with_backoff = args;
+  with_backoff.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
+  with_backoff.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
+  with_backoff.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  return MakeChannel(target, ClientTlsFromFlags(), with_backoff);
 }
 
 }  // namespace spoolgate

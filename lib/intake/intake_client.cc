@@ -1,5 +1,6 @@
 #include "lib/intake/intake_client.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "lib/grpc/status_conversion.h"
@@ -8,11 +9,17 @@
 namespace spoolgate {
 namespace {
 constexpr size_t kMaxChunk = 1 << 20;
+constexpr absl::Duration kConnectWait = absl::Seconds(5);
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<IntakeJob>> IntakeJob::Begin(
     const std::shared_ptr<grpc::Channel>& channel, const v1::JobHeader& header,
     absl::Duration deadline) {
+  // A spooler that is restarting gets a few seconds to come back before the
+  // job is refused: the client would only have to send it all again.
+  if (channel->GetState(/*try_to_connect=*/true) != GRPC_CHANNEL_READY) {
+    channel->WaitForConnected(absl::ToChronoTime(absl::Now() + std::min(deadline, kConnectWait)));
+  }
   auto job = std::unique_ptr<IntakeJob>(new IntakeJob());
   job->stub_ = v1::Intake::NewStub(channel);
   job->context_.set_deadline(absl::ToChronoTime(absl::Now() + deadline));

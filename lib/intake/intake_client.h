@@ -24,7 +24,8 @@ namespace spoolgate {
 class IntakeJob {
  public:
   // Opens the stream and sends the header; returns after the spooler
-  // accepted it (queue exists, accepting, not full).
+  // accepted it (queue exists, accepting, not full). Waits up to 5 s for a
+  // channel that is not connected (a spooler that is restarting).
   static absl::StatusOr<std::unique_ptr<IntakeJob>> Begin(
       const std::shared_ptr<grpc::Channel>& channel, const v1::JobHeader& header,
       absl::Duration deadline = absl::Hours(6));

@@ -36,8 +36,12 @@ make_role_tokens() {
     printf '%s test-%s sha256:%s\n' "$role" "$role" \
       "$(sha256sum < "$work/$role.token" | cut -d' ' -f1)" >> "$work/tokens"
   done
+  # shellcheck disable=SC2034  # used by the scripts that source this file
   spooler_auth=(--tokens_file="$work/tokens")
+  # shellcheck disable=SC2034
   intake_auth=(--token_file="$work/intake.token")
+  # shellcheck disable=SC2034
   agent_auth=(--token_file="$work/agent.token")
+  # shellcheck disable=SC2034
   admin_auth=(--token_file="$work/admin.token")
 }
