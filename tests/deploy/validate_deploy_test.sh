@@ -29,7 +29,7 @@ check "promtool check config" promtool check config deploy/prometheus/prometheus
 check "promtool check rules" promtool check rules deploy/prometheus/alerts.yml
 check "yamllint" yamllint -d "{extends: relaxed, rules: {line-length: {max: 120}}}" deploy
 check "grafana dashboard is JSON" /usr/bin/python3 -m json.tool deploy/grafana/spoolgate-dashboard.json
-check "shellcheck" shellcheck -x scripts/install-deps scripts/run-local scripts/run-fuzzers bench/run-all \
+check "shellcheck" shellcheck -x scripts/install-deps scripts/run-local scripts/run-fuzzers bench/run-all deploy/k8s/make-credentials \
   scripts/container-test scripts/fresh-test scripts/lib/*.sh .ci/run tests/e2e/*.sh tests/deploy/*.sh
 units_name_binaries() {
   local unit binary
