@@ -2,13 +2,12 @@
 // every field type, so we only translate the document tree.
 #include "lib/config/config_loader.h"
 
-#include <fstream>
-#include <sstream>
 
 #include <google/protobuf/util/json_util.h>
 #include <yaml-cpp/yaml.h>
 
 #include "absl/strings/str_cat.h"
+#include "lib/base/read_file.h"
 
 namespace spoolgate {
 
@@ -121,11 +120,9 @@ absl::Status ParseYamlConfig(absl::string_view yaml_text,
 
 absl::Status LoadYamlConfigFile(const std::string& path,
                                 google::protobuf::Message* message) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("config: cannot open ", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  auto status = ParseYamlConfig(buffer.str(), message);
+  auto text = ReadWholeFile(path);
+  if (!text.ok()) return absl::NotFoundError(absl::StrCat("config: cannot open ", path));
+  auto status = ParseYamlConfig(*text, message);
   if (!status.ok()) {
     return absl::Status(status.code(), absl::StrCat(path, ": ", status.message()));
   }

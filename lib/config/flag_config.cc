@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include <google/protobuf/descriptor.h>
@@ -14,6 +12,7 @@
 #include "absl/flags/reflection.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "lib/base/read_file.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "lib/base/command_line.h"
@@ -168,11 +167,9 @@ void ResetFlagsNotGiven() {
 }
 
 absl::Status ApplyYamlConfigFile(const std::string& path, google::protobuf::Message* structured) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("config: cannot open ", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  auto status = ApplyYamlConfig(buffer.str(), structured);
+  auto text = ReadWholeFile(path);
+  if (!text.ok()) return absl::NotFoundError(absl::StrCat("config: cannot open ", path));
+  auto status = ApplyYamlConfig(*text, structured);
   if (!status.ok()) {
     return absl::Status(status.code(), absl::StrCat(path, ": ", status.message()));
   }

@@ -1,23 +1,14 @@
 #include "lib/grpc/tls.h"
 
-#include <fstream>
-#include <sstream>
-
 #include <grpcpp/create_channel.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "lib/base/read_file.h"
 
 namespace spoolgate {
 namespace {
 
-absl::StatusOr<std::string> ReadPem(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string& CallToken() {
   static auto* token = new std::string();
@@ -27,7 +18,7 @@ std::string& CallToken() {
 }  // namespace
 
 absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
-  auto text = ReadPem(path);
+  auto text = ReadWholeFile(path);
   if (!text.ok()) return text.status();
   std::string token(absl::StripAsciiWhitespace(*text));
   if (token.empty()) return absl::InvalidArgumentError(absl::StrCat(path, " is empty"));
@@ -39,15 +30,15 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(c
   if (files.cert.empty() || files.key.empty()) {
     return absl::InvalidArgumentError("TLS needs both --tls_cert and --tls_key");
   }
-  auto cert = ReadPem(files.cert);
+  auto cert = ReadWholeFile(files.cert);
   if (!cert.ok()) return cert.status();
-  auto key = ReadPem(files.key);
+  auto key = ReadWholeFile(files.key);
   if (!key.ok()) return key.status();
   grpc::SslServerCredentialsOptions options(
       files.ca.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
                        : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
   if (!files.ca.empty()) {
-    auto ca = ReadPem(files.ca);
+    auto ca = ReadWholeFile(files.ca);
     if (!ca.ok()) return ca.status();
     options.pem_root_certs = *ca;
   }
@@ -61,14 +52,14 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const std::string& ta
   if (files.empty()) return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
   grpc::SslCredentialsOptions options;
   if (!files.ca.empty()) {
-    auto ca = ReadPem(files.ca);
+    auto ca = ReadWholeFile(files.ca);
     if (!ca.ok()) return ca.status();
     options.pem_root_certs = *ca;
   }
   if (!files.cert.empty() || !files.key.empty()) {
-    auto cert = ReadPem(files.cert);
+    auto cert = ReadWholeFile(files.cert);
     if (!cert.ok()) return cert.status();
-    auto key = ReadPem(files.key);
+    auto key = ReadWholeFile(files.key);
     if (!key.ok()) return key.status();
     options.pem_cert_chain = *cert;
     options.pem_private_key = *key;

@@ -1,10 +1,8 @@
 #include "services/spooler/authorizer.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
 #include "lib/base/logging.h"
+#include "lib/base/read_file.h"
 #include "lib/base/sha256.h"
 #include "lib/grpc/tls.h"
 
@@ -25,13 +23,6 @@ std::vector<std::string> CertificateIdentities(const grpc::ServerContext& contex
   return out;
 }
 
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 }  // namespace
 
