@@ -77,7 +77,8 @@ std::string Usage() {
   }
   out +=
       "\nCommon flags: --spooler=HOST:PORT (default 127.0.0.1:7600), --json (one JSON object per line),\n"
-      "  --tls_ca=PEM [--tls_cert=PEM --tls_key=PEM] for TLS, --admin_token_file=FILE.\n"
+      "  --tls_ca=PEM [--tls_cert=PEM --tls_key=PEM] for TLS, --token_file=FILE (its bearer token,\n"
+      "  usually of the admin role).\n"
       "Exit codes: 0 ok, 1 refused by the spooler, 2 usage, 3 spooler unavailable.\n"
       "spoolctl SUBCOMMAND --help explains one subcommand.";
   return out;
