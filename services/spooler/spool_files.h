@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "lib/base/unique_fd.h"
+#include "lib/base/write_behind.h"
 
 namespace spoolgate::spooler {
 
@@ -48,6 +49,7 @@ class SpoolFiles {
     UniqueFd fd_;
     uint64_t size_ = 0;
     uint64_t synced_ = 0;  // bytes made durable by the last Sync
+    WriteBehind write_behind_;
   };
 
   // Creates (or truncates) the file and makes its directory entry durable.

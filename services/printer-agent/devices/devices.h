@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 
+#include "lib/base/write_behind.h"
 #include "services/printer-agent/device.h"
 #include "services/printer-agent/devices/fd_io.h"
 
@@ -26,6 +27,8 @@ class DirDevice : public Device {
   DeviceOptions options_;
   UniqueFd fd_;
   std::string part_, final_;
+  uint64_t written_ = 0;  // bytes of this job in part_
+  WriteBehind write_behind_;
 };
 
 // A device that is an fd opened per job: Probe opens and closes it, writes
