@@ -4,12 +4,17 @@
 // the real binaries measures: start-up to serving; lpq short and long on
 // "big" (first byte and whole answer); the first page of ListJobs and of
 // `spoolctl jobs`; FTP LIST of "big"; and the LPD small-job load on queue
-// "bench" beside it, against the same load on an empty spooler.
+// "bench" beside it, against the same load on an empty stack that runs
+// alongside. On the empty stack it also compares the load with and without
+// thousands of idle connections. Comparisons alternate over --rounds
+// rounds and compare medians.
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include <grpcpp/create_channel.h>
 
@@ -33,6 +38,7 @@ ABSL_FLAG(int, history, 1000000, "finished jobs in history");
 ABSL_FLAG(int, jobs, 2000, "small jobs of the LPD load");
 ABSL_FLAG(int, connections, 8, "connections of the LPD load");
 ABSL_FLAG(int, idle_peers, 2000, "idle LPD connections and idle FTP sessions held open in one run");
+ABSL_FLAG(int, rounds, 5, "alternating rounds of each comparison; their medians are compared");
 
 namespace spoolgate {
 namespace {
@@ -191,8 +197,6 @@ void FtpList(int port) {
                                listed.exit_code);
 }
 
-double SmallJobs(const Stack& stack, const char* label, int first_number = 1);
-
 // Waits (at most a minute) until `count` jobs are on the dir: printer.
 void WaitPrinted(const std::string& printer_dir, int count) {
   absl::Time deadline = absl::Now() + absl::Minutes(1);
@@ -207,15 +211,41 @@ void WaitPrinted(const std::string& printer_dir, int count) {
   }
 }
 
-// The LPD load again while --idle_peers idle LPD connections and as many
-// idle FTP sessions are held open; the gateways' RSS with them.
-void IdlePeers(const Stack& stack) {
-  int peers = absl::GetFlag(FLAGS_idle_peers);
-  if (peers == 0) return;
-  if (RaiseOpenFileLimit(2 * peers + 256) < static_cast<uint64_t>(2 * peers + 256)) {
-    std::cout << "idle peers: the open file limit is too low, skipped\n";
-    return;
+// The LPD small-job load on one stack, run again and again: job numbers go
+// on from the last run (the same numbers again would be taken for
+// retries), and each run waits until its jobs are printed so that the next
+// load never shares the machine with this one's printing.
+class SmallJobLoad {
+ public:
+  SmallJobLoad(const Stack& stack, std::string printer_dir)
+      : stack_(stack), printer_dir_(std::move(printer_dir)) {}
+
+  bench::SmallJobsResult Run(const std::string& label) {
+    int jobs = absl::GetFlag(FLAGS_jobs), connections = absl::GetFlag(FLAGS_connections);
+    auto result = bench::RunSmallJobs(stack_.lpd_port, "bench", jobs, connections, 1024, next_number_);
+    next_number_ += jobs;
+    printed_ += result.jobs;
+    std::cout << "  " << label << ": " << bench::Describe(result, 1024, connections) << "\n";
+    WaitPrinted(printer_dir_, printed_);
+    return result;
   }
+
+ private:
+  const Stack& stack_;
+  std::string printer_dir_;
+  int next_number_ = 1;
+  int printed_ = 0;
+};
+
+double Median(std::vector<double> values) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  size_t mid = values.size() / 2;
+  return values.size() % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+}
+
+// Holds `peers` idle LPD connections and as many idle FTP sessions.
+std::vector<UniqueFd> OpenIdlePeers(const Stack& stack, int peers) {
   std::vector<UniqueFd> idle;
   for (int port : {stack.lpd_port, stack.ftp_port}) {
     for (int i = 0; i < peers; ++i) {
@@ -225,31 +255,68 @@ void IdlePeers(const Stack& stack) {
     }
   }
   absl::SleepFor(absl::Seconds(2));  // every connection accepted and greeted
-  std::cout << absl::StrFormat("%d idle connections held: lpd-gateway RSS %d MiB, ftp-gateway %d MiB\n",
-                               idle.size(), testing::PeakRssKib(stack.lpd->pid()) / 1024,
-                               testing::PeakRssKib(stack.ftp->pid()) / 1024);
-  SmallJobs(stack, "LPD load beside the idle connections", absl::GetFlag(FLAGS_jobs) + 1);
+  return idle;
 }
 
-double SmallJobs(const Stack& stack, const char* label, int first_number) {
-  int jobs = absl::GetFlag(FLAGS_jobs), connections = absl::GetFlag(FLAGS_connections);
-  auto result = bench::RunSmallJobs(stack.lpd_port, "bench", jobs, connections, 1024, first_number);
-  std::cout << label << ": " << bench::Describe(result, 1024, connections) << "\n";
-  return result.jobs_per_second();
+// The LPD load with and without --idle_peers + --idle_peers idle
+// connections, in alternating rounds on one stack: one run on this VM
+// differs from the next by up to 30 %, so medians are compared.
+void IdlePeers(const Stack& stack, SmallJobLoad& load) {
+  int peers = absl::GetFlag(FLAGS_idle_peers), rounds = absl::GetFlag(FLAGS_rounds);
+  if (peers == 0) return;
+  if (RaiseOpenFileLimit(2 * peers + 256) < static_cast<uint64_t>(2 * peers + 256)) {
+    std::cout << "idle peers: the open file limit is too low, skipped\n";
+    return;
+  }
+  std::vector<double> p99_without, p99_with, rate_without, rate_with;
+  for (int round = 1; round <= rounds; ++round) {
+    auto without = load.Run(absl::StrCat("round ", round, ", no idle connections"));
+    std::vector<UniqueFd> idle = OpenIdlePeers(stack, peers);
+    if (round == 1) {
+      std::cout << absl::StrFormat("  %d idle connections held: lpd-gateway RSS %d MiB, ftp-gateway %d MiB\n",
+                                   idle.size(), testing::PeakRssKib(stack.lpd->pid()) / 1024,
+                                   testing::PeakRssKib(stack.ftp->pid()) / 1024);
+    }
+    auto with = load.Run(absl::StrCat("round ", round, ", ", idle.size(), " idle connections"));
+    idle.clear();
+    absl::SleepFor(absl::Seconds(1));  // the gateways see the hang-ups
+    p99_without.push_back(without.ack_p99_ms);
+    p99_with.push_back(with.ack_p99_ms);
+    rate_without.push_back(without.jobs_per_second());
+    rate_with.push_back(with.jobs_per_second());
+  }
+  double base = Median(p99_without), held = Median(p99_with);
+  std::cout << absl::StrFormat(
+      "idle connections, median of %d rounds: ack p99 %.1f ms without, %.1f ms with (%+.0f%%); "
+      "%.0f jobs/s without, %.0f with\n",
+      rounds, base, held, base > 0 ? 100 * (held - base) / base : 0, Median(rate_without),
+      Median(rate_with));
+}
+
+// The LPD load on the empty spooler and on the full one, in alternating
+// rounds while both stacks run, so that both see the same machine.
+void CompareWithEmpty(SmallJobLoad& empty, SmallJobLoad& full, int pending) {
+  std::vector<double> empty_rates, full_rates;
+  for (int round = 1; round <= absl::GetFlag(FLAGS_rounds); ++round) {
+    empty_rates.push_back(empty.Run(absl::StrCat("round ", round, ", empty spooler")).jobs_per_second());
+    full_rates.push_back(
+        full.Run(absl::StrCat("round ", round, ", beside ", pending, " pending jobs")).jobs_per_second());
+  }
+  double e = Median(empty_rates), f = Median(full_rates);
+  std::cout << absl::StrFormat(
+      "small-job rate beside %d pending jobs, median of %d rounds: %.0f jobs/s against %.0f on the "
+      "empty spooler: %.0f%%\n",
+      pending, empty_rates.size(), f, e, e > 0 ? 100 * f / e : 0);
 }
 
 int Run() {
-  double empty_rate = 0;
-  {
-    testing::TempDir dir;
-    Stack stack;
-    if (!StartStack(dir, stack)) return 1;
-    std::cout << absl::StrFormat("empty spooler: start-up to serving %.0f ms\n", stack.start_ms);
-    empty_rate = SmallJobs(stack, "LPD load, empty spooler");
-    // The next load must not share the machine with this one's printing.
-    WaitPrinted(dir.Sub("printer"), absl::GetFlag(FLAGS_jobs));
-    IdlePeers(stack);
-  }
+  testing::TempDir empty_dir;
+  Stack empty;
+  if (!StartStack(empty_dir, empty)) return 1;
+  std::cout << absl::StrFormat("empty spooler: start-up to serving %.0f ms\n", empty.start_ms);
+  SmallJobLoad empty_load(empty, empty_dir.Sub("printer"));
+  IdlePeers(empty, empty_load);
+
   testing::TempDir dir;
   int pending = absl::GetFlag(FLAGS_pending), history = absl::GetFlag(FLAGS_history);
   absl::Time fill_start = absl::Now();
@@ -274,9 +341,8 @@ int Run() {
   Lpq(stack.lpd_port, 4, "big");
   ListJobsPage(stack.spooler->address());
   FtpList(stack.ftp_port);
-  double full_rate = SmallJobs(stack, "LPD load beside them");
-  std::cout << absl::StrFormat("small-job rate beside %d pending jobs: %.0f%% of the empty spooler's\n",
-                               pending, empty_rate > 0 ? 100 * full_rate / empty_rate : 0);
+  SmallJobLoad full_load(stack, dir.Sub("printer"));
+  CompareWithEmpty(empty_load, full_load, pending);
   // Once more after a clean stop: the store as a running spooler leaves it.
   stack.spooler->Terminate(absl::Seconds(30));
   absl::Time restart = absl::Now();
