@@ -86,7 +86,7 @@ absl::StatusOr<spoolgate::ftp::FtpOptions> OptionsFromFlags() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  spoolgate::LimitMallocArenas();
+  spoolgate::ConfigureMalloc();
   spoolgate::BlockTerminationSignals();
   spoolgate::SetLogComponent("ftp-gateway");
   absl::FlagsUsageConfig usage;

@@ -36,7 +36,7 @@ ABSL_FLAG(int32_t, lpq_recent_seconds, 600,
 ABSL_FLAG(bool, require_reserved_port, false, "only accept source ports 721-731 (RFC 1179)");
 
 int main(int argc, char** argv) {
-  spoolgate::LimitMallocArenas();
+  spoolgate::ConfigureMalloc();
   spoolgate::BlockTerminationSignals();
   spoolgate::SetLogComponent("lpd-gateway");
   absl::FlagsUsageConfig usage;

@@ -107,7 +107,7 @@ int Run() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  spoolgate::LimitMallocArenas();
+  spoolgate::ConfigureMalloc();
   spoolgate::BlockTerminationSignals();
   spoolgate::SetLogComponent("printer-agent");
   absl::FlagsUsageConfig usage;

@@ -119,7 +119,7 @@ int Run() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  spoolgate::LimitMallocArenas();
+  spoolgate::ConfigureMalloc();
   spoolgate::BlockTerminationSignals();
   spoolgate::SetLogComponent("spooler");
   absl::FlagsUsageConfig usage;
