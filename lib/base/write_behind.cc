@@ -6,16 +6,28 @@
 
 namespace spoolgate {
 
+namespace {
+
+// Errors that say the file cannot be paced (a pipe, a file system without
+// the call), as opposed to write-back that failed.
+bool Unsupported(int error) { return error == ESPIPE || error == EINVAL || error == EOPNOTSUPP; }
+
+}  // namespace
+
 absl::Status WriteBehind::Appended(int fd, uint64_t size) {
-  if (size < handed_ + window_) return absl::OkStatus();
-  if (::sync_file_range(fd, static_cast<off_t>(handed_), static_cast<off_t>(size - handed_),
-                        SYNC_FILE_RANGE_WRITE) != 0) {
-    return absl::ErrnoToStatus(errno, "sync_file_range");
+  if (unsupported_ || size < handed_ + window_) return absl::OkStatus();
+  int result = ::sync_file_range(fd, static_cast<off_t>(handed_), static_cast<off_t>(size - handed_),
+                                 SYNC_FILE_RANGE_WRITE);
+  if (result == 0 && handed_ > written_) {
+    result = ::sync_file_range(fd, static_cast<off_t>(written_), static_cast<off_t>(handed_ - written_),
+                               SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+                                   SYNC_FILE_RANGE_WAIT_AFTER);
   }
-  if (handed_ > written_ &&
-      ::sync_file_range(fd, static_cast<off_t>(written_), static_cast<off_t>(handed_ - written_),
-                        SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
-                            SYNC_FILE_RANGE_WAIT_AFTER) != 0) {
+  if (result != 0) {
+    if (Unsupported(errno)) {
+      unsupported_ = true;  // the final sync alone then does the work
+      return absl::OkStatus();
+    }
     return absl::ErrnoToStatus(errno, "sync_file_range");
   }
   written_ = handed_;
