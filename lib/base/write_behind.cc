@@ -14,9 +14,10 @@ bool Unsupported(int error) { return error == ESPIPE || error == EINVAL || error
 
 }  // namespace
 
-absl::Status WriteBehind::Appended(int fd, uint64_t size) {
-  if (unsupported_ || size < handed_ + window_) return absl::OkStatus();
-  int result = ::sync_file_range(fd, static_cast<off_t>(handed_), static_cast<off_t>(size - handed_),
+absl::Status WriteBehind::Appended(int fd, uint64_t bytes) {
+  size_ += bytes;
+  if (unsupported_ || size_ < handed_ + window_) return absl::OkStatus();
+  int result = ::sync_file_range(fd, static_cast<off_t>(handed_), static_cast<off_t>(size_ - handed_),
                                  SYNC_FILE_RANGE_WRITE);
   if (result == 0 && handed_ > written_) {
     result = ::sync_file_range(fd, static_cast<off_t>(written_), static_cast<off_t>(handed_ - written_),
@@ -31,7 +32,7 @@ absl::Status WriteBehind::Appended(int fd, uint64_t size) {
     return absl::ErrnoToStatus(errno, "sync_file_range");
   }
   written_ = handed_;
-  handed_ = size;
+  handed_ = size_;
   return absl::OkStatus();
 }
 

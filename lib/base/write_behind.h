@@ -25,14 +25,16 @@ class WriteBehind {
 
   explicit WriteBehind(uint64_t window_bytes = kDefaultWindowBytes) : window_(window_bytes) {}
 
-  // Tells it that `fd` now holds `size` bytes (appended from offset 0 on).
+  // Tells it that `bytes` more were appended to `fd` (written from offset 0
+  // on, through this file's one WriteBehind).
   // Returns an error status (with errno's code) if write-back failed. A
   // file that cannot be paced (a pipe, a file system without
   // sync_file_range) is left alone from then on.
-  absl::Status Appended(int fd, uint64_t size);
+  absl::Status Appended(int fd, uint64_t bytes);
 
  private:
   uint64_t window_;
+  uint64_t size_ = 0;     // bytes appended so far
   uint64_t handed_ = 0;   // bytes handed to write-back
   uint64_t written_ = 0;  // bytes whose write-back was waited for
   bool unsupported_ = false;

@@ -64,6 +64,7 @@ absl::StatusOr<std::unique_ptr<SpoolFiles::Writer>> SpoolFiles::Create(uint64_t 
 }
 
 absl::Status SpoolFiles::Writer::Append(absl::string_view data) {
+  const uint64_t appended = data.size();
   while (!data.empty()) {
     ssize_t n = ::write(fd_.get(), data.data(), data.size());
     if (n < 0) {
@@ -75,7 +76,7 @@ absl::Status SpoolFiles::Writer::Append(absl::string_view data) {
   }
   // Measured on the target machine, 512 MiB in 1 MiB writes: 820-920 MB/s
   // with write-behind, 400-470 MB/s with an fdatasync every 8 MiB.
-  if (auto s = write_behind_.Appended(fd_.get(), size_); !s.ok()) {
+  if (auto s = write_behind_.Appended(fd_.get(), appended); !s.ok()) {
     return absl::Status(s.code(), absl::StrCat(s.message(), " ", name_));
   }
   return absl::OkStatus();

@@ -27,8 +27,7 @@ class DirDevice : public Device {
   DeviceOptions options_;
   UniqueFd fd_;
   std::string part_, final_;
-  uint64_t written_ = 0;  // bytes of this job in part_
-  WriteBehind write_behind_;
+  WriteBehind write_behind_;  // one per job's file
 };
 
 // A device that is an fd opened per job: Probe opens and closes it, writes

@@ -36,16 +36,14 @@ absl::Status DirDevice::BeginJob(uint64_t job_id) {
   part_ = absl::StrCat(dir_, "/.", job_id, ".part");
   fd_ = UniqueFd(::open(part_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (!fd_.valid()) return DeviceError(errno, part_);
-  written_ = 0;
   write_behind_ = WriteBehind();
   return absl::OkStatus();
 }
 
 absl::Status DirDevice::Write(absl::string_view data) {
   if (auto s = WriteAll(fd_.get(), data, options_.write_timeout, stall_hook_); !s.ok()) return s;
-  written_ += data.size();
   // A big job's fsync at the end then finds little left to write.
-  return write_behind_.Appended(fd_.get(), written_);
+  return write_behind_.Appended(fd_.get(), data.size());
 }
 
 absl::Status DirDevice::EndJob() {
