@@ -242,7 +242,7 @@ void Agent::AttachOnce(const std::shared_ptr<grpc::Channel>& channel) {
       }
     } else if (message.has_cancel()) {
       for (auto& worker : Workers()) {
-        if (worker->Cancel(message.cancel().job_id())) {
+        if (worker->Cancel(message.cancel().job_id(), message.cancel().lease())) {
           Log("job %d: cancel requested: %s", message.cancel().job_id(), message.cancel().reason());
         }
       }

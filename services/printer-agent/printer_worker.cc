@@ -78,14 +78,14 @@ void PrinterWorker::Assign(const v1::AssignJob& assignment) {
   queue_.push_back(assignment);
 }
 
-bool PrinterWorker::Cancel(uint64_t job_id) {
+bool PrinterWorker::Cancel(uint64_t job_id, uint64_t lease) {
   absl::MutexLock lock(&mu_);
-  if (current_job_ == job_id) {
+  if (current_job_ == job_id && (lease == 0 || current_lease_ == lease)) {
     cancel_current_ = true;
     return true;
   }
   for (auto it = queue_.begin(); it != queue_.end(); ++it) {
-    if (it->job().id() == job_id) {
+    if (it->job().id() == job_id && (lease == 0 || it->lease() == lease)) {
       queue_.erase(it);
       return true;
     }
@@ -149,6 +149,7 @@ void PrinterWorker::Run() {
         job = queue_.front();
         queue_.pop_front();
         current_job_ = job->job().id();
+        current_lease_ = job->lease();
         cancel_current_ = false;
       }
       in_error = NeedsProbing(status_.state());
@@ -156,7 +157,7 @@ void PrinterWorker::Run() {
     if (job) {
       PrintJob(*job);
       absl::MutexLock lock(&mu_);
-      current_job_ = 0;
+      current_job_ = current_lease_ = 0;
       cancel_current_ = false;
       continue;
     }
@@ -184,7 +185,7 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
     sent.document_bytes_total += doc.size_bytes() * (doc.copies() == 0 ? 1 : doc.copies());
   }
   device_->set_stall_hook(
-      [&](absl::Duration stalled) { return WhileStalled(job.id(), stalled, &sent); });
+      [&](absl::Duration stalled) { return WhileStalled(assignment, stalled, &sent); });
   struct HookReset {  // the hook refers to `sent`, which ends with this call
     Device* device;
     ~HookReset() { device->set_stall_hook(nullptr); }
@@ -212,7 +213,7 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
     uint32_t copies = doc.copies() == 0 ? 1 : doc.copies();
     for (uint32_t c = 0; status.ok() && c < copies; ++c) {
       auto carried = assignment.documents().find(doc.index());
-      status = PrintDocument(job, doc,
+      status = PrintDocument(assignment, doc,
                              carried == assignment.documents().end() ? nullptr : &carried->second,
                              &sent);
       if (!status.ok() && status.code() != absl::StatusCode::kCancelled &&
@@ -225,16 +226,18 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
     status = device_->EndJob();
     device_failed = !status.ok();
   }
-  ReportJobEnd(job, status, device_failed, sent);
+  ReportJobEnd(assignment, status, device_failed, sent);
 }
 
-void PrinterWorker::ReportJobEnd(const v1::Job& job, absl::Status status, bool device_failed,
-                                 const Sent& sent) {
+void PrinterWorker::ReportJobEnd(const v1::AssignJob& assignment, absl::Status status,
+                                 bool device_failed, const Sent& sent) {
+  const v1::Job& job = assignment.job();
   v1::AgentMessage message;
   if (Cancelled(job.id())) {
     device_->AbortJob();
     Log("printer %s: job %d stopped: cancelled", options_.name, job.id());
     message.mutable_failed()->set_job_id(job.id());
+    message.mutable_failed()->set_lease(assignment.lease());
     message.mutable_failed()->set_error("cancelled while printing");
     message.mutable_failed()->set_disposition(v1::FAILURE_DISPOSITION_CANCEL);
     report_(message);
@@ -245,6 +248,7 @@ void PrinterWorker::ReportJobEnd(const v1::Job& job, absl::Status status, bool d
     Log("printer %s: job %d printed, %d bytes", options_.name, job.id(), sent.device_bytes);
     if (metrics_) metrics_->jobs_printed.Add({{"printer", options_.name}}).Increment();
     message.mutable_completed()->set_job_id(job.id());
+    message.mutable_completed()->set_lease(assignment.lease());
     message.mutable_completed()->set_bytes_written(sent.device_bytes);
     if (sent.pages_known) message.mutable_completed()->set_pages(sent.pages);
     report_(message);
@@ -266,14 +270,16 @@ void PrinterWorker::ReportJobEnd(const v1::Job& job, absl::Status status, bool d
     SetState(condition.state, condition.reason);
   }
   message.mutable_failed()->set_job_id(job.id());
+  message.mutable_failed()->set_lease(assignment.lease());
   message.mutable_failed()->set_error(std::string(status.message()));
   message.mutable_failed()->set_disposition(DispositionFor(outcome));
   report_(message);
   if (!device_failed) SetState(v1::PRINTER_STATE_IDLE, "");
 }
 
-absl::Status PrinterWorker::WhileStalled(uint64_t job_id, absl::Duration stalled, Sent* sent) {
-  if (Cancelled(job_id)) return absl::CancelledError("cancelled");
+absl::Status PrinterWorker::WhileStalled(const v1::AssignJob& assignment, absl::Duration stalled,
+                                         Sent* sent) {
+  if (Cancelled(assignment.job().id())) return absl::CancelledError("cancelled");
   sent->waited = true;
   std::optional<DeviceCondition> condition = device_->Condition();
   if (condition && condition->state != v1::PRINTER_STATE_IDLE) {
@@ -282,7 +288,7 @@ absl::Status PrinterWorker::WhileStalled(uint64_t job_id, absl::Duration stalled
     SetState(v1::PRINTER_STATE_STALLED, "the device takes no data (paper jam, open cover, busy?)");
   }
   // The job keeps its lease while the printer is merely waiting.
-  if (absl::Now() - sent->last_report >= options_.progress_interval) ReportProgress(job_id, sent);
+  if (absl::Now() - sent->last_report >= options_.progress_interval) ReportProgress(assignment, sent);
   return absl::OkStatus();
 }
 
@@ -299,10 +305,11 @@ void PrinterWorker::AfterWrite(Sent* sent) {
   }
 }
 
-void PrinterWorker::ReportProgress(uint64_t job_id, Sent* sent) {
+void PrinterWorker::ReportProgress(const v1::AssignJob& assignment, Sent* sent) {
   sent->last_report = absl::Now();
   v1::AgentMessage progress;
-  progress.mutable_progress()->set_job_id(job_id);
+  progress.mutable_progress()->set_job_id(assignment.job().id());
+  progress.mutable_progress()->set_lease(assignment.lease());
   progress.mutable_progress()->set_bytes_written(sent->device_bytes);
   progress.mutable_progress()->set_document_bytes(sent->document_bytes);
   progress.mutable_progress()->set_document_bytes_total(sent->document_bytes_total);
@@ -314,8 +321,9 @@ bool PrinterWorker::HasQueuedJob() {
   return !queue_.empty();
 }
 
-absl::Status PrinterWorker::PrintDocument(const v1::Job& job, const v1::Document& doc,
+absl::Status PrinterWorker::PrintDocument(const v1::AssignJob& assignment, const v1::Document& doc,
                                           const std::string* data, Sent* sent) {
+  const v1::Job& job = assignment.job();
   FilterOptions filter_options;
   // RFC 1179 7.10 and 7.7: pr's title is T, else the file's source name (N).
   // An LPD document without an N line is named after its data file (dfA...).
@@ -335,6 +343,7 @@ absl::Status PrinterWorker::PrintDocument(const v1::Job& job, const v1::Document
   if (!rendered) {
     v1::AgentMessage warning;
     warning.mutable_warning()->set_job_id(job.id());
+    warning.mutable_warning()->set_lease(assignment.lease());
     warning.mutable_warning()->set_warning(
         absl::StrCat("format '", doc.format(), "' of ", doc.name(), " printed raw"));
     report_(warning);
@@ -350,7 +359,7 @@ absl::Status PrinterWorker::PrintDocument(const v1::Job& job, const v1::Document
     }
     sent->device_bytes += data.size();
     AfterWrite(sent);
-    if (absl::Now() - sent->last_report >= options_.progress_interval) ReportProgress(job.id(), sent);
+    if (absl::Now() - sent->last_report >= options_.progress_interval) ReportProgress(assignment, sent);
     return absl::OkStatus();
   };
 

@@ -50,8 +50,9 @@ class PrinterWorker {
   // Uses `channel` for ReadDocument from now on (after each reconnect).
   void SetChannel(std::shared_ptr<grpc::Channel> channel);
   void Assign(const v1::AssignJob& assignment);
-  // Stops the job if it is queued or printing here; true if it was.
-  bool Cancel(uint64_t job_id);
+  // Stops attempt `lease` of the job (0: any attempt) if it is queued or
+  // printing here; true if it was.
+  bool Cancel(uint64_t job_id, uint64_t lease);
   // The spooler connection is gone: drop queued jobs and stop the current
   // one (the spooler returns them to the queue itself).
   void AbortAll();
@@ -73,17 +74,18 @@ class PrinterWorker {
   };
   // The stall hook: reports stalled (or the device's own condition), keeps
   // the lease alive, and gives up only when the job is cancelled.
-  absl::Status WhileStalled(uint64_t job_id, absl::Duration stalled, Sent* sent);
+  absl::Status WhileStalled(const v1::AssignJob& assignment, absl::Duration stalled, Sent* sent);
   // After a write went through: back to printing, or the device's condition.
   void AfterWrite(Sent* sent);
-  void ReportProgress(uint64_t job_id, Sent* sent);
+  void ReportProgress(const v1::AssignJob& assignment, Sent* sent);
   // `data`: the document's bytes if the assignment carried them, else null
   // (read from the spooler).
   // Tells the spooler how job `job` ended (`status` of the device's work)
   // and sets the printer's state accordingly.
-  void ReportJobEnd(const v1::Job& job, absl::Status status, bool device_failed, const Sent& sent);
-  absl::Status PrintDocument(const v1::Job& job, const v1::Document& doc, const std::string* data,
-                             Sent* sent);
+  void ReportJobEnd(const v1::AssignJob& assignment, absl::Status status, bool device_failed,
+                    const Sent& sent);
+  absl::Status PrintDocument(const v1::AssignJob& assignment, const v1::Document& doc,
+                             const std::string* data, Sent* sent);
   // Streams the document from the spooler, resuming after transient errors.
   absl::Status PrintRead(const v1::Job& job, const v1::Document& doc, Filter* filter,
                          const Sink& sink, Sent* sent);
@@ -100,6 +102,7 @@ class PrinterWorker {
   absl::Mutex mu_;
   std::deque<v1::AssignJob> queue_ ABSL_GUARDED_BY(mu_);
   uint64_t current_job_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t current_lease_ ABSL_GUARDED_BY(mu_) = 0;
   bool cancel_current_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   v1::PrinterStatus status_ ABSL_GUARDED_BY(mu_);

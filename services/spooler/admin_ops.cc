@@ -144,9 +144,11 @@ absl::StatusOr<v1::Job> AdminOps::CancelJob(uint64_t id, const std::string& reas
   if (slot != nullptr) {
     // A job sent ahead was not started: the agent drops it. The current
     // job's slot stays busy until the agent confirms it stopped writing.
-    if (slot->next_job == id) slot->next_job = 0;
+    uint64_t lease = slot->LeaseOf(id);
+    if (slot->next_job == id) slot->Release(id, absl::InfinitePast());
     v1::SpoolerMessage message;
     message.mutable_cancel()->set_job_id(id);
+    message.mutable_cancel()->set_lease(lease);
     message.mutable_cancel()->set_reason(reason.empty() ? "cancelled" : reason);
     agent->Send(std::move(message));
   }
@@ -282,7 +284,6 @@ std::vector<v1::ListQueuesResponse::Entry> AdminOps::ListQueues() {
     entry.set_pending_jobs(static_cast<uint32_t>(state_.active.Count(name, v1::JOB_STATE_PENDING) +
                                                  state_.active.Count(name, v1::JOB_STATE_HELD)));
     for (auto& attached : state_.agents) {
-      const auto& agent = attached.link;
       for (const auto& slot : attached.printers) {
         if (slot.status.queue() == name) entry.set_printers(entry.printers() + 1);
       }

@@ -23,6 +23,8 @@ struct PrinterSlot {
   v1::PrinterStatus status;
   uint64_t current_job = 0;       // 0 = no lease
   uint64_t next_job = 0;          // leased and sent, waits for current_job
+  uint64_t current_lease = 0;     // AssignJob.lease of current_job
+  uint64_t next_lease = 0;        // AssignJob.lease of next_job
   uint64_t bytes_written = 0;     // device bytes of the current job
   float progress = 0;             // 0..1, document bytes sent over their total
   absl::Time lease_deadline;      // renewed by every message about the job
@@ -31,18 +33,32 @@ struct PrinterSlot {
   bool Holds(uint64_t job_id) const {
     return job_id != 0 && (current_job == job_id || next_job == job_id);
   }
+  // Whether a report about attempt `lease` of `job_id` is about one of this
+  // slot's leases; lease 0 (an agent without leases) matches either.
+  bool HoldsLease(uint64_t job_id, uint64_t lease) const {
+    if (lease == 0) return Holds(job_id);
+    return job_id != 0 && ((current_job == job_id && current_lease == lease) ||
+                           (next_job == job_id && next_lease == lease));
+  }
+  // The lease under which `job_id` is held here (0 if it is not).
+  uint64_t LeaseOf(uint64_t job_id) const {
+    if (job_id == 0) return 0;
+    if (current_job == job_id) return current_lease;
+    return next_job == job_id ? next_lease : 0;
+  }
   // Ends the lease of `job_id`; if it was the current job, the next one
   // becomes current with a fresh lease.
   void Release(uint64_t job_id, absl::Time lease_deadline_of_next) {
     if (job_id == 0) return;
     if (current_job == job_id) {
       current_job = next_job;
-      next_job = 0;
+      current_lease = next_lease;
+      next_job = next_lease = 0;
       bytes_written = 0;
       progress = 0;
       lease_deadline = lease_deadline_of_next;
     } else if (next_job == job_id) {
-      next_job = 0;
+      next_job = next_lease = 0;
     }
   }
 };

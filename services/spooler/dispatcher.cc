@@ -66,13 +66,20 @@ AttachedAgent* Dispatcher::FindAgentLocked(const AgentConnection& agent) {
   return nullptr;
 }
 
-PrinterSlot* Dispatcher::LeaseOfLocked(const AgentConnection& agent, uint64_t job_id) {
+PrinterSlot* Dispatcher::LeaseOfLocked(const AgentConnection& agent, uint64_t job_id,
+                                       uint64_t lease) {
   AttachedAgent* attached = FindAgentLocked(agent);
   if (attached == nullptr) return nullptr;
   for (auto& slot : attached->printers) {
-    if (slot.Holds(job_id)) return &slot;
+    if (slot.HoldsLease(job_id, lease)) return &slot;
   }
   return nullptr;
+}
+
+uint64_t Dispatcher::NewLeaseLocked() {
+  uint64_t now = static_cast<uint64_t>(absl::ToUnixMicros(absl::Now()));
+  state_.last_lease = std::max(state_.last_lease + 1, now);
+  return state_.last_lease;
 }
 
 absl::Status Dispatcher::HandleAgentMessage(AgentConnection& agent, const v1::AgentMessage& message) {
@@ -82,7 +89,7 @@ absl::Status Dispatcher::HandleAgentMessage(AgentConnection& agent, const v1::Ag
       return OnPrinterStatus(agent, message.printer_status());
     case v1::AgentMessage::kProgress: {
       const v1::JobProgress& progress = message.progress();
-      PrinterSlot* slot = LeaseOfLocked(agent, progress.job_id());
+      PrinterSlot* slot = LeaseOfLocked(agent, progress.job_id(), progress.lease());
       if (slot != nullptr && slot->current_job == progress.job_id()) {
         slot->bytes_written = progress.bytes_written();
         slot->progress = ProgressFraction(progress.document_bytes(), progress.document_bytes_total());
@@ -96,7 +103,8 @@ absl::Status Dispatcher::HandleAgentMessage(AgentConnection& agent, const v1::Ag
       return OnFailed(agent, message.failed());
     case v1::AgentMessage::kWarning: {
       const v1::Job* job = records_.SettledJobLocked(message.warning().job_id());
-      if (job != nullptr && LeaseOfLocked(agent, message.warning().job_id()) != nullptr) {
+      if (job != nullptr &&
+          LeaseOfLocked(agent, message.warning().job_id(), message.warning().lease()) != nullptr) {
         v1::Job updated = *job;
         updated.add_warnings(message.warning().warning());
         return records_.UpdateJobLocked(updated, /*sync=*/false);
@@ -138,9 +146,10 @@ absl::Status Dispatcher::OnPrinterStatus(AgentConnection& agent, const v1::Print
 
 absl::Status Dispatcher::OnCompleted(AgentConnection& agent, const v1::JobCompleted& completed) {
   uint64_t id = completed.job_id();
-  PrinterSlot* slot = LeaseOfLocked(agent, id);
+  PrinterSlot* slot = LeaseOfLocked(agent, id, completed.lease());
   if (slot == nullptr) {
-    return absl::FailedPreconditionError(absl::StrCat("job ", id, " is not leased to this agent"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("job ", id, " (lease ", completed.lease(), ") is not leased to this agent"));
   }
   slot->Release(id, state_.options.clock() + state_.options.lease);
   PromoteLocked(agent, *slot);  // the job sent ahead starts printing
@@ -161,10 +170,12 @@ absl::Status Dispatcher::OnCompleted(AgentConnection& agent, const v1::JobComple
 }
 
 absl::Status Dispatcher::OnFailed(AgentConnection& agent, const v1::JobFailed& failed) {
-  PrinterSlot* slot = LeaseOfLocked(agent, failed.job_id());
+  // A late report of an attempt that was withdrawn (the job went back to
+  // its queue and maybe to this printer again) matches no lease: ignored.
+  PrinterSlot* slot = LeaseOfLocked(agent, failed.job_id(), failed.lease());
   if (slot == nullptr) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("job ", failed.job_id(), " is not leased to this agent"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "job ", failed.job_id(), " (lease ", failed.lease(), ") is not leased to this agent"));
   }
   slot->Release(failed.job_id(), state_.options.clock() + state_.options.lease);
   // `slot` stays valid below: only this agent's own messages change its
@@ -230,6 +241,7 @@ void Dispatcher::ExpireLeasesLocked(absl::Time now) {
   struct Expired {
     std::shared_ptr<AgentConnection> agent;
     uint64_t id;
+    uint64_t lease;
     std::string printer;
   };
   std::vector<Expired> expired;  // requeued after the loop: that releases mu
@@ -237,8 +249,8 @@ void Dispatcher::ExpireLeasesLocked(absl::Time now) {
     const auto& agent = attached.link;
     for (auto& slot : attached.printers) {
       if (slot.current_job == 0 || slot.lease_deadline > now) continue;
-      expired.push_back({agent, slot.current_job, PrinterLabel(*agent, slot)});
-      slot.current_job = 0;
+      expired.push_back({agent, slot.current_job, slot.current_lease, PrinterLabel(*agent, slot)});
+      slot.current_job = slot.current_lease = 0;
       // An agent that stopped reporting will not start the next job either.
       if (slot.next_job != 0) ReturnLeaseLocked(*agent, slot, slot.next_job, "lease expired");
     }
@@ -249,6 +261,7 @@ void Dispatcher::ExpireLeasesLocked(absl::Time now) {
     records_.RequeueLocked(e.id, absl::StrCat("lease expired on ", e.printer));
     v1::SpoolerMessage message;
     message.mutable_cancel()->set_job_id(e.id);
+    message.mutable_cancel()->set_lease(e.lease);
     message.mutable_cancel()->set_reason("lease expired");
     e.agent->Send(std::move(message));
   }
@@ -273,9 +286,11 @@ void Dispatcher::ReturnLeaseLocked(AgentConnection& agent, PrinterSlot& slot, ui
                                 const std::string& reason) {
   // A job sent ahead is still PENDING in its queue: only the reservation
   // ends, and the agent is told to drop it.
+  uint64_t lease = slot.LeaseOf(id);
   slot.Release(id, absl::InfinitePast());
   v1::SpoolerMessage message;
   message.mutable_cancel()->set_job_id(id);
+  message.mutable_cancel()->set_lease(lease);
   message.mutable_cancel()->set_reason(reason);
   agent.Send(std::move(message));
   Log("job %d no longer sent ahead: %s", id, reason);
@@ -291,7 +306,7 @@ void Dispatcher::PromoteLocked(AgentConnection& agent, PrinterSlot& slot) {
     ReturnLeaseLocked(agent, slot, id, "no longer pending");
     return;
   }
-  if (!StartLeaseLocked(agent, slot, id, state_.options.clock()).ok()) {
+  if (!StartLeaseLocked(agent, slot, id, slot.current_lease, state_.options.clock()).ok()) {
     ReturnLeaseLocked(agent, slot, id, "cannot lease");
   }
 }
@@ -309,7 +324,7 @@ bool Dispatcher::ReservedLocked(uint64_t id) {
 }
 
 absl::StatusOr<v1::Job> Dispatcher::StartLeaseLocked(AgentConnection& agent, PrinterSlot& slot,
-                                                  uint64_t id, absl::Time now) {
+                                                  uint64_t id, uint64_t lease, absl::Time now) {
   const v1::Job* job = state_.active.Find(id);
   if (job == nullptr) return absl::NotFoundError(absl::StrCat("no job ", id));
   v1::Job updated = *job;
@@ -329,6 +344,7 @@ absl::StatusOr<v1::Job> Dispatcher::StartLeaseLocked(AgentConnection& agent, Pri
     return s;
   }
   slot.current_job = id;
+  slot.current_lease = lease;
   slot.bytes_written = 0;
   slot.progress = 0;
   slot.lease_deadline = now + state_.options.lease;
@@ -352,7 +368,7 @@ void Dispatcher::DetachAgent(AgentConnection& agent) {
   for (auto& slot : printers) {
     if (slot.current_job != 0) printing.push_back(slot.current_job);
     if (slot.next_job != 0) ReturnLeaseLocked(agent, slot, slot.next_job, why);
-    slot.current_job = slot.next_job = 0;
+    slot.current_job = slot.next_job = slot.current_lease = slot.next_lease = 0;
   }
   for (uint64_t id : printing) records_.RequeueLocked(id, why);
   agent.Close();
@@ -379,7 +395,6 @@ void Dispatcher::AssignJobsLocked(bool ahead) {
   absl::flat_hash_map<std::string, int> printers_of_queue;
   if (ahead) {
     for (auto& attached : state_.agents) {
-      const auto& agent = attached.link;
       for (const auto& slot : attached.printers) ++printers_of_queue[slot.status.queue()];
     }
   }
@@ -403,7 +418,6 @@ void Dispatcher::AssignJobsLocked(bool ahead) {
   // Jobs sent ahead already, and those handed out in this pass.
   absl::flat_hash_set<uint64_t> taken;
   for (auto& attached : state_.agents) {
-    const auto& agent = attached.link;
     for (const auto& slot : attached.printers) {
       if (slot.next_job != 0) taken.insert(slot.next_job);
     }
@@ -417,19 +431,22 @@ void Dispatcher::AssignJobsLocked(bool ahead) {
                                       });
     if (id == 0) continue;
     taken.insert(id);
+    uint64_t lease = NewLeaseLocked();
     v1::Job job;
     if (ahead) {
       // Stays PENDING (and first in its queue) until the printer starts it.
       job = *state_.active.Find(id);
       c.slot->next_job = id;
+      c.slot->next_lease = lease;
     } else {
-      auto leased = StartLeaseLocked(*c.agent, *c.slot, id, now);
+      auto leased = StartLeaseLocked(*c.agent, *c.slot, id, lease, now);
       if (!leased.ok()) continue;
       job = *std::move(leased);
     }
     c.slot->last_assignment = ++state_.assignments;
     v1::SpoolerMessage message;
     message.mutable_assign()->set_printer(c.slot->status.name());
+    message.mutable_assign()->set_lease(lease);
     *message.mutable_assign()->mutable_job() = job;
     message.mutable_assign()->set_banners(state_.queues[job.queue()].queue.banners());
     AttachInlineDocuments(job, message.mutable_assign());

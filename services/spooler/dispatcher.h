@@ -63,9 +63,12 @@ class Dispatcher {
   // The entry of a connection, null once detached.
   AttachedAgent* FindAgentLocked(const AgentConnection& agent)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_.mu);
-  // The slot of `agent` holding a job's lease (current or sent ahead), if any.
-  PrinterSlot* LeaseOfLocked(const AgentConnection& agent, uint64_t job_id)
+  // The slot of `agent` holding attempt `lease` of a job (current or sent
+  // ahead), if any; lease 0 matches any attempt.
+  PrinterSlot* LeaseOfLocked(const AgentConnection& agent, uint64_t job_id, uint64_t lease)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_.mu);
+  // A number for the next AssignJob.lease.
+  uint64_t NewLeaseLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_.mu);
   // One handler per kind of agent message; `agent`'s own messages only.
   absl::Status OnPrinterStatus(AgentConnection& agent, const v1::PrinterStatus& status)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_.mu);
@@ -89,9 +92,11 @@ class Dispatcher {
   void PromoteLocked(AgentConnection& agent, PrinterSlot& slot)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_.mu);
   bool ReservedLocked(uint64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_.mu);
-  // Leases PENDING job `id` to `slot` as its current job (PRINTING).
+  // Leases PENDING job `id` to `slot` as its current job (PRINTING) under
+  // `lease`.
   absl::StatusOr<v1::Job> StartLeaseLocked(AgentConnection& agent, PrinterSlot& slot, uint64_t id,
-                                           absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_.mu);
+                                           uint64_t lease, absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_.mu);
   // A device error reported by the printer `label`: the job's queue's error
   // policy decides what happens to the job (and maybe the printer).
   void ApplyErrorPolicyLocked(uint64_t id, const std::string& label, const std::string& error)

@@ -2,8 +2,11 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
@@ -51,23 +54,60 @@ absl::StatusOr<UniqueFd> SocketDevice::Open() {
 }
 
 absl::Status SocketDevice::EndJob() {
-  // Half-close, then wait (bounded) for the printer to close its side: it
-  // has then taken the whole job.
-  ::shutdown(fd_.get(), SHUT_WR);
+  // Half-close, then wait for the printer to close its side: it has then
+  // read the whole job. Bytes it has not acknowledged yet (SIOCOUTQ) may
+  // still be lost, so while any remain the wait is a write's wait: a
+  // printer that stalls is waited for as long as the stall hook says
+  // (without one, until the write timeout), and the job is not reported
+  // printed meanwhile. Once every byte is acknowledged, a printer that
+  // keeps its side open (some never close it) is taken at its word after
+  // the write timeout.
+  if (::shutdown(fd_.get(), SHUT_WR) != 0) {
+    int error = errno;
+    fd_.reset();
+    return DeviceError(error, "finishing the job");
+  }
+  const absl::Duration tick =
+      stall_hook_ ? std::min(absl::Seconds(1), options_.write_timeout) : options_.write_timeout;
+  absl::Time last_progress = absl::Now();
+  int unacknowledged = 0;
+  if (::ioctl(fd_.get(), SIOCOUTQ, &unacknowledged) != 0) unacknowledged = 0;
   char buffer[4096];
-  absl::Time deadline = absl::Now() + options_.write_timeout;
-  while (absl::Now() < deadline) {
+  while (true) {
     pollfd pfd{fd_.get(), POLLIN, 0};
-    int ready = ::poll(&pfd, 1, static_cast<int>(absl::ToInt64Milliseconds(deadline - absl::Now())));
-    if (ready <= 0) break;
-    ssize_t n = ::read(fd_.get(), buffer, sizeof(buffer));
-    if (n == 0) break;                      // printer closed: done
-    if (n < 0 && errno != EAGAIN && errno != EINTR) {
+    int ready = ::poll(&pfd, 1, static_cast<int>(absl::ToInt64Milliseconds(tick)));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) {
+      int error = errno;
+      fd_.reset();
+      return DeviceError(error, "waiting for the printer to finish");
+    }
+    if (ready > 0) {
+      ssize_t n = ::read(fd_.get(), buffer, sizeof(buffer));
+      if (n == 0) break;  // the printer closed: done
+      if (n > 0) continue;  // status the printer sends back: not looked at
+      if (errno == EAGAIN || errno == EINTR) continue;
       // A reset instead of a close: the printer may not have taken the job.
       int error = errno;
       fd_.reset();
       return DeviceError(error, "waiting for the printer to finish");
     }
+    int queued = 0;
+    if (::ioctl(fd_.get(), SIOCOUTQ, &queued) != 0) queued = 0;
+    if (queued < unacknowledged) last_progress = absl::Now();
+    unacknowledged = queued;
+    absl::Duration stalled = absl::Now() - last_progress;
+    if (stalled >= options_.write_timeout && queued == 0) break;  // all acknowledged
+    // Errors leave the connection to AbortJob, which resets it so that the
+    // printer drops what it has of the job.
+    if (stall_hook_) {
+      if (absl::Status s = stall_hook_(stalled); !s.ok()) return s;
+      continue;
+    }
+    if (stalled < options_.write_timeout) continue;
+    return absl::DeadlineExceededError(absl::StrCat(
+        "device stalled: ", queued, " bytes of the job not taken for ",
+        absl::FormatDuration(stalled)));
   }
   fd_.reset();
   return absl::OkStatus();

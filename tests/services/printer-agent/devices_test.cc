@@ -18,6 +18,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/synchronization/notification.h"
+
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
@@ -218,6 +220,100 @@ TEST(SocketDeviceTest, SinkThatClosesMidJobFailsTheWrite) {
     if (i == 0) closer.join();
   }
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnavailable));
+}
+
+// The tail of a job sits in socket buffers when the last write returns: the
+// job is done only when the printer has read it and closed its side.
+TEST(SocketDeviceTest, EndJobWaitsForAPrinterThatPausesThenTakesTheRest) {
+  Listener sink;
+  const std::string job(4 << 20, 'p');
+  std::string received;
+  std::atomic<bool> read_all{false};
+  std::thread printer([&] {
+    UniqueFd conn = sink.Accept();
+    absl::SleepFor(absl::Milliseconds(1500));  // longer than the write timeout
+    received = ReadAllFrom(conn.get());
+    read_all = true;  // before the close
+  });
+  SocketDevice device("127.0.0.1", sink.port(), Fast());
+  int stall_reports = 0;
+  device.set_stall_hook([&](absl::Duration) {
+    ++stall_reports;
+    return absl::OkStatus();
+  });
+  ASSERT_THAT(device.BeginJob(1), IsOk());
+  ASSERT_THAT(device.Write(job), IsOk());
+  ASSERT_THAT(device.EndJob(), IsOk());
+  EXPECT_TRUE(read_all);
+  printer.join();
+  EXPECT_EQ(received.size(), job.size());
+  EXPECT_GT(stall_reports, 0);
+}
+
+TEST(SocketDeviceTest, EndJobFailsWhenThePrinterNeverTakesTheTail) {
+  Listener sink;
+  absl::Notification done;
+  std::thread printer([&] {
+    UniqueFd conn = sink.Accept();  // accept, never read
+    done.WaitForNotificationWithTimeout(absl::Seconds(10));
+  });
+  SocketDevice device("127.0.0.1", sink.port(), Fast());
+  ASSERT_THAT(device.BeginJob(1), IsOk());
+  // More than the printer's receive buffer takes (what it holds counts as
+  // acknowledged): the rest waits in the sender's queue. The write itself
+  // may time out; what matters here is the end of the job.
+  (void)device.Write(std::string(8 << 20, 't'));
+  absl::Status end = device.EndJob();
+  EXPECT_THAT(end, StatusIs(absl::StatusCode::kDeadlineExceeded));
+  device.AbortJob();
+  done.Notify();
+  printer.join();
+}
+
+TEST(SocketDeviceTest, EndJobStopsWhenTheStallHookGivesUp) {
+  Listener sink;
+  absl::Notification done;
+  std::thread printer([&] {
+    UniqueFd conn = sink.Accept();
+    done.WaitForNotificationWithTimeout(absl::Seconds(10));
+  });
+  DeviceOptions options = Fast();
+  options.write_timeout = absl::Seconds(30);
+  SocketDevice device("127.0.0.1", sink.port(), options);
+  int calls = 0;
+  device.set_stall_hook([&](absl::Duration) {
+    return ++calls >= 2 ? absl::CancelledError("cancelled") : absl::OkStatus();
+  });
+  ASSERT_THAT(device.BeginJob(1), IsOk());
+  ASSERT_THAT(device.Write("short job"), IsOk());
+  EXPECT_THAT(device.EndJob(), StatusIs(absl::StatusCode::kCancelled));
+  device.AbortJob();
+  done.Notify();
+  printer.join();
+}
+
+TEST(SocketDeviceTest, APrinterThatReadsAllButKeepsItsSideOpenIsDoneAfterTheTimeout) {
+  Listener sink;
+  absl::Notification done;
+  std::string received;
+  std::thread printer([&] {
+    UniqueFd conn = sink.Accept();
+    char buffer[65536];
+    // Reads up to the sender's half-close, then keeps the connection open.
+    while (true) {
+      ssize_t n = ::read(conn.get(), buffer, sizeof(buffer));
+      if (n <= 0) break;
+      received.append(buffer, static_cast<size_t>(n));
+    }
+    done.WaitForNotificationWithTimeout(absl::Seconds(10));
+  });
+  SocketDevice device("127.0.0.1", sink.port(), Fast());
+  ASSERT_THAT(device.BeginJob(1), IsOk());
+  ASSERT_THAT(device.Write(std::string(100000, 'o')), IsOk());
+  EXPECT_THAT(device.EndJob(), IsOk());
+  done.Notify();
+  printer.join();
+  EXPECT_EQ(received.size(), 100000u);
 }
 
 TEST(UsbDeviceTest, MissingDeviceIsUnavailable) {

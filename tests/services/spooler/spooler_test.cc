@@ -4,6 +4,7 @@
 #include "services/spooler/duplicate_index.h"
 
 #include <algorithm>
+#include <map>
 #include <filesystem>
 #include <fstream>
 
@@ -490,6 +491,58 @@ TEST_F(SpoolerTest, AJobSentAheadReturnsToItsQueueWhenThePrinterStopsOrIsCancell
   EXPECT_EQ(State(first), v1::JOB_STATE_PENDING);
   EXPECT_EQ(State(third), v1::JOB_STATE_PENDING);
   EXPECT_FALSE(spooler_->GetJob(third)->not_before_unix_micros() > absl::ToUnixMicros(now_));
+}
+
+TEST_F(SpoolerTest, ALateReportOfAWithdrawnAttemptDoesNotEndTheJobsNextAttempt) {
+  uint64_t first = Submit("first"), second = Submit("second");
+  auto agent = Attach("a1");
+  std::map<uint64_t, uint64_t> lease;  // job -> lease of its latest assignment
+  v1::SpoolerMessage message;
+  while (agent->TryNext(&message)) lease[message.assign().job().id()] = message.assign().lease();
+  ASSERT_EQ(lease.size(), 2u);
+  ASSERT_NE(lease[first], 0u);
+  ASSERT_NE(lease[second], lease[first]);
+  // The printer fails the first job and goes into error: the job sent ahead
+  // is withdrawn, naming the attempt that is withdrawn.
+  v1::AgentMessage status;
+  status.mutable_printer_status()->set_name("p0");
+  status.mutable_printer_status()->set_queue("office");
+  status.mutable_printer_status()->set_state(v1::PRINTER_STATE_ERROR);
+  ASSERT_THAT(spooler_->HandleAgentMessage(*agent, status), IsOk());
+  v1::AgentMessage failed;
+  failed.mutable_failed()->set_job_id(first);
+  failed.mutable_failed()->set_lease(lease[first]);
+  failed.mutable_failed()->set_error("device: gone");
+  ASSERT_THAT(spooler_->HandleAgentMessage(*agent, failed), IsOk());
+  ASSERT_TRUE(agent->TryNext(&message));
+  EXPECT_EQ(message.cancel().job_id(), second);
+  EXPECT_EQ(message.cancel().lease(), lease[second]);
+  uint64_t withdrawn = lease[second];
+  // Back at once: the job withdrawn is given to the same printer again.
+  status.mutable_printer_status()->set_state(v1::PRINTER_STATE_IDLE);
+  ASSERT_THAT(spooler_->HandleAgentMessage(*agent, status), IsOk());
+  ASSERT_TRUE(agent->TryNext(&message));
+  ASSERT_EQ(message.assign().job().id(), second);
+  ASSERT_GT(message.assign().lease(), withdrawn);
+  uint64_t current = message.assign().lease();
+  EXPECT_EQ(State(second), v1::JOB_STATE_PRINTING);
+  // The agent had started the withdrawn attempt; its "cancelled" report
+  // arrives now and is about the old lease: ignored.
+  failed.mutable_failed()->set_job_id(second);
+  failed.mutable_failed()->set_lease(withdrawn);
+  failed.mutable_failed()->set_error("cancelled while printing");
+  failed.mutable_failed()->set_disposition(v1::FAILURE_DISPOSITION_CANCEL);
+  EXPECT_THAT(spooler_->HandleAgentMessage(*agent, failed),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(State(second), v1::JOB_STATE_PRINTING);
+  v1::AgentMessage completed;
+  completed.mutable_completed()->set_job_id(second);
+  completed.mutable_completed()->set_lease(withdrawn);
+  EXPECT_THAT(spooler_->HandleAgentMessage(*agent, completed),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  completed.mutable_completed()->set_lease(current);
+  ASSERT_THAT(spooler_->HandleAgentMessage(*agent, completed), IsOk());
+  EXPECT_EQ(State(second), v1::JOB_STATE_COMPLETED);
 }
 
 TEST_F(SpoolerTest, FailedAttemptBacksOffThenRetriesThenFails) {
