@@ -27,7 +27,7 @@ absl::StatusOr<std::unique_ptr<IntakeJob>> IntakeJob::Begin(
   job->stream_ = job->stub_->Submit(&job->context_);
   v1::SubmitRequest request;
   *request.mutable_header() = header;
-  if (auto s = job->Send(request); !s.ok()) return s;
+  if (auto s = job->Send(request, /*more_follows=*/false); !s.ok()) return s;
   auto response = job->Receive();
   if (!response.ok()) return response.status();
   if (!response->has_header_accepted()) return absl::InternalError("spooler skipped header_accepted");
@@ -52,9 +52,14 @@ absl::Status IntakeJob::FinalStatus() {
   return final_status_;
 }
 
-absl::Status IntakeJob::Send(const v1::SubmitRequest& request) {
+absl::Status IntakeJob::Send(const v1::SubmitRequest& request, bool more_follows) {
   if (finished_) return final_status_;
-  if (!stream_->Write(request)) return FinalStatus();
+  // A message that needs no answer and is followed by more may wait in
+  // gRPC's buffer: a small job then reaches the spooler in one piece, and
+  // its stream wakes the spooler once instead of once per message.
+  grpc::WriteOptions options;
+  if (more_follows) options.set_buffer_hint();
+  if (!stream_->Write(request, options)) return FinalStatus();
   return absl::OkStatus();
 }
 
@@ -68,7 +73,7 @@ absl::StatusOr<v1::SubmitResponse> IntakeJob::Receive() {
 absl::Status IntakeJob::StartDocument(const v1::DocumentStart& start) {
   v1::SubmitRequest request;
   *request.mutable_document_start() = start;
-  return Send(request);
+  return Send(request, /*more_follows=*/true);
 }
 
 absl::Status IntakeJob::Write(absl::string_view data) {
@@ -90,7 +95,8 @@ absl::Status IntakeJob::Write(absl::string_view data) {
 
 absl::Status IntakeJob::FlushChunk() {
   if (!chunk_.has_chunk() || chunk_.chunk().data().empty()) return absl::OkStatus();
-  absl::Status s = Send(chunk_);
+  // Bulk data goes at once; a small tail waits for what follows it.
+  absl::Status s = Send(chunk_, /*more_follows=*/chunk_.chunk().data().size() < (64 << 10));
   chunk_.mutable_chunk()->mutable_data()->clear();  // keeps its capacity
   return s;
 }
@@ -99,19 +105,19 @@ absl::Status IntakeJob::EndDocument() {
   if (auto s = FlushChunk(); !s.ok()) return s;
   v1::SubmitRequest request;
   request.mutable_document_end()->set_no_reply(true);
-  return Send(request);
+  return Send(request, /*more_follows=*/true);
 }
 
 absl::Status IntakeJob::Update(const v1::JobUpdate& update) {
   v1::SubmitRequest request;
   *request.mutable_update() = update;
-  return Send(request);
+  return Send(request, /*more_follows=*/true);
 }
 
 absl::StatusOr<v1::SubmitResponse::Committed> IntakeJob::Commit() {
   v1::SubmitRequest request;
   request.mutable_commit();
-  if (auto s = Send(request); !s.ok()) return s;
+  if (auto s = Send(request, /*more_follows=*/false); !s.ok()) return s;
   auto response = Receive();
   if (!response.ok()) return response.status();
   if (!response->has_committed()) return absl::InternalError("expected committed");

@@ -48,7 +48,9 @@ class IntakeJob {
 
  private:
   IntakeJob() = default;
-  absl::Status Send(const v1::SubmitRequest& request);
+  // `more_follows`: the message needs no answer and another one follows
+  // soon, so gRPC may hold it back to send both together.
+  absl::Status Send(const v1::SubmitRequest& request, bool more_follows);
   absl::Status FlushChunk();
   // Reads the next response, or the stream's final status as an error.
   absl::StatusOr<v1::SubmitResponse> Receive();
