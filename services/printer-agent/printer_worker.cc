@@ -222,6 +222,9 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
       }
     }
   }
+  // A cancel that came during the last write must not let the job be
+  // completed (published, on a dir: device) and then reported cancelled.
+  if (status.ok() && Cancelled(job.id())) status = absl::CancelledError("cancelled");
   if (status.ok()) {
     status = device_->EndJob();
     device_failed = !status.ok();
