@@ -9,6 +9,10 @@
 namespace spoolgate {
 namespace {
 constexpr size_t kMaxChunk = 1 << 20;
+// Below this, a chunk is a small job's data or a tail: it may wait in
+// gRPC's buffer for the next message, and its buffer is not grown to
+// kMaxChunk.
+constexpr size_t kSmallChunk = 64 << 10;
 constexpr absl::Duration kConnectWait = absl::Seconds(5);
 }  // namespace
 
@@ -80,7 +84,7 @@ absl::Status IntakeJob::Write(absl::string_view data) {
   std::string* pending = chunk_.mutable_chunk()->mutable_data();
   while (!data.empty()) {
     // Small jobs keep small buffers; bulk data gets a whole chunk at once.
-    if (pending->size() + data.size() > (64 << 10) && pending->capacity() < kMaxChunk) {
+    if (pending->size() + data.size() > kSmallChunk && pending->capacity() < kMaxChunk) {
       pending->reserve(kMaxChunk);
     }
     size_t n = std::min(data.size(), kMaxChunk - pending->size());
@@ -96,7 +100,7 @@ absl::Status IntakeJob::Write(absl::string_view data) {
 absl::Status IntakeJob::FlushChunk() {
   if (!chunk_.has_chunk() || chunk_.chunk().data().empty()) return absl::OkStatus();
   // Bulk data goes at once; a small tail waits for what follows it.
-  absl::Status s = Send(chunk_, /*more_follows=*/chunk_.chunk().data().size() < (64 << 10));
+  absl::Status s = Send(chunk_, /*more_follows=*/chunk_.chunk().data().size() < kSmallChunk);
   chunk_.mutable_chunk()->mutable_data()->clear();  // keeps its capacity
   return s;
 }

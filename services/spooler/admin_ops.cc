@@ -139,18 +139,15 @@ absl::StatusOr<v1::Job> AdminOps::CancelJob(uint64_t id, const std::string& reas
                              records_.FinishJobLocked(id, v1::JOB_STATE_CANCELLED,
                                              reason.empty() ? "cancelled" : reason, "cancelled"));
   // Found after the synced write, which ran without the mutex.
+  const std::string why = reason.empty() ? "cancelled" : reason;
   AgentConnection* agent = nullptr;
   PrinterSlot* slot = dispatcher_.SlotForJobLocked(id, &agent);
-  if (slot != nullptr) {
-    // A job sent ahead was not started: the agent drops it. The current
-    // job's slot stays busy until the agent confirms it stopped writing.
-    uint64_t lease = slot->LeaseOf(id);
-    if (slot->next_job == id) slot->Release(id, absl::InfinitePast());
-    v1::SpoolerMessage message;
-    message.mutable_cancel()->set_job_id(id);
-    message.mutable_cancel()->set_lease(lease);
-    message.mutable_cancel()->set_reason(reason.empty() ? "cancelled" : reason);
-    agent->Send(std::move(message));
+  if (slot != nullptr && slot->next_job == id) {
+    // A job sent ahead was not started: the agent drops it.
+    dispatcher_.UnreserveLocked(id, why);
+  } else if (slot != nullptr) {
+    // The slot stays busy until the agent confirms it stopped writing.
+    agent->SendCancel(id, slot->current_lease, why);
   }
   return cancelled;
 }

@@ -7,6 +7,14 @@ void AgentConnection::Send(v1::SpoolerMessage message) {
   if (!closed_) outbox_.push_back(std::move(message));
 }
 
+void AgentConnection::SendCancel(uint64_t job_id, uint64_t lease, const std::string& reason) {
+  v1::SpoolerMessage message;
+  message.mutable_cancel()->set_job_id(job_id);
+  message.mutable_cancel()->set_lease(lease);
+  message.mutable_cancel()->set_reason(reason);
+  Send(std::move(message));
+}
+
 bool AgentConnection::Next(v1::SpoolerMessage* message) {
   absl::MutexLock lock(&mu_);
   mu_.Await(absl::Condition(

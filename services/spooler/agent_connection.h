@@ -36,9 +36,7 @@ struct PrinterSlot {
   // Whether a report about attempt `lease` of `job_id` is about one of this
   // slot's leases; lease 0 (an agent without leases) matches either.
   bool HoldsLease(uint64_t job_id, uint64_t lease) const {
-    if (lease == 0) return Holds(job_id);
-    return job_id != 0 && ((current_job == job_id && current_lease == lease) ||
-                           (next_job == job_id && next_lease == lease));
+    return Holds(job_id) && (lease == 0 || LeaseOf(job_id) == lease);
   }
   // The lease under which `job_id` is held here (0 if it is not).
   uint64_t LeaseOf(uint64_t job_id) const {
@@ -81,6 +79,8 @@ class AgentConnection {
 
   // Queues a message for the agent. Dropped after Close().
   void Send(v1::SpoolerMessage message);
+  // Queues a CancelJob for attempt `lease` of `job_id`.
+  void SendCancel(uint64_t job_id, uint64_t lease, const std::string& reason);
   // Blocks until a message is queued (true) or the connection is closed
   // and drained (false).
   bool Next(v1::SpoolerMessage* message);

@@ -259,11 +259,7 @@ void Dispatcher::ExpireLeasesLocked(absl::Time now) {
     const v1::Job* job = records_.SettledJobLocked(e.id);
     if (job == nullptr || job->state() != v1::JOB_STATE_PRINTING) continue;
     records_.RequeueLocked(e.id, absl::StrCat("lease expired on ", e.printer));
-    v1::SpoolerMessage message;
-    message.mutable_cancel()->set_job_id(e.id);
-    message.mutable_cancel()->set_lease(e.lease);
-    message.mutable_cancel()->set_reason("lease expired");
-    e.agent->Send(std::move(message));
+    e.agent->SendCancel(e.id, e.lease, "lease expired");
   }
 }
 
@@ -288,11 +284,7 @@ void Dispatcher::ReturnLeaseLocked(AgentConnection& agent, PrinterSlot& slot, ui
   // ends, and the agent is told to drop it.
   uint64_t lease = slot.LeaseOf(id);
   slot.Release(id, absl::InfinitePast());
-  v1::SpoolerMessage message;
-  message.mutable_cancel()->set_job_id(id);
-  message.mutable_cancel()->set_lease(lease);
-  message.mutable_cancel()->set_reason(reason);
-  agent.Send(std::move(message));
+  agent.SendCancel(id, lease, reason);
   Log("job %d no longer sent ahead: %s", id, reason);
 }
 

@@ -104,9 +104,10 @@ struct SpoolerState {
   // it lasts while mu is released (its own agent's stream removes it).
   std::list<AttachedAgent> agents ABSL_GUARDED_BY(mu);
   uint64_t assignments ABSL_GUARDED_BY(mu) = 0;  // for printer rotation
-  // The last AssignJob.lease handed out. Starts at the start time in
-  // microseconds, so that leases keep increasing across restarts and a
-  // report from before a restart never matches a lease of this run.
+  // The last AssignJob.lease handed out. A new lease is at least the
+  // current time in microseconds, so that leases keep increasing across
+  // restarts and a report from before a restart never matches one of this
+  // run.
   uint64_t last_lease ABSL_GUARDED_BY(mu) = 0;
   std::set<std::string> exported_printers ABSL_GUARDED_BY(mu);  // in spoolgate_printer_state
   // Printers stopped by an admin or an error policy: "agent/printer" -> the

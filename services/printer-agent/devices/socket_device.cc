@@ -61,12 +61,9 @@ absl::Status SocketDevice::EndJob() {
   // (without one, until the write timeout), and the job is not reported
   // printed meanwhile. Once every byte is acknowledged, a printer that
   // keeps its side open (some never close it) is taken at its word after
-  // the write timeout.
-  if (::shutdown(fd_.get(), SHUT_WR) != 0) {
-    int error = errno;
-    fd_.reset();
-    return DeviceError(error, "finishing the job");
-  }
+  // the write timeout. Errors leave the connection to AbortJob, which
+  // resets it so that the printer drops what it has of the job.
+  if (::shutdown(fd_.get(), SHUT_WR) != 0) return DeviceError(errno, "finishing the job");
   const absl::Duration tick =
       stall_hook_ ? std::min(absl::Seconds(1), options_.write_timeout) : options_.write_timeout;
   absl::Time last_progress = absl::Now();
@@ -77,20 +74,14 @@ absl::Status SocketDevice::EndJob() {
     pollfd pfd{fd_.get(), POLLIN, 0};
     int ready = ::poll(&pfd, 1, static_cast<int>(absl::ToInt64Milliseconds(tick)));
     if (ready < 0 && errno == EINTR) continue;
-    if (ready < 0) {
-      int error = errno;
-      fd_.reset();
-      return DeviceError(error, "waiting for the printer to finish");
-    }
+    if (ready < 0) return DeviceError(errno, "waiting for the printer to finish");
     if (ready > 0) {
       ssize_t n = ::read(fd_.get(), buffer, sizeof(buffer));
       if (n == 0) break;  // the printer closed: done
       if (n > 0) continue;  // status the printer sends back: not looked at
       if (errno == EAGAIN || errno == EINTR) continue;
       // A reset instead of a close: the printer may not have taken the job.
-      int error = errno;
-      fd_.reset();
-      return DeviceError(error, "waiting for the printer to finish");
+      return DeviceError(errno, "waiting for the printer to finish");
     }
     int queued = 0;
     if (::ioctl(fd_.get(), SIOCOUTQ, &queued) != 0) queued = 0;
@@ -98,8 +89,6 @@ absl::Status SocketDevice::EndJob() {
     unacknowledged = queued;
     absl::Duration stalled = absl::Now() - last_progress;
     if (stalled >= options_.write_timeout && queued == 0) break;  // all acknowledged
-    // Errors leave the connection to AbortJob, which resets it so that the
-    // printer drops what it has of the job.
     if (stall_hook_) {
       if (absl::Status s = stall_hook_(stalled); !s.ok()) return s;
       continue;
