@@ -6,12 +6,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "lib/base/status_macros.h"
 
 namespace spoolgate::spooler {
 namespace {
@@ -53,17 +55,37 @@ absl::StatusOr<std::unique_ptr<SpoolFiles::Writer>> SpoolFiles::Create(uint64_t 
                                                                         uint32_t document) const {
   std::string name = NameFor(job_id, document);
   std::string path = PathOf(name);
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600));
+  // Spool data bypasses the page cache where the file system allows it
+  // (see DirectAppender); tmpfs and some others refuse O_DIRECT.
+  bool direct = true;
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_DIRECT | O_CLOEXEC, 0600));
+  if (!fd.valid() && errno == EINVAL) {
+    direct = false;
+    fd = UniqueFd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600));
+  }
   if (!fd.valid()) return Errno("create", path);
   // The name must survive a crash as long as the job that will name it.
   if (auto s = SyncDirectory(dir_); !s.ok()) {
     ::unlink(path.c_str());  // nobody will name it
     return s;
   }
-  return std::unique_ptr<Writer>(new Writer(std::move(name), std::move(fd)));
+  return std::unique_ptr<Writer>(new Writer(std::move(name), std::move(fd), direct));
+}
+
+SpoolFiles::Writer::Writer(std::string name, UniqueFd fd, bool direct)
+    : name_(std::move(name)), fd_(std::move(fd)) {
+  if (direct) {
+    direct_ = std::make_unique<DirectAppender>(fd_.get(), name_,
+                                               [this](absl::string_view data) { sha_.Update(data); });
+  }
 }
 
 absl::Status SpoolFiles::Writer::Append(absl::string_view data) {
+  if (direct_) {
+    SPOOLGATE_RETURN_IF_ERROR(direct_->Append(data));
+    size_ += data.size();
+    return absl::OkStatus();
+  }
   const uint64_t appended = data.size();
   while (!data.empty()) {
     ssize_t n = ::write(fd_.get(), data.data(), data.size());
@@ -71,6 +93,7 @@ absl::Status SpoolFiles::Writer::Append(absl::string_view data) {
       if (errno == EINTR) continue;
       return Errno("write", name_);
     }
+    sha_.Update(data.substr(0, static_cast<size_t>(n)));
     data.remove_prefix(static_cast<size_t>(n));
     size_ += static_cast<uint64_t>(n);
   }
@@ -84,7 +107,11 @@ absl::Status SpoolFiles::Writer::Append(absl::string_view data) {
 
 absl::Status SpoolFiles::Writer::Sync() {
   if (synced_ == size_) return absl::OkStatus();
-  if (::fdatasync(fd_.get()) != 0) return Errno("fdatasync", name_);
+  if (direct_) {
+    SPOOLGATE_RETURN_IF_ERROR(direct_->Sync());
+  } else if (::fdatasync(fd_.get()) != 0) {
+    return Errno("fdatasync", name_);
+  }
   synced_ = size_;
   return absl::OkStatus();
 }
@@ -92,22 +119,49 @@ absl::Status SpoolFiles::Writer::Sync() {
 absl::Status SpoolFiles::Read(const std::string& name, uint64_t offset, size_t block_bytes,
                               const std::function<bool(uint64_t, absl::string_view)>& fn) const {
   std::string path = PathOf(name);
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // Direct reads, like the writes: the data was never in the page cache,
+  // and filling it for one reader costs more CPU than the disk read.
+  constexpr size_t kAlign = DirectAppender::kAlignment;
+  bool direct = true;
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC));
+  if (!fd.valid() && errno == EINVAL) {
+    direct = false;
+    fd = UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  }
   if (!fd.valid()) {
     if (errno == ENOENT) return absl::DataLossError(absl::StrCat("spool file ", name, " is missing"));
     return Errno("open", path);
   }
-  ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
-  std::unique_ptr<char[]> block(new char[block_bytes]);  // uninitialised: read into
+  if (!direct) ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+  // Reads are whole aligned blocks; `fn` still gets at most block_bytes.
+  const size_t read_bytes = (block_bytes + kAlign - 1) / kAlign * kAlign;
+  std::unique_ptr<char, decltype(&std::free)> block(
+      static_cast<char*>(std::aligned_alloc(kAlign, read_bytes)), &std::free);  // uninitialised: read into
+  // A direct read starts on a block boundary; the bytes before `offset` are skipped.
+  uint64_t position = direct ? offset / kAlign * kAlign : offset;
   while (true) {
-    ssize_t n = ::pread(fd.get(), block.get(), block_bytes, static_cast<off_t>(offset));
+    ssize_t n = ::pread(fd.get(), block.get(), read_bytes, static_cast<off_t>(position));
     if (n < 0) {
       if (errno == EINTR) continue;
+      if (errno == EINVAL && direct) {
+        // The file system opened it for direct I/O but will not read that way.
+        direct = false;
+        int flags = ::fcntl(fd.get(), F_GETFL);
+        if (flags >= 0 && ::fcntl(fd.get(), F_SETFL, flags & ~O_DIRECT) == 0) continue;
+      }
       return Errno("read", path);
     }
     if (n == 0) return absl::OkStatus();
-    if (!fn(offset, absl::string_view(block.get(), static_cast<size_t>(n)))) return absl::OkStatus();
-    offset += static_cast<uint64_t>(n);
+    size_t skip = static_cast<size_t>(offset - position);
+    position += static_cast<uint64_t>(n);
+    if (static_cast<size_t>(n) <= skip) continue;
+    absl::string_view data(block.get() + skip, static_cast<size_t>(n) - skip);
+    while (!data.empty()) {
+      absl::string_view piece = data.substr(0, block_bytes);
+      if (!fn(offset, piece)) return absl::OkStatus();
+      offset += piece.size();
+      data.remove_prefix(piece.size());
+    }
   }
 }
 

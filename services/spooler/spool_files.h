@@ -19,6 +19,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "lib/base/direct_appender.h"
+#include "lib/base/sha256.h"
 #include "lib/base/unique_fd.h"
 #include "lib/base/write_behind.h"
 
@@ -39,16 +41,26 @@ class SpoolFiles {
     const std::string& name() const { return name_; }
     uint64_t size() const { return size_; }
     absl::Status Append(absl::string_view data);
+    // Appended bytes may wait in the writer's buffer: a reader sees them
+    // once Sync() returned.
     // fdatasync: every byte appended so far is on disk.
     absl::Status Sync();
+    // Lowercase hex SHA-256 of every byte appended, once they are synced.
+    // Call once, after the last Sync().
+    std::string Sha256Hex() { return sha_.HexDigest(); }
 
    private:
     friend class SpoolFiles;
-    Writer(std::string name, UniqueFd fd) : name_(std::move(name)), fd_(std::move(fd)) {}
+    // `direct`: `fd` was opened with O_DIRECT (and without O_APPEND).
+    Writer(std::string name, UniqueFd fd, bool direct);
     std::string name_;
     UniqueFd fd_;
     uint64_t size_ = 0;
     uint64_t synced_ = 0;  // bytes made durable by the last Sync
+    // Hashed as the bytes are written (by the direct appender's thread).
+    Sha256 sha_;
+    // Either the file bypasses the page cache, or its write-back is paced.
+    std::unique_ptr<DirectAppender> direct_;
     WriteBehind write_behind_;
   };
 

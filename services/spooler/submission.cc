@@ -1,6 +1,7 @@
 #include "services/spooler/submission.h"
 
 #include "absl/strings/str_cat.h"
+#include "lib/base/sha256.h"
 #include "services/spooler/duplicate_index.h"
 #include "services/spooler/intake.h"
 
@@ -95,7 +96,6 @@ absl::Status Submission::AppendChunk(absl::string_view data) {
     failed_ = true;
     return s;
   }
-  sha_.Update(data);
   document_bytes_ += data.size();
   total_bytes_ += data.size();
   return absl::OkStatus();
@@ -114,15 +114,16 @@ absl::StatusOr<v1::Document> Submission::EndDocument() {
     }
     doc->set_storage(v1::DOCUMENT_STORAGE_SPOOL_FILE);
     doc->set_spool_file(file_->name());
+    doc->set_sha256(file_->Sha256Hex());
     file_.reset();
   } else {
     // Written with the commit, in its synced batch: one fsync per small job.
     doc->set_storage(v1::DOCUMENT_STORAGE_INLINE);
+    doc->set_sha256(Sha256::Of(buffer_));
     inline_documents_.push_back({doc->index(), std::move(buffer_)});
     buffer_.clear();
   }
   doc->set_size_bytes(document_bytes_);
-  doc->set_sha256(sha_.HexDigest());
   return *doc;
 }
 

@@ -20,7 +20,6 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "lib/base/sha256.h"
 #include "services/spooler/job_store.h"
 #include "services/spooler/spool_files.h"
 #include "spoolgate/v1/intake.pb.h"
@@ -74,7 +73,6 @@ class Submission {
   uint64_t total_bytes_ = 0;
   bool document_open_ = false;
   uint64_t document_bytes_ = 0;
-  Sha256 sha_;
   bool committed_ = false;
   bool failed_ = false;         // an error ended the stream; nothing more accepted
   uint32_t chunks_since_disk_check_ = 0;

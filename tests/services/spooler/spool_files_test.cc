@@ -60,6 +60,7 @@ TEST(SpoolFilesTest, AReaderMayStopEarly) {
   auto files = *SpoolFiles::Open(dir.path());
   auto writer = *files.Create(2, 1);
   ASSERT_THAT(writer->Append(std::string(100, 'a')), IsOk());
+  ASSERT_THAT(writer->Sync(), IsOk());
   int calls = 0;
   ASSERT_THAT(files.Read(writer->name(), 0, 10, [&](uint64_t, absl::string_view) { return ++calls < 3; }),
               IsOk());
