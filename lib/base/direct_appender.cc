@@ -24,11 +24,38 @@ size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
 void DirectAppender::AlignedFree::operator()(char* p) const { std::free(p); }
 
-DirectAppender::DirectAppender(int fd, std::string name, Observer observer, size_t buffer_bytes)
-    : fd_(fd), name_(std::move(name)), buffer_bytes_(buffer_bytes), observer_(std::move(observer)) {
+DirectAppender::DirectAppender(int fd, std::string name, size_t buffer_bytes)
+    : fd_(fd), name_(std::move(name)), buffer_bytes_(buffer_bytes) {
   current_.reset(static_cast<char*>(std::aligned_alloc(kAlignment, buffer_bytes_)));
   spare_.reset(static_cast<char*>(std::aligned_alloc(kAlignment, buffer_bytes_)));
   writer_ = std::thread([this] { WriterLoop(); });
+  flusher_ = std::thread([this] { FlusherLoop(); });
+}
+
+absl::StatusOr<std::unique_ptr<DirectAppender>> DirectAppender::Continue(int fd, std::string name,
+                                                                         uint64_t size,
+                                                                         size_t buffer_bytes) {
+  auto appender = std::make_unique<DirectAppender>(fd, std::move(name), buffer_bytes);
+  // The buffer starts at the last aligned offset, holding the bytes of the
+  // file's partial last block, which the next write rewrites whole.
+  uint64_t start = size / kAlignment * kAlignment;
+  size_t head = static_cast<size_t>(size - start);
+  size_t got = 0;
+  while (got < head) {
+    ssize_t n = ::pread(fd, appender->current_.get() + got, head - got, static_cast<off_t>(start + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Errno("read back", appender->name_, n < 0 ? errno : EIO);
+    got += static_cast<size_t>(n);
+  }
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_DIRECT) != 0) appender->direct_ = false;
+  appender->offset_ = start;
+  appender->fill_ = head;
+  {
+    absl::MutexLock lock(&appender->mu_);
+    appender->written_ = appender->flushed_ = start;
+  }
+  return appender;
 }
 
 DirectAppender::~DirectAppender() {
@@ -37,6 +64,7 @@ DirectAppender::~DirectAppender() {
     stop_ = true;
   }
   writer_.join();
+  flusher_.join();
 }
 
 absl::Status DirectAppender::Append(absl::string_view data) {
@@ -59,10 +87,8 @@ absl::Status DirectAppender::HandOff() {
   std::swap(current_, spare_);
   pending_ = true;
   pending_offset_ = offset_;
-  pending_observed_ = observed_;
   offset_ += buffer_bytes_;
   fill_ = 0;
-  observed_ = 0;
   return absl::OkStatus();
 }
 
@@ -81,23 +107,29 @@ void DirectAppender::WriterLoop() {
     // spare_ belongs to this thread until pending_ is cleared.
     const char* data = spare_.get();
     uint64_t offset = pending_offset_;
-    size_t observed = pending_observed_;
     mu_.Unlock();
-    if (observer_) observer_(absl::string_view(data + observed, buffer_bytes_ - observed));
     absl::Status written = WriteAt(data, buffer_bytes_, offset);
-    // A disk with a write cache (a virtual disk's host page cache) holds
-    // what was written until a flush; flushing as the file grows keeps the
-    // final Sync, which the client's acknowledgement waits for, short.
-    if (written.ok() && offset + buffer_bytes_ - synced_ >= kSyncEveryBytes) {
-      if (::fdatasync(fd_) != 0) {
-        written = Errno("fdatasync", name_, errno);
-      } else {
-        synced_ = offset + buffer_bytes_;
-      }
-    }
     mu_.Lock();
     if (error_.ok()) error_ = written;
+    if (written.ok()) written_ = offset + buffer_bytes_;
     pending_ = false;
+  }
+}
+
+void DirectAppender::FlusherLoop() {
+  auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stop_ || written_ - flushed_ >= kFlushEveryBytes;
+  };
+  absl::MutexLock lock(&mu_);
+  while (true) {
+    mu_.Await(absl::Condition(&has_work));
+    if (stop_) return;
+    flushed_ = written_;
+    mu_.Unlock();
+    int result = ::fdatasync(fd_);
+    int e = errno;
+    mu_.Lock();
+    if (result != 0 && error_.ok()) error_ = Errno("fdatasync", name_, e);
   }
 }
 
@@ -124,20 +156,17 @@ absl::Status DirectAppender::WriteAt(const char* data, size_t bytes, uint64_t of
 
 absl::Status DirectAppender::Sync() {
   if (auto s = WaitIdle(); !s.ok()) return s;
-  if (observer_ && observed_ < fill_) {
-    observer_(absl::string_view(current_.get() + observed_, fill_ - observed_));
-  }
-  observed_ = fill_;
   if (fill_ > 0) {
-    // The partial buffer goes out whole blocks at a time; the zero padding
-    // is cut off by the truncate and overwritten by later appends.
+    // The partial buffer goes out in whole blocks; the zero padding is cut
+    // off by the truncate and overwritten by later appends.
     size_t padded = RoundUp(fill_, kAlignment);
     std::memset(current_.get() + fill_, 0, padded - fill_);
     if (auto s = WriteAt(current_.get(), padded, offset_); !s.ok()) return s;
   }
   if (::ftruncate(fd_, static_cast<off_t>(size())) != 0) return Errno("truncate", name_, errno);
   if (::fdatasync(fd_) != 0) return Errno("fdatasync", name_, errno);
-  return absl::OkStatus();
+  absl::MutexLock lock(&mu_);
+  return error_;  // a flush that failed meanwhile
 }
 
 }  // namespace spoolgate

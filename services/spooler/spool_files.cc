@@ -74,15 +74,15 @@ absl::StatusOr<std::unique_ptr<SpoolFiles::Writer>> SpoolFiles::Create(uint64_t 
 
 SpoolFiles::Writer::Writer(std::string name, UniqueFd fd, bool direct)
     : name_(std::move(name)), fd_(std::move(fd)) {
-  if (direct) {
-    direct_ = std::make_unique<DirectAppender>(fd_.get(), name_,
-                                               [this](absl::string_view data) { sha_.Update(data); });
-  }
+  if (direct) direct_ = std::make_unique<DirectAppender>(fd_.get(), name_);
 }
 
 absl::Status SpoolFiles::Writer::Append(absl::string_view data) {
+  // Hashed here, as the bytes pass: the appender's thread writes the
+  // previous buffer meanwhile.
   if (direct_) {
     SPOOLGATE_RETURN_IF_ERROR(direct_->Append(data));
+    sha_.Update(data);
     size_ += data.size();
     return absl::OkStatus();
   }

@@ -57,8 +57,7 @@ class SpoolFiles {
     UniqueFd fd_;
     uint64_t size_ = 0;
     uint64_t synced_ = 0;  // bytes made durable by the last Sync
-    // Hashed as the bytes are written (by the direct appender's thread).
-    Sha256 sha_;
+    Sha256 sha_;  // of every byte appended
     // Either the file bypasses the page cache, or its write-back is paced.
     std::unique_ptr<DirectAppender> direct_;
     WriteBehind write_behind_;

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 
+#include "lib/base/direct_appender.h"
 #include "lib/base/write_behind.h"
 #include "services/printer-agent/device.h"
 #include "services/printer-agent/devices/fd_io.h"
@@ -28,6 +30,10 @@ class DirDevice : public Device {
   UniqueFd fd_;
   std::string part_, final_;
   WriteBehind write_behind_;  // one per job's file
+  uint64_t written_ = 0;      // bytes of this job's file
+  // A big job's file continues past its first bytes without the page
+  // cache (see DirectAppender); destroyed before fd_.
+  std::unique_ptr<DirectAppender> direct_;
 };
 
 // A device that is an fd opened per job: Probe opens and closes it, writes

@@ -96,6 +96,39 @@ TEST(DirDeviceTest, AbortLeavesNothingAndStalePartsAreCleanedAtStart) {
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
 }
 
+TEST(DirDeviceTest, ABigJobPastThePageCacheThresholdArrivesWhole) {
+  // Big jobs continue with direct I/O after their first 8 MiB; odd write
+  // sizes make that switch happen inside a block.
+  TempDir dir;
+  DirDevice device(dir.path(), Fast());
+  ASSERT_THAT(device.BeginJob(21), IsOk());
+  std::string expected;
+  for (int i = 0; expected.size() < (21u << 20); ++i) {
+    std::string piece(300'001 + i, static_cast<char>('a' + i % 26));
+    ASSERT_THAT(device.Write(piece), IsOk()) << "write " << i;
+    expected += piece;
+  }
+  ASSERT_THAT(device.EndJob(), IsOk());
+  std::string printed = ReadFile(dir.Sub("21"));
+  EXPECT_EQ(printed.size(), expected.size());
+  EXPECT_TRUE(printed == expected);
+  // The next job on the same device starts small again.
+  ASSERT_THAT(device.BeginJob(22), IsOk());
+  ASSERT_THAT(device.Write("small"), IsOk());
+  ASSERT_THAT(device.EndJob(), IsOk());
+  EXPECT_EQ(ReadFile(dir.Sub("22")), "small");
+}
+
+TEST(DirDeviceTest, ABigJobAbortedMidwayLeavesNothing) {
+  TempDir dir;
+  DirDevice device(dir.path(), Fast());
+  ASSERT_THAT(device.BeginJob(23), IsOk());
+  std::string piece(1 << 20, 'x');
+  for (int i = 0; i < 12; ++i) ASSERT_THAT(device.Write(piece), IsOk());
+  device.AbortJob();
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
 TEST(DirDeviceTest, MissingDirectoryIsCreated) {
   TempDir dir;
   DirDevice device(dir.Sub("a/b"), Fast());
