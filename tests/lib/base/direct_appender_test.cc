@@ -28,24 +28,31 @@ std::string Pattern(size_t size, int seed) {
   return s;
 }
 
+// The file's bytes, compared whole (a mismatch prints sizes, not megabytes).
+void ExpectFileHolds(const std::string& path, const std::string& expected) {
+  auto read = ReadWholeFile(path);
+  ASSERT_THAT(read.status(), IsOk());
+  EXPECT_EQ(read->size(), expected.size());
+  EXPECT_TRUE(*read == expected);
+}
+
 class DirectAppenderTest : public ::testing::TestWithParam<bool> {
  protected:
   // Direct I/O where the test directory's file system takes it; otherwise
-  // (tmpfs) the same code runs through the page cache.
-  UniqueFd Open(const std::string& path) {
+  // the same code runs through the page cache.
+  void SetUp() override {
     int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
-    UniqueFd fd(::open(path.c_str(), flags | (GetParam() ? O_DIRECT : 0), 0600));
-    if (!fd.valid()) fd = UniqueFd(::open(path.c_str(), flags, 0600));
-    return fd;
+    fd_ = UniqueFd(::open(path_.c_str(), flags | (GetParam() ? O_DIRECT : 0), 0600));
+    if (!fd_.valid()) fd_ = UniqueFd(::open(path_.c_str(), flags, 0600));
+    ASSERT_TRUE(fd_.valid());
   }
   testing::TempDir dir_;
+  const std::string path_ = dir_.Sub("file");
+  UniqueFd fd_;
 };
 
 TEST_P(DirectAppenderTest, WhatWasAppendedReadsBackWholeAfterSync) {
-  std::string path = dir_.Sub("file");
-  UniqueFd fd = Open(path);
-  ASSERT_TRUE(fd.valid());
-  DirectAppender appender(fd.get(), "file", kBuffer);
+  DirectAppender appender(fd_.get(), "file", kBuffer);
   std::string expected;
   for (int i = 0; i < 50; ++i) {
     // Odd sizes: buffers end inside appends, not on their edges.
@@ -55,17 +62,11 @@ TEST_P(DirectAppenderTest, WhatWasAppendedReadsBackWholeAfterSync) {
   }
   ASSERT_THAT(appender.Sync(), IsOk());
   EXPECT_EQ(appender.size(), expected.size());
-  auto read = ReadWholeFile(path);
-  ASSERT_THAT(read.status(), IsOk());
-  EXPECT_EQ(read->size(), expected.size());
-  EXPECT_TRUE(*read == expected);
+  ExpectFileHolds(path_, expected);
 }
 
 TEST_P(DirectAppenderTest, AppendsAfterASyncContinueTheFileWithoutPadding) {
-  std::string path = dir_.Sub("file");
-  UniqueFd fd = Open(path);
-  ASSERT_TRUE(fd.valid());
-  DirectAppender appender(fd.get(), "file", kBuffer);
+  DirectAppender appender(fd_.get(), "file", kBuffer);
   std::string expected;
   for (int round = 0; round < 4; ++round) {
     std::string piece = Pattern(kBuffer / 3 + round, round);
@@ -73,30 +74,21 @@ TEST_P(DirectAppenderTest, AppendsAfterASyncContinueTheFileWithoutPadding) {
     expected += piece;
     ASSERT_THAT(appender.Sync(), IsOk()) << "round " << round;
     struct stat st;
-    ASSERT_EQ(::fstat(fd.get(), &st), 0);
+    ASSERT_EQ(::fstat(fd_.get(), &st), 0);
     EXPECT_EQ(static_cast<size_t>(st.st_size), expected.size()) << "round " << round;
   }
-  auto read = ReadWholeFile(path);
-  ASSERT_THAT(read.status(), IsOk());
-  EXPECT_TRUE(*read == expected);
+  ExpectFileHolds(path_, expected);
 }
 
 TEST_P(DirectAppenderTest, AnEmptyFileSyncsToZeroBytes) {
-  std::string path = dir_.Sub("file");
-  UniqueFd fd = Open(path);
-  ASSERT_TRUE(fd.valid());
-  DirectAppender appender(fd.get(), "file", kBuffer);
+  DirectAppender appender(fd_.get(), "file", kBuffer);
   ASSERT_THAT(appender.Sync(), IsOk());
-  auto read = ReadWholeFile(path);
-  ASSERT_THAT(read.status(), IsOk());
-  EXPECT_TRUE(read->empty());
+  ExpectFileHolds(path_, "");
 }
 
 TEST_P(DirectAppenderTest, AWriteErrorIsReportedByALaterCall) {
   // A read-only fd: the writer thread's pwrite fails with EBADF.
-  std::string path = dir_.Sub("file");
-  { UniqueFd create = Open(path); }
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
   ASSERT_TRUE(fd.valid());
   DirectAppender appender(fd.get(), "file", kBuffer);
   std::string piece = Pattern(kBuffer, 1);
@@ -124,10 +116,7 @@ TEST(DirectAppenderContinueTest, ContinuesAFileWrittenThroughThePageCache) {
     expected += piece;
   }
   ASSERT_THAT((*appender)->Sync(), IsOk());
-  auto read = ReadWholeFile(path);
-  ASSERT_THAT(read.status(), IsOk());
-  EXPECT_EQ(read->size(), expected.size());
-  EXPECT_TRUE(*read == expected);
+  ExpectFileHolds(path, expected);
 }
 
 INSTANTIATE_TEST_SUITE_P(DirectAndBuffered, DirectAppenderTest, ::testing::Bool());
