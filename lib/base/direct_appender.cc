@@ -8,15 +8,10 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "lib/base/file_io.h"
 
 namespace spoolgate {
 namespace {
-
-absl::Status Errno(absl::string_view what, const std::string& name, int e) {
-  std::string message = absl::StrCat(what, " ", name, ": ", std::strerror(e));
-  if (e == ENOSPC || e == EDQUOT) return absl::ResourceExhaustedError(message);
-  return absl::UnavailableError(message);
-}
 
 size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
@@ -44,11 +39,12 @@ absl::StatusOr<std::unique_ptr<DirectAppender>> DirectAppender::Continue(int fd,
   while (got < head) {
     ssize_t n = ::pread(fd, appender->current_.get() + got, head - got, static_cast<off_t>(start + got));
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return Errno("read back", appender->name_, n < 0 ? errno : EIO);
+    if (n <= 0) return FileError(n < 0 ? errno : EIO, absl::StrCat("read back ", appender->name_));
     got += static_cast<size_t>(n);
   }
+  // Not fatal: without O_DIRECT the same writes go through the page cache.
   int flags = ::fcntl(fd, F_GETFL);
-  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_DIRECT) != 0) appender->direct_ = false;
+  if (flags >= 0) ::fcntl(fd, F_SETFL, flags | O_DIRECT);
   appender->offset_ = start;
   appender->fill_ = head;
   {
@@ -103,7 +99,8 @@ void DirectAppender::WriterLoop() {
   absl::MutexLock lock(&mu_);
   while (true) {
     mu_.Await(absl::Condition(&has_work));
-    if (!pending_) return;  // stopping, nothing left to write
+    // Stopping: a buffer not yet written is dropped, as unsynced bytes may be.
+    if (stop_) return;
     // spare_ belongs to this thread until pending_ is cleared.
     const char* data = spare_.get();
     uint64_t offset = pending_offset_;
@@ -129,7 +126,7 @@ void DirectAppender::FlusherLoop() {
     int result = ::fdatasync(fd_);
     int e = errno;
     mu_.Lock();
-    if (result != 0 && error_.ok()) error_ = Errno("fdatasync", name_, e);
+    if (result != 0 && error_.ok()) error_ = FileError(e, absl::StrCat("fdatasync ", name_));
   }
 }
 
@@ -139,13 +136,9 @@ absl::Status DirectAppender::WriteAt(const char* data, size_t bytes, uint64_t of
     if (n < 0) {
       int e = errno;
       if (e == EINTR) continue;
-      if (e == EINVAL && direct_.exchange(false)) {
-        // This file system takes no O_DIRECT writes: go through the page cache.
-        int flags = ::fcntl(fd_, F_GETFL);
-        if (flags >= 0 && ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT) == 0) continue;
-        e = errno;
-      }
-      return Errno("write", name_, e);
+      // A file system that takes no O_DIRECT writes: go through the page cache.
+      if (e == EINVAL && ClearDirectIo(fd_)) continue;
+      return FileError(e, absl::StrCat("write ", name_));
     }
     data += n;
     bytes -= static_cast<size_t>(n);
@@ -163,8 +156,8 @@ absl::Status DirectAppender::Sync() {
     std::memset(current_.get() + fill_, 0, padded - fill_);
     if (auto s = WriteAt(current_.get(), padded, offset_); !s.ok()) return s;
   }
-  if (::ftruncate(fd_, static_cast<off_t>(size())) != 0) return Errno("truncate", name_, errno);
-  if (::fdatasync(fd_) != 0) return Errno("fdatasync", name_, errno);
+  if (::ftruncate(fd_, static_cast<off_t>(size())) != 0) return FileError(errno, absl::StrCat("truncate ", name_));
+  if (::fdatasync(fd_) != 0) return FileError(errno, absl::StrCat("fdatasync ", name_));
   absl::MutexLock lock(&mu_);
   return error_;  // a flush that failed meanwhile
 }

@@ -19,7 +19,6 @@
 // Not thread safe: one caller thread (plus the appender's own threads).
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -51,7 +50,8 @@ class DirectAppender {
   // page cache; the fd must also be open for reading). Appends start there.
   static absl::StatusOr<std::unique_ptr<DirectAppender>> Continue(
       int fd, std::string name, uint64_t size, size_t buffer_bytes = kDefaultBufferBytes);
-  // Waits for writes in progress; bytes not yet synced may be lost.
+  // Waits for a write in progress; bytes not yet synced may be lost (a
+  // full buffer not yet written is dropped).
   ~DirectAppender();
   DirectAppender(const DirectAppender&) = delete;
   DirectAppender& operator=(const DirectAppender&) = delete;
@@ -94,7 +94,6 @@ class DirectAppender {
   uint64_t flushed_ ABSL_GUARDED_BY(mu_) = 0;  // written_ as of the last flush started
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status error_ ABSL_GUARDED_BY(mu_);
-  std::atomic<bool> direct_{true};  // cleared when the file system refuses O_DIRECT
   std::thread writer_;
   std::thread flusher_;
 };

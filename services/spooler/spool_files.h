@@ -22,7 +22,6 @@
 #include "lib/base/direct_appender.h"
 #include "lib/base/sha256.h"
 #include "lib/base/unique_fd.h"
-#include "lib/base/write_behind.h"
 
 namespace spoolgate::spooler {
 
@@ -39,7 +38,7 @@ class SpoolFiles {
     Writer(const Writer&) = delete;
     Writer& operator=(const Writer&) = delete;
     const std::string& name() const { return name_; }
-    uint64_t size() const { return size_; }
+    uint64_t size() const { return appender_.size(); }
     absl::Status Append(absl::string_view data);
     // Appended bytes may wait in the writer's buffer: a reader sees them
     // once Sync() returned.
@@ -51,16 +50,14 @@ class SpoolFiles {
 
    private:
     friend class SpoolFiles;
-    // `direct`: `fd` was opened with O_DIRECT (and without O_APPEND).
-    Writer(std::string name, UniqueFd fd, bool direct);
+    Writer(std::string name, UniqueFd fd);
     std::string name_;
     UniqueFd fd_;
-    uint64_t size_ = 0;
-    uint64_t synced_ = 0;  // bytes made durable by the last Sync
-    Sha256 sha_;  // of every byte appended
-    // Either the file bypasses the page cache, or its write-back is paced.
-    std::unique_ptr<DirectAppender> direct_;
-    WriteBehind write_behind_;
+    uint64_t synced_ = 0;  // size() as of the last Sync
+    Sha256 sha_;           // of every byte appended
+    // Bypasses the page cache where the file system allows it; declared
+    // after fd_, so its threads end before the fd closes.
+    DirectAppender appender_;
   };
 
   // Creates (or truncates) the file and makes its directory entry durable.
