@@ -1,12 +1,18 @@
 // Thread-per-connection TCP server: listens on IP literals, caps the number
-// of connections, runs a handler per connection on its own thread, and
-// stops gracefully. Owns every socket and thread it creates.
+// of connections, runs a handler per connection on a thread of its own for
+// as long as the connection lasts, and stops gracefully. Threads outlive
+// their connections: a finished one waits a while for the next connection
+// instead of ending, because most print clients open a connection per job
+// and starting a thread cost more than serving a small job. Owns every
+// socket and thread it creates.
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <list>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,21 +34,45 @@ class ConnectionServer {
   // write "421 too many connections"); may be null.
   using Refuser = std::function<void(int fd, const Endpoint& peer)>;
 
+  struct ThreadOptions {
+    // Threads without a connection that are kept; more end at once.
+    int max_idle = 16;
+    // How long a thread without a connection waits for one before it ends.
+    absl::Duration idle_timeout = absl::Seconds(60);
+  };
+
   ConnectionServer(int max_connections, Handler handler, Refuser refuser = nullptr);
+  ConnectionServer(int max_connections, Handler handler, Refuser refuser, ThreadOptions threads);
   ~ConnectionServer();  // Stop(5 s)
 
   absl::Status Start(const std::vector<std::string>& listen);
   // Stops accepting; connections get `grace` to finish, then their sockets
-  // are shut down and their threads joined.
+  // are shut down and every thread is joined.
   void Stop(absl::Duration grace);
   const std::vector<Endpoint>& bound() const { return bound_; }
   int active() const { return active_.load(); }
+  // Threads alive, serving or idle; and those idle.
+  int threads() const;
+  int idle_threads() const;
 
  private:
+  struct Accepted {
+    UniqueFd fd;
+    Endpoint peer;
+  };
+  struct Worker {
+    std::thread thread;
+    bool done = false;  // guarded by mu_; the thread has returned or is about to
+  };
+
   void Serve(UniqueFd fd, Endpoint peer);
+  void RunWorker(Worker* self);
+  // Waits for the next connection for this idle thread; false: end the thread.
+  bool TakeNext(Accepted* next);
   void ReapFinished();
 
   const int max_connections_;
+  const ThreadOptions thread_options_;
   Handler handler_;
   Refuser refuser_;
   std::vector<UniqueFd> listeners_;
@@ -50,13 +80,13 @@ class ConnectionServer {
   std::vector<std::thread> acceptors_;
   std::atomic<bool> stop_{false};
   std::atomic<int> active_{0};
-  struct Connection {
-    std::thread thread;
-    std::atomic<bool> done{false};
-    UniqueFd fd;
-  };
-  absl::Mutex mu_;
-  std::list<std::unique_ptr<Connection>> connections_ ABSL_GUARDED_BY(mu_);
+
+  mutable absl::Mutex mu_;
+  bool closing_ ABSL_GUARDED_BY(mu_) = false;
+  std::deque<Accepted> waiting_ ABSL_GUARDED_BY(mu_);  // accepted, no thread yet
+  int idle_ ABSL_GUARDED_BY(mu_) = 0;                   // threads waiting in TakeNext
+  std::set<int> serving_ ABSL_GUARDED_BY(mu_);          // fds of handlers running
+  std::list<Worker> workers_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace spoolgate::net
