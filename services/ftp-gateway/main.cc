@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "lib/base/command_line.h"
+#include "lib/base/mutex_checks.h"
 #include "lib/base/logging.h"
 #include "lib/config/service_config.h"
 #include "lib/base/ready_file.h"
@@ -95,6 +96,7 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Spoolgate FTP print server (Jetdirect style): cd QUEUE, put FILE.\n"
       "  ftp-gateway --spooler=HOST:PORT [--listen=0.0.0.0:21] [--passive_ports=30000-30100]");
+  spoolgate::ConfigureMutexChecks();
   spoolgate::RememberCommandLine(argc, argv);
   absl::ParseCommandLine(argc, argv);
   spoolgate::v1::FtpGatewayConfig config;

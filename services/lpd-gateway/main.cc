@@ -15,6 +15,7 @@
 #include "lib/base/signals.h"
 #include "absl/strings/str_cat.h"
 #include "lib/base/command_line.h"
+#include "lib/base/mutex_checks.h"
 #include "lib/config/service_config.h"
 #include "lib/grpc/client_flags.h"
 #include "lib/metrics/metrics_server.h"
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Spoolgate LPD gateway (RFC 1179): lpr/lpq/lprm into the spooler.\n"
       "  lpd-gateway --spooler=HOST:PORT [--listen=0.0.0.0:515,[::]:515]");
+  spoolgate::ConfigureMutexChecks();
   spoolgate::RememberCommandLine(argc, argv);
   absl::ParseCommandLine(argc, argv);
 

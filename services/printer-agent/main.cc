@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/strip.h"
 #include "lib/base/command_line.h"
+#include "lib/base/mutex_checks.h"
 #include "lib/base/logging.h"
 #include "lib/base/memory.h"
 #include "lib/base/signals.h"
@@ -117,6 +118,7 @@ int main(int argc, char** argv) {
       "Spoolgate printer agent: prints the spooler's jobs on local devices.\n"
       "  printer-agent --spooler=HOST:PORT --printer=NAME=QUEUE=URI [--printer=...]\n"
       "  URIs: usb:/dev/usb/lp0 usb:?serial=SN parallel:/dev/lp0 socket://IP:9100 file:/path dir:/path");
+  spoolgate::ConfigureMutexChecks();
   spoolgate::RememberCommandLine(argc, argv);
   absl::ParseCommandLine(argc, argv);
   return Run();

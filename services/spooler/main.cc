@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "lib/base/command_line.h"
+#include "lib/base/mutex_checks.h"
 #include "lib/base/logging.h"
 #include "lib/base/ready_file.h"
 #include "lib/base/memory.h"
@@ -128,6 +129,7 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Spoolgate spooler: durable print queue, scheduler and admin API.\n"
       "  spooler --data_dir=DIR [--queues=a,b] [--listen=HOST:PORT] [--config=FILE]");
+  spoolgate::ConfigureMutexChecks();
   spoolgate::RememberCommandLine(argc, argv);
   absl::ParseCommandLine(argc, argv);
   return Run();
