@@ -1,8 +1,5 @@
 #include "lib/net/connection_server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -13,30 +10,18 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
+#include "tests/testing/e2e_helpers.h"
 
 namespace spoolgate::net {
 namespace {
 
 UniqueFd Connect(int port) {
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  timeval timeout{5, 0};
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  EXPECT_EQ(::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  UniqueFd fd(testing::ConnectLoopback(port, absl::Seconds(5)));
+  EXPECT_TRUE(fd.valid());
   return fd;
 }
 
-// Reads until the peer closes (or 5 s pass); returns what came.
-std::string ReadAll(int fd) {
-  std::string text;
-  char buf[256];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof(buf))) > 0) text.append(buf, static_cast<size_t>(n));
-  return text;
-}
+std::string ReadAll(int fd) { return testing::ReadUntilClosed(fd, absl::Seconds(5)); }
 
 // Writes "hello" and the number of the thread that served it, so a test can
 // tell threads apart.
