@@ -11,7 +11,6 @@
 #include <optional>
 #include <string>
 
-#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -63,18 +62,6 @@ class Device {
   virtual absl::Status Write(absl::string_view data) = 0;
   // Completes the job's output (flush, fsync, publish).
   virtual absl::Status EndJob() = 0;
-  // The rest of a job's end that only waits for the device to make the job
-  // durable, for another thread to run while the next job is written.
-  using Finish = absl::AnyInvocable<absl::Status()>;
-  // Ends the job like EndJob, except that a device whose end is mostly such
-  // waiting (a dir: printer's fsyncs) may return that part instead of doing
-  // it: the job is printed once the returned Finish has returned OK, and
-  // the device may begin the next job before then. Other devices do EndJob
-  // and return an empty Finish.
-  virtual absl::StatusOr<Finish> EndJobDeferred() {
-    if (absl::Status s = EndJob(); !s.ok()) return s;
-    return Finish();
-  }
   // Drops the current job's output as far as the device allows.
   virtual void AbortJob() = 0;
   // IEEE 1284 device ID, when the device reports one.

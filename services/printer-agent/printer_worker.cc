@@ -51,8 +51,6 @@ PrinterWorker::PrinterWorker(Options options, std::unique_ptr<Device> device, Re
     metrics_->jobs_failed.Add({{"printer", options_.name}});
     metrics_->bytes_written.Add({{"printer", options_.name}});
   }
-  // The finisher first: the worker's Report reads finisher_.
-  finisher_ = std::thread([this] { RunFinisher(); });
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -63,52 +61,6 @@ PrinterWorker::~PrinterWorker() {
     cancel_current_ = true;
   }
   thread_.join();
-  {
-    absl::MutexLock lock(&mu_);
-    finisher_stop_ = true;  // after the jobs it still has
-  }
-  finisher_.join();
-}
-
-bool PrinterWorker::FinishedWithNothingQueued() {
-  absl::MutexLock lock(&mu_);
-  auto settled = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return stop_ || !queue_.empty() || FinisherIdle();
-  };
-  mu_.Await(absl::Condition(&settled));
-  return queue_.empty() && FinisherIdle();
-}
-
-void PrinterWorker::WaitForFinisher() {
-  absl::MutexLock lock(&mu_);
-  mu_.Await(absl::Condition(this, &PrinterWorker::FinisherIdle));
-}
-
-void PrinterWorker::Report(const v1::AgentMessage& message) {
-  if (std::this_thread::get_id() != finisher_.get_id()) WaitForFinisher();
-  report_(message);
-}
-
-void PrinterWorker::RunFinisher() {
-  while (true) {
-    Finishing next;
-    {
-      absl::MutexLock lock(&mu_);
-      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return finisher_stop_ || !finishing_.empty();
-      };
-      mu_.Await(absl::Condition(&ready));
-      if (finishing_.empty()) return;
-      next = std::move(finishing_.front());
-      finishing_.pop_front();
-      finisher_busy_ = true;
-    }
-    // The job is written: whatever its end says is the device's doing.
-    absl::Status status = next.finish();
-    ReportOutcome(next.assignment, status, /*device_failed=*/true, next.sent);
-    absl::MutexLock lock(&mu_);
-    finisher_busy_ = false;
-  }
 }
 
 v1::PrinterStatus PrinterWorker::status() {
@@ -175,17 +127,12 @@ void PrinterWorker::SetState(v1::PrinterState state, const std::string& reason) 
   } else if (state != v1::PRINTER_STATE_PRINTING) {
     Log("printer %s: %s: %s", options_.name, PrinterStateLabel(state), reason);
   }
-  Report(message);
+  report_(message);
 }
 
 void PrinterWorker::Run() {
   absl::Time next_probe = absl::InfinitePast();
   while (true) {
-    if (idle_after_finisher_ && FinishedWithNothingQueued()) {
-      idle_after_finisher_ = false;
-      // A failed finish has set the printer's error state: IDLE must not hide it.
-      if (status().state() == v1::PRINTER_STATE_PRINTING) SetState(v1::PRINTER_STATE_IDLE, "");
-    }
     std::optional<v1::AssignJob> job;
     bool in_error;
     {
@@ -279,16 +226,8 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
   // completed (published, on a dir: device) and then reported cancelled.
   if (status.ok() && Cancelled(job.id())) status = absl::CancelledError("cancelled");
   if (status.ok()) {
-    auto finish = device_->EndJobDeferred();
-    if (!finish.ok()) {
-      status = finish.status();
-      device_failed = true;
-    } else if (*finish) {
-      absl::MutexLock lock(&mu_);
-      finishing_.push_back(Finishing{*std::move(finish), assignment, sent});
-      idle_after_finisher_ = true;
-      return;
-    }
+    status = device_->EndJob();
+    device_failed = !status.ok();
   }
   ReportJobEnd(assignment, status, device_failed, sent);
 }
@@ -296,28 +235,18 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
 void PrinterWorker::ReportJobEnd(const v1::AssignJob& assignment, absl::Status status,
                                  bool device_failed, const Sent& sent) {
   const v1::Job& job = assignment.job();
+  v1::AgentMessage message;
   if (Cancelled(job.id())) {
     device_->AbortJob();
     Log("printer %s: job %d stopped: cancelled", options_.name, job.id());
-    v1::AgentMessage message;
     message.mutable_failed()->set_job_id(job.id());
     message.mutable_failed()->set_lease(assignment.lease());
     message.mutable_failed()->set_error("cancelled while printing");
     message.mutable_failed()->set_disposition(v1::FAILURE_DISPOSITION_CANCEL);
-    Report(message);
+    report_(message);
     SetState(v1::PRINTER_STATE_IDLE, "");
     return;
   }
-  if (!status.ok()) device_->AbortJob();
-  ReportOutcome(assignment, status, device_failed, sent);
-  // Between two jobs the printer stays PRINTING: no status round trip.
-  if (status.ok() ? !HasQueuedJob() : !device_failed) SetState(v1::PRINTER_STATE_IDLE, "");
-}
-
-void PrinterWorker::ReportOutcome(const v1::AssignJob& assignment, const absl::Status& status,
-                                  bool device_failed, const Sent& sent) {
-  const v1::Job& job = assignment.job();
-  v1::AgentMessage message;
   if (status.ok()) {
     Log("printer %s: job %d printed, %d bytes", options_.name, job.id(), sent.device_bytes);
     if (metrics_) metrics_->jobs_printed.Add({{"printer", options_.name}}).Increment();
@@ -325,9 +254,12 @@ void PrinterWorker::ReportOutcome(const v1::AssignJob& assignment, const absl::S
     message.mutable_completed()->set_lease(assignment.lease());
     message.mutable_completed()->set_bytes_written(sent.device_bytes);
     if (sent.pages_known) message.mutable_completed()->set_pages(sent.pages);
-    Report(message);
+    report_(message);
+    // Between two jobs the printer stays PRINTING: no status round trip.
+    if (!HasQueuedJob()) SetState(v1::PRINTER_STATE_IDLE, "");
     return;
   }
+  device_->AbortJob();
   if (metrics_) metrics_->jobs_failed.Add({{"printer", options_.name}}).Increment();
   Outcome outcome = device_failed ? OutcomeFor(status)
                                   : (JobGone(status) ? Outcome::kCancelJob : OutcomeFor(status));
@@ -344,7 +276,8 @@ void PrinterWorker::ReportOutcome(const v1::AssignJob& assignment, const absl::S
   message.mutable_failed()->set_lease(assignment.lease());
   message.mutable_failed()->set_error(std::string(status.message()));
   message.mutable_failed()->set_disposition(DispositionFor(outcome));
-  Report(message);
+  report_(message);
+  if (!device_failed) SetState(v1::PRINTER_STATE_IDLE, "");
 }
 
 absl::Status PrinterWorker::WhileStalled(const v1::AssignJob& assignment, absl::Duration stalled,
@@ -383,7 +316,7 @@ void PrinterWorker::ReportProgress(const v1::AssignJob& assignment, Sent* sent) 
   progress.mutable_progress()->set_bytes_written(sent->device_bytes);
   progress.mutable_progress()->set_document_bytes(sent->document_bytes);
   progress.mutable_progress()->set_document_bytes_total(sent->document_bytes_total);
-  Report(progress);
+  report_(progress);
 }
 
 bool PrinterWorker::HasQueuedJob() {
@@ -416,7 +349,7 @@ absl::Status PrinterWorker::PrintDocument(const v1::AssignJob& assignment, const
     warning.mutable_warning()->set_lease(assignment.lease());
     warning.mutable_warning()->set_warning(
         absl::StrCat("format '", doc.format(), "' of ", doc.name(), " printed raw"));
-    Report(warning);
+    report_(warning);
   }
   Sink sink = [&](absl::string_view data) -> absl::Status {
     if (Cancelled(job.id())) return absl::CancelledError("cancelled");

@@ -1,12 +1,6 @@
 // One printer: a thread that prints the jobs the spooler assigns to it, one
 // at a time, and watches the device while it is in error.
 //
-// A device may hand back the end of a job that is only waiting for it to
-// be durable (a dir: printer's fsyncs): a second thread, the finisher, runs
-// it and reports the job, while the worker writes the next one. Reports
-// keep the jobs' order: the worker sends nothing while the finisher has a
-// job.
-//
 // Thread safety: Assign, Cancel, Abort and status() may be called from any
 // thread; the worker thread alone touches the device.
 #pragma once
@@ -99,22 +93,6 @@ class PrinterWorker {
   bool HasQueuedJob();
   void SetState(v1::PrinterState state, const std::string& reason);
   bool Cancelled(uint64_t job_id);
-  // Sends a message to the spooler; from the worker thread, only once the
-  // finisher has reported every job before it.
-  void Report(const v1::AgentMessage& message);
-  void RunFinisher();
-  // Returns once the finisher has no job (has reported all it had).
-  void WaitForFinisher();
-  // Waits until the finisher has reported all it had or a job is assigned;
-  // true in the first case.
-  bool FinishedWithNothingQueued();
-  // Tells the spooler how a job ended, without the device or the printer's
-  // IDLE state (the finisher's part of ReportJobEnd).
-  void ReportOutcome(const v1::AssignJob& assignment, const absl::Status& status,
-                     bool device_failed, const Sent& sent);
-  bool FinisherIdle() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return finishing_.empty() && !finisher_busy_;
-  }
 
   const Options options_;
   std::unique_ptr<Device> device_;  // worker thread only
@@ -129,18 +107,7 @@ class PrinterWorker {
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   v1::PrinterStatus status_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<grpc::Channel> channel_ ABSL_GUARDED_BY(mu_);
-  // Written jobs whose device end the finisher runs, oldest first.
-  struct Finishing {
-    Device::Finish finish;
-    v1::AssignJob assignment;
-    Sent sent;
-  };
-  std::deque<Finishing> finishing_ ABSL_GUARDED_BY(mu_);
-  bool finisher_busy_ ABSL_GUARDED_BY(mu_) = false;
-  bool finisher_stop_ ABSL_GUARDED_BY(mu_) = false;
-  bool idle_after_finisher_ = false;  // worker thread only
   std::thread thread_;
-  std::thread finisher_;
 };
 
 }  // namespace spoolgate::agent

@@ -22,8 +22,6 @@ class DirDevice : public Device {
   absl::Status BeginJob(uint64_t job_id) override;
   absl::Status Write(absl::string_view data) override;
   absl::Status EndJob() override;
-  // Small jobs: the fsyncs and the rename run later (see Device).
-  absl::StatusOr<Finish> EndJobDeferred() override;
   void AbortJob() override;
 
  private:

@@ -15,28 +15,6 @@ namespace {
 // copy into page cache, which on a virtual machine costs most of the CPU
 // of printing them.
 constexpr uint64_t kDirectFromBytes = 8 << 20;
-
-// Makes a written job durable under its final name: the file's bytes, then
-// the rename, then the directory entry. A job that cannot be published
-// leaves no part behind.
-absl::Status Publish(UniqueFd fd, const std::string& part, const std::string& final_name,
-                     const std::string& dir) {
-  if (::fsync(fd.get()) != 0) {
-    absl::Status failed = DeviceError(errno, "fsync " + part);
-    ::unlink(part.c_str());
-    return failed;
-  }
-  fd.reset();
-  if (::rename(part.c_str(), final_name.c_str()) != 0) {
-    absl::Status failed = DeviceError(errno, "rename " + part);
-    ::unlink(part.c_str());
-    return failed;
-  }
-  UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir_fd.valid()) ::fsync(dir_fd.get());
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 DirDevice::DirDevice(std::string dir, DeviceOptions options)
@@ -94,20 +72,12 @@ absl::Status DirDevice::EndJob() {
     direct_.reset();
     if (!synced.ok()) return synced;
   }
-  absl::Status published = Publish(std::move(fd_), part_, final_, dir_);
-  part_.clear();
-  return published;
-}
-
-absl::StatusOr<Device::Finish> DirDevice::EndJobDeferred() {
-  // A big job's file is mostly on disk already (written direct); what is
-  // left to wait for is little next to the job.
-  if (direct_) return Device::EndJobDeferred();
-  Finish finish = [fd = std::move(fd_), part = part_, final_name = final_, dir = dir_]() mutable {
-    return Publish(std::move(fd), part, final_name, dir);
-  };
-  part_.clear();  // no longer this device's to remove
-  return finish;
+  if (::fsync(fd_.get()) != 0) return DeviceError(errno, "fsync " + part_);
+  fd_.reset();
+  if (::rename(part_.c_str(), final_.c_str()) != 0) return DeviceError(errno, "rename " + part_);
+  UniqueFd dir(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.valid()) ::fsync(dir.get());
+  return absl::OkStatus();
 }
 
 void DirDevice::AbortJob() {

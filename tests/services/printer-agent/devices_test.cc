@@ -82,30 +82,6 @@ TEST(DirDeviceTest, PublishesACompleteJobUnderItsId) {
   EXPECT_FALSE(std::filesystem::exists(dir.Sub(".17.part")));
 }
 
-TEST(DirDeviceTest, ADeferredEndPublishesOnlyWhenRunAndTheNextJobMayBeginFirst) {
-  TempDir dir;
-  DirDevice device(dir.path(), Fast());
-  ASSERT_THAT(device.BeginJob(1), IsOk());
-  ASSERT_THAT(device.Write("first"), IsOk());
-  auto first = device.EndJobDeferred();
-  ASSERT_THAT(first.status(), IsOk());
-  ASSERT_TRUE(*first);
-  // Job 2 is written while job 1 waits to be made durable.
-  ASSERT_THAT(device.BeginJob(2), IsOk());
-  ASSERT_THAT(device.Write("second"), IsOk());
-  EXPECT_FALSE(std::filesystem::exists(dir.Sub("1")));
-  EXPECT_THAT((*first)(), IsOk());
-  EXPECT_EQ(ReadFile(dir.Sub("1")), "first");
-  auto second = device.EndJobDeferred();
-  ASSERT_THAT(second.status(), IsOk());
-  // An abort now concerns no job: job 2's part is the deferred end's.
-  device.AbortJob();
-  EXPECT_THAT((*second)(), IsOk());
-  EXPECT_EQ(ReadFile(dir.Sub("2")), "second");
-  EXPECT_FALSE(std::filesystem::exists(dir.Sub(".1.part")));
-  EXPECT_FALSE(std::filesystem::exists(dir.Sub(".2.part")));
-}
-
 TEST(DirDeviceTest, AbortLeavesNothingAndStalePartsAreCleanedAtStart) {
   TempDir dir;
   {
@@ -132,10 +108,7 @@ TEST(DirDeviceTest, ABigJobPastThePageCacheThresholdArrivesWhole) {
     ASSERT_THAT(device.Write(piece), IsOk()) << "write " << i;
     expected += piece;
   }
-  // Its end is not deferred: the file is mostly on disk already.
-  auto finish = device.EndJobDeferred();
-  ASSERT_THAT(finish.status(), IsOk());
-  EXPECT_FALSE(*finish);
+  ASSERT_THAT(device.EndJob(), IsOk());
   std::string printed = ReadFile(dir.Sub("21"));
   EXPECT_EQ(printed.size(), expected.size());
   EXPECT_TRUE(printed == expected);

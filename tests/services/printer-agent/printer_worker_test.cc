@@ -2,15 +2,12 @@
 // which attempt each report names.
 #include "services/printer-agent/printer_worker.h"
 
-#include <algorithm>
-#include <map>
 #include <string>
 #include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 
@@ -83,58 +80,11 @@ v1::AssignJob Assignment(uint64_t job_id, uint64_t lease, const std::string& dat
   return assign;
 }
 
-// A device like a dir: printer's: writes go through at once, and each job's
-// end is handed back to run later. A job's end waits until the test lets
-// it finish, and then succeeds or fails as the test said.
-class DeferringDevice : public Device {
- public:
-  absl::Status Probe() override { return absl::OkStatus(); }
-  absl::Status BeginJob(uint64_t job_id) override {
-    absl::MutexLock lock(&mu_);
-    job_ = job_id;
-    begun_.push_back(job_id);
-    return absl::OkStatus();
-  }
-  absl::Status Write(absl::string_view) override { return absl::OkStatus(); }
-  absl::Status EndJob() override { return absl::InternalError("not deferred"); }
-  absl::StatusOr<Finish> EndJobDeferred() override {
-    absl::MutexLock lock(&mu_);
-    return Finish([this, job = job_]() {
-      absl::MutexLock lock(&mu_);
-      auto released = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return released_.count(job) > 0; };
-      mu_.AwaitWithTimeout(absl::Condition(&released), absl::Seconds(10));
-      return released_[job];
-    });
-  }
-  void AbortJob() override {}
-
-  void Publish(uint64_t job, absl::Status outcome) {
-    absl::MutexLock lock(&mu_);
-    released_[job] = std::move(outcome);
-  }
-  // Waits until `n` jobs were begun; returns their ids.
-  std::vector<uint64_t> Begun(size_t n) {
-    absl::MutexLock lock(&mu_);
-    auto enough = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return begun_.size() >= n; };
-    mu_.AwaitWithTimeout(absl::Condition(&enough), absl::Seconds(10));
-    return begun_;
-  }
-
- private:
-  absl::Mutex mu_;
-  uint64_t job_ ABSL_GUARDED_BY(mu_) = 0;
-  std::vector<uint64_t> begun_ ABSL_GUARDED_BY(mu_);
-  std::map<uint64_t, absl::Status> released_ ABSL_GUARDED_BY(mu_);
-};
-
 class PrinterWorkerTest : public ::testing::Test {
  protected:
   void Start() {
     auto device = std::make_unique<HeldDevice>();
     device_ = device.get();
-    StartWith(std::move(device));
-  }
-  void StartWith(std::unique_ptr<Device> device) {
     PrinterWorker::Options options;
     options.name = "p1";
     options.queue = "office";
@@ -144,31 +94,8 @@ class PrinterWorkerTest : public ::testing::Test {
         [this](const v1::AgentMessage& m) {
           absl::MutexLock lock(&mu_);
           if (m.has_completed() || m.has_failed()) ends_.push_back(m);
-          if (m.has_completed()) events_.push_back(absl::StrCat("completed ", m.completed().job_id()));
-          if (m.has_failed()) events_.push_back(absl::StrCat("failed ", m.failed().job_id()));
-          if (m.has_printer_status()) {
-            events_.push_back(v1::PrinterState_Name(m.printer_status().state()));
-          }
         },
         nullptr);
-  }
-  // Starts the worker and waits until it has probed the device and said it
-  // is ready; events start from there.
-  void StartReady(std::unique_ptr<Device> device) {
-    StartWith(std::move(device));
-    EventsUntil("PRINTER_STATE_IDLE");
-    absl::MutexLock lock(&mu_);
-    events_.clear();
-  }
-  // Completions and printer states reported, in order, once `last` is among
-  // them (or 10 s passed).
-  std::vector<std::string> EventsUntil(const std::string& last) {
-    absl::MutexLock lock(&mu_);
-    auto seen = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return std::find(events_.begin(), events_.end(), last) != events_.end();
-    };
-    mu_.AwaitWithTimeout(absl::Condition(&seen), absl::Seconds(10));
-    return events_;
   }
   // The first `n` job-end reports (completed or failed), waiting up to 10 s.
   std::vector<v1::AgentMessage> Ends(size_t n) {
@@ -180,7 +107,6 @@ class PrinterWorkerTest : public ::testing::Test {
 
   absl::Mutex mu_;
   std::vector<v1::AgentMessage> ends_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::string> events_ ABSL_GUARDED_BY(mu_);
   HeldDevice* device_ = nullptr;
   std::unique_ptr<PrinterWorker> worker_;
 };
@@ -221,55 +147,6 @@ TEST_F(PrinterWorkerTest, ACancelOfAQueuedAttemptDropsItAndLeaseZeroMeansAny) {
   absl::SleepFor(absl::Milliseconds(200));  // nothing else is printed
   EXPECT_THAT(device_->printed(), ::testing::ElementsAre("one"));
   EXPECT_EQ(Ends(1).size(), 1u);
-}
-
-TEST_F(PrinterWorkerTest, TheNextJobIsWrittenWhileTheLastOneIsMadeDurable) {
-  auto device = std::make_unique<DeferringDevice>();
-  DeferringDevice* dev = device.get();
-  StartReady(std::move(device));
-  worker_->Assign(Assignment(1, 10, "one"));
-  ASSERT_EQ(dev->Begun(1).size(), 1u);
-  // The next job comes a little later, as when the spooler sends it.
-  absl::SleepFor(absl::Milliseconds(50));
-  worker_->Assign(Assignment(2, 11, "two"));
-  // Job 2 is begun while job 1's end still waits on the device.
-  EXPECT_THAT(dev->Begun(2), ::testing::ElementsAre(1u, 2u));
-  absl::SleepFor(absl::Milliseconds(100));
-  EXPECT_TRUE(Ends(0).empty()) << "a job is reported before it is durable";
-  // Job 2's end is ready first; the reports still come in the jobs' order.
-  dev->Publish(2, absl::OkStatus());
-  absl::SleepFor(absl::Milliseconds(100));
-  EXPECT_TRUE(Ends(0).empty());
-  dev->Publish(1, absl::OkStatus());
-  auto ends = Ends(2);
-  ASSERT_EQ(ends.size(), 2u);
-  EXPECT_EQ(ends[0].completed().job_id(), 1u);
-  EXPECT_EQ(ends[0].completed().lease(), 10u);
-  EXPECT_EQ(ends[1].completed().job_id(), 2u);
-  EXPECT_EQ(ends[1].completed().lease(), 11u);
-  // Idle again once both are reported, and only then.
-  EXPECT_THAT(EventsUntil("PRINTER_STATE_IDLE"),
-              ::testing::ElementsAre("PRINTER_STATE_PRINTING", "completed 1", "completed 2",
-                                     "PRINTER_STATE_IDLE"));
-}
-
-TEST_F(PrinterWorkerTest, AJobWhoseEndFailsIsReportedFailedAndThePrinterIsInError) {
-  auto device = std::make_unique<DeferringDevice>();
-  DeferringDevice* dev = device.get();
-  StartReady(std::move(device));
-  worker_->Assign(Assignment(5, 50, "five"));
-  ASSERT_EQ(dev->Begun(1).size(), 1u);
-  dev->Publish(5, absl::ResourceExhaustedError("device: fsync: no space left on device"));
-  auto ends = Ends(1);
-  ASSERT_EQ(ends.size(), 1u);
-  EXPECT_EQ(ends[0].failed().job_id(), 5u);
-  EXPECT_EQ(ends[0].failed().lease(), 50u);
-  EXPECT_EQ(ends[0].failed().disposition(), v1::FAILURE_DISPOSITION_RETRY);
-  // The printer is in error before the failure is reported, as when a write
-  // fails; this device answers its probe at once, so it is ready again.
-  EXPECT_THAT(EventsUntil("PRINTER_STATE_IDLE"),
-              ::testing::ElementsAre("PRINTER_STATE_PRINTING", "PRINTER_STATE_ERROR", "failed 5",
-                                     "PRINTER_STATE_IDLE"));
 }
 
 }  // namespace
