@@ -88,7 +88,11 @@ bool ConnectionServer::TakeNext(Accepted* next) {
   auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return closing_ || !waiting_.empty(); };
   mu_.AwaitWithTimeout(absl::Condition(&ready), thread_options_.idle_timeout);
   --idle_;
-  if (closing_ || waiting_.empty()) return false;  // closing, or idle too long
+  return TakeWaitingLocked(next);  // false: closing, or idle too long
+}
+
+bool ConnectionServer::TakeWaitingLocked(Accepted* next) {
+  if (closing_ || waiting_.empty()) return false;
   *next = std::move(waiting_.front());
   waiting_.pop_front();
   serving_.insert(next->fd.get());
@@ -100,11 +104,7 @@ void ConnectionServer::RunWorker(Worker* self) {
   {
     // A new thread serves the oldest waiting connection at once.
     absl::MutexLock lock(&mu_);
-    if (!closing_ && !waiting_.empty()) {
-      conn = std::move(waiting_.front());
-      waiting_.pop_front();
-      serving_.insert(conn.fd.get());
-    }
+    TakeWaitingLocked(&conn);
   }
   while (conn.fd.valid()) {
     handler_(conn.fd.get(), conn.peer);

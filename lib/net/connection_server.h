@@ -69,6 +69,9 @@ class ConnectionServer {
   void RunWorker(Worker* self);
   // Waits for the next connection for this idle thread; false: end the thread.
   bool TakeNext(Accepted* next);
+  // Moves the oldest waiting connection to `next` and marks it served;
+  // false if there is none or the server is closing.
+  bool TakeWaitingLocked(Accepted* next) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ReapFinished();
 
   const int max_connections_;
