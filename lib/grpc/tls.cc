@@ -79,7 +79,7 @@ void AddCallToken(grpc::ClientContext* context) {
   if (!CallToken().empty()) context->AddMetadata("authorization", "Bearer " + CallToken());
 }
 
-std::string BearerTokenOf(const grpc::ServerContext& context) {
+std::string BearerTokenOf(const grpc::ServerContextBase& context) {
   auto it = context.client_metadata().find("authorization");
   if (it == context.client_metadata().end()) return "";
   absl::string_view value(it->second.data(), it->second.size());

@@ -37,7 +37,7 @@ absl::Status LoadCallToken(const std::string& path);
 // Adds "authorization: Bearer <token>" to an outgoing call, if a token is set.
 void AddCallToken(grpc::ClientContext* context);
 // Server side: the token of "authorization: Bearer <token>", or empty.
-std::string BearerTokenOf(const grpc::ServerContext& context);
+std::string BearerTokenOf(const grpc::ServerContextBase& context);
 // Reads a token file (surrounding white space trimmed).
 absl::StatusOr<std::string> ReadTokenFile(const std::string& path);
 

@@ -11,7 +11,7 @@ namespace {
 
 // Subject common name and subject alternative names of a verified client
 // certificate; none over plain TCP or without a client certificate.
-std::vector<std::string> CertificateIdentities(const grpc::ServerContext& context) {
+std::vector<std::string> CertificateIdentities(const grpc::ServerContextBase& context) {
   std::vector<std::string> out;
   auto auth = context.auth_context();
   if (!auth || !auth->IsPeerAuthenticated()) return out;
@@ -72,7 +72,7 @@ absl::StatusOr<Principal> Authorizer::Identify(
   return absl::UnauthenticatedError("a bearer token or a client certificate is required");
 }
 
-absl::StatusOr<Principal> Authorizer::Authorize(const grpc::ServerContext& context,
+absl::StatusOr<Principal> Authorizer::Authorize(const grpc::ServerContextBase& context,
                                                 absl::string_view rpc) const {
   if (open()) return Principal{};
   auto principal = Identify(BearerTokenOf(context), CertificateIdentities(context));

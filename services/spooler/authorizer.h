@@ -44,7 +44,7 @@ class Authorizer {
   // The caller's principal when it may call `rpc` ("Admin.ListJobs"):
   // UNAUTHENTICATED without a known credential, PERMISSION_DENIED outside its
   // role. Both are logged with the peer's address.
-  absl::StatusOr<Principal> Authorize(const grpc::ServerContext& context,
+  absl::StatusOr<Principal> Authorize(const grpc::ServerContextBase& context,
                                       absl::string_view rpc) const;
 
   // The principal of a presented bearer token (empty = none) or, failing

@@ -1,76 +1,191 @@
 #include "services/spooler/intake_service.h"
 
+#include <atomic>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
 #include "lib/base/logging.h"
 #include "lib/grpc/status_conversion.h"
 
 namespace spoolgate::spooler {
+namespace {
 
-grpc::Status IntakeService::Submit(
-    grpc::ServerContext* context,
-    grpc::ServerReaderWriter<v1::SubmitResponse, v1::SubmitRequest>* stream) {
-  if (auto who = auth_.Authorize(*context, "Intake.Submit"); !who.ok()) {
-    return ToGrpcStatus(who.status());
-  }
-  std::unique_ptr<Submission> submission;
-  v1::SubmitRequest request;
-  auto fail = [&](const absl::Status& status) {
-    Log("submit from %s refused%s: %s", context->peer(),
-        submission ? absl::StrCat(" (job ", submission->job_id(), ")") : "", status.ToString());
-    return ToGrpcStatus(status);
-  };
-  while (stream->Read(&request)) {
-    v1::SubmitResponse response;
-    if (!submission && request.kind_case() != v1::SubmitRequest::kHeader) {
-      return fail(absl::InvalidArgumentError("the first message must be a header"));
+// One Submit stream. At most one step of a stream runs at a time (one read
+// or one write outstanding, or one step on the pool), so its members need
+// no lock. It deletes itself when gRPC is done with the stream (OnDone); a
+// job not committed by then is abandoned with the Submission.
+//
+// Steps that may wait for the disk (synced commits, spool-file writes and
+// syncs) run on `slow_.pool` rather than on gRPC's few callback threads,
+// which serve every stream: waiting there would hold up the others, and
+// their chance to share an fsync. See RunStep for the one exception.
+class SubmitReactor final : public grpc::ServerBidiReactor<v1::SubmitRequest, v1::SubmitResponse> {
+ public:
+  SubmitReactor(Spooler& spooler, IntakeService::SlowSteps& slow, grpc::CallbackServerContext* context,
+                absl::Status authorized)
+      : spooler_(spooler), slow_(slow), peer_(context->peer()) {
+    if (!authorized.ok()) {
+      Finish(ToGrpcStatus(authorized));
+      return;
     }
-    switch (request.kind_case()) {
-      case v1::SubmitRequest::kHeader: {
-        if (submission) return fail(absl::InvalidArgumentError("header sent twice"));
-        v1::JobHeader header = request.header();
-        if (header.origin().peer().empty()) header.mutable_origin()->set_peer(context->peer());
-        if (header.origin().protocol().empty()) header.mutable_origin()->set_protocol("grpc");
-        auto begun = spooler_.BeginJob(header);
-        if (!begun.ok()) return fail(begun.status());
-        submission = *std::move(begun);
-        response.mutable_header_accepted()->set_job_id(submission->job_id());
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      // The client closed its side, or the stream broke, before a commit.
+      if (submission_) {
+        Finish(Fail(absl::CancelledError("stream ended before commit; job discarded")));
+      } else {
+        Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "empty stream"));
+      }
+      return;
+    }
+    RunStep();
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "client gone"));
+      return;
+    }
+    StartRead(&request_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  enum class Next { kRead, kReply, kReplyAndFinish, kFail };
+
+  // Handles request_ where it is cheapest without making others wait.
+  void RunStep() {
+    if (request_.kind_case() == v1::SubmitRequest::kCommit) {
+      // One commit at a time waits for its fsync right here, which costs
+      // no thread switch. While it does, the others go to the pool: there
+      // they share the next fsync (group commit), and gRPC's callback
+      // threads stay free for the rest.
+      std::atomic<int>& inline_commits = slow_.inline_commits;
+      if (inline_commits.fetch_add(1) == 0) {
+        Proceed();  // may end the stream, and `this` with it
+        inline_commits.fetch_sub(1);
+        return;
+      }
+      inline_commits.fetch_sub(1);
+      slow_.pool.Run([this] { Proceed(); });
+    } else if (MayBlock()) {
+      slow_.pool.Run([this] { Proceed(); });
+    } else {
+      Proceed();
+    }
+  }
+
+  // Spool-file writes wait for the disk when it falls behind, and ending
+  // such a document syncs it.
+  bool MayBlock() const {
+    switch (request_.kind_case()) {
+      case v1::SubmitRequest::kChunk:
+        return submission_ && submission_->WritesToFile(request_.chunk().data().size());
+      case v1::SubmitRequest::kDocumentEnd:
+        return submission_ && submission_->WritesToFile(0);
+      default:
+        return false;
+    }
+  }
+
+  // Handles request_ and starts what comes next on the stream.
+  void Proceed() {
+    response_.Clear();
+    switch (Handle()) {
+      case Next::kRead:
+        StartRead(&request_);
         break;
+      case Next::kReply:
+        StartWrite(&response_);
+        break;
+      case Next::kReplyAndFinish:
+        // The job is durable whether or not this reply reaches the client.
+        StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
+        break;
+      case Next::kFail:
+        Finish(failure_);
+        break;
+    }
+  }
+
+  // Applies request_ to the submission; what to do next, with response_
+  // filled in for a reply and failure_ for kFail.
+  Next Handle() {
+    if (!submission_ && request_.kind_case() != v1::SubmitRequest::kHeader) {
+      return Refuse(absl::InvalidArgumentError("the first message must be a header"));
+    }
+    switch (request_.kind_case()) {
+      case v1::SubmitRequest::kHeader: {
+        if (submission_) return Refuse(absl::InvalidArgumentError("header sent twice"));
+        v1::JobHeader* header = request_.mutable_header();
+        if (header->origin().peer().empty()) header->mutable_origin()->set_peer(peer_);
+        if (header->origin().protocol().empty()) header->mutable_origin()->set_protocol("grpc");
+        auto begun = spooler_.BeginJob(*header);
+        if (!begun.ok()) return Refuse(begun.status());
+        submission_ = *std::move(begun);
+        response_.mutable_header_accepted()->set_job_id(submission_->job_id());
+        return Next::kReply;
       }
       case v1::SubmitRequest::kDocumentStart:
-        if (auto s = submission->StartDocument(request.document_start()); !s.ok()) return fail(s);
-        continue;
+        if (auto s = submission_->StartDocument(request_.document_start()); !s.ok()) return Refuse(s);
+        return Next::kRead;
       case v1::SubmitRequest::kUpdate:
-        if (auto s = submission->Update(request.update()); !s.ok()) return fail(s);
-        continue;
+        if (auto s = submission_->Update(request_.update()); !s.ok()) return Refuse(s);
+        return Next::kRead;
       case v1::SubmitRequest::kChunk:
-        if (auto s = submission->AppendChunk(request.chunk().data()); !s.ok()) return fail(s);
-        continue;
+        if (auto s = submission_->AppendChunk(request_.chunk().data()); !s.ok()) return Refuse(s);
+        return Next::kRead;
       case v1::SubmitRequest::kDocumentEnd: {
-        auto doc = submission->EndDocument();
-        if (!doc.ok()) return fail(doc.status());
-        if (request.document_end().no_reply()) continue;
-        auto* stored = response.mutable_document_stored();
+        auto doc = submission_->EndDocument();
+        if (!doc.ok()) return Refuse(doc.status());
+        if (request_.document_end().no_reply()) return Next::kRead;
+        auto* stored = response_.mutable_document_stored();
         stored->set_index(doc->index());
         stored->set_size_bytes(doc->size_bytes());
         stored->set_sha256(doc->sha256());
-        break;
+        return Next::kReply;
       }
       case v1::SubmitRequest::kCommit: {
-        auto committed = submission->Commit();
-        if (!committed.ok()) return fail(committed.status());
-        *response.mutable_committed() = *committed;
-        // The job is durable whether or not this reply reaches the client.
-        stream->Write(response);
-        return grpc::Status::OK;
+        auto committed = submission_->Commit();
+        if (!committed.ok()) return Refuse(committed.status());
+        *response_.mutable_committed() = *committed;
+        return Next::kReplyAndFinish;
       }
       default:
-        return fail(absl::InvalidArgumentError("empty request"));
+        return Refuse(absl::InvalidArgumentError("empty request"));
     }
-    if (!stream->Write(response)) return grpc::Status(grpc::StatusCode::CANCELLED, "client gone");
   }
-  if (submission) {
-    return fail(absl::CancelledError("stream ended before commit; job discarded"));
+
+  Next Refuse(const absl::Status& status) {
+    failure_ = Fail(status);
+    return Next::kFail;
   }
-  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "empty stream");
+
+  grpc::Status Fail(const absl::Status& status) const {
+    Log("submit from %s refused%s: %s", peer_,
+        submission_ ? absl::StrCat(" (job ", submission_->job_id(), ")") : "", status.ToString());
+    return ToGrpcStatus(status);
+  }
+
+  Spooler& spooler_;
+  IntakeService::SlowSteps& slow_;
+  const std::string peer_;
+  v1::SubmitRequest request_;
+  v1::SubmitResponse response_;
+  grpc::Status failure_;
+  std::unique_ptr<Submission> submission_;
+};
+
+}  // namespace
+
+grpc::ServerBidiReactor<v1::SubmitRequest, v1::SubmitResponse>* IntakeService::Submit(
+    grpc::CallbackServerContext* context) {
+  auto who = auth_.Authorize(*context, "Intake.Submit");
+  return new SubmitReactor(spooler_, slow_, context, who.status());
 }
 
 }  // namespace spoolgate::spooler

@@ -39,6 +39,12 @@ class Submission {
   Submission& operator=(const Submission&) = delete;
 
   uint64_t job_id() const { return job_.id(); }
+  // Whether `more_bytes` of the open document go to a spool file (writes
+  // that may wait for the disk) rather than to memory. With 0: whether
+  // ending the document syncs a file.
+  bool WritesToFile(size_t more_bytes) const {
+    return file_ != nullptr || (document_open_ && inline_bytes_ + more_bytes > inline_limit_);
+  }
 
   absl::Status StartDocument(const v1::DocumentStart& start);
   // Refuses chunks over the chunk limit and jobs over the queue's size limit.
