@@ -8,10 +8,7 @@
 #pragma once
 
 #include <atomic>
-#include <deque>
 #include <functional>
-#include <list>
-#include <memory>
 #include <set>
 #include <string>
 #include <thread>
@@ -20,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "lib/base/task_pool.h"
 #include "lib/base/unique_fd.h"
 #include "lib/net/tcp_listener.h"
 
@@ -34,12 +32,8 @@ class ConnectionServer {
   // write "421 too many connections"); may be null.
   using Refuser = std::function<void(int fd, const Endpoint& peer)>;
 
-  struct ThreadOptions {
-    // Threads without a connection that are kept; more end at once.
-    int max_idle = 16;
-    // How long a thread without a connection waits for one before it ends.
-    absl::Duration idle_timeout = absl::Seconds(60);
-  };
+  // Threads without a connection that are kept, and for how long.
+  using ThreadOptions = TaskPool::Options;
 
   ConnectionServer(int max_connections, Handler handler, Refuser refuser = nullptr);
   ConnectionServer(int max_connections, Handler handler, Refuser refuser, ThreadOptions threads);
@@ -56,26 +50,11 @@ class ConnectionServer {
   int idle_threads() const;
 
  private:
-  struct Accepted {
-    UniqueFd fd;
-    Endpoint peer;
-  };
-  struct Worker {
-    std::thread thread;
-    bool done = false;  // guarded by mu_; the thread has returned or is about to
-  };
-
   void Serve(UniqueFd fd, Endpoint peer);
-  void RunWorker(Worker* self);
-  // Waits for the next connection for this idle thread; false: end the thread.
-  bool TakeNext(Accepted* next);
-  // Moves the oldest waiting connection to `next` and marks it served;
-  // false if there is none or the server is closing.
-  bool TakeWaitingLocked(Accepted* next) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void ReapFinished();
+  // On a pool thread: runs the handler, unless the server is closing.
+  void ServeOnThisThread(int fd, const Endpoint& peer);
 
   const int max_connections_;
-  const ThreadOptions thread_options_;
   Handler handler_;
   Refuser refuser_;
   std::vector<UniqueFd> listeners_;
@@ -84,12 +63,10 @@ class ConnectionServer {
   std::atomic<bool> stop_{false};
   std::atomic<int> active_{0};
 
-  mutable absl::Mutex mu_;
+  absl::Mutex mu_;
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
-  std::deque<Accepted> waiting_ ABSL_GUARDED_BY(mu_);  // accepted, no thread yet
-  int idle_ ABSL_GUARDED_BY(mu_) = 0;                   // threads waiting in TakeNext
-  std::set<int> serving_ ABSL_GUARDED_BY(mu_);          // fds of handlers running
-  std::list<Worker> workers_ ABSL_GUARDED_BY(mu_);
+  std::set<int> serving_ ABSL_GUARDED_BY(mu_);  // fds of handlers running
+  TaskPool threads_;  // each serves one connection at a time
 };
 
 }  // namespace spoolgate::net
