@@ -376,15 +376,24 @@ absl::Status JobStore::ReadDocument(
     const std::function<bool(uint64_t, absl::string_view)>& fn) const {
   std::string begin = DataKey(job_id, document, 0);
   std::string end = DataKey(job_id, document + 1, 0);
+  // Both bounds: without the lower one, a backward seek walks over the
+  // deletion markers of every job printed before this one (thousands,
+  // until a compaction drops them).
+  rocksdb::Slice lower(begin);
   rocksdb::Slice upper(end);
   rocksdb::ReadOptions read;
+  read.iterate_lower_bound = &lower;
   read.iterate_upper_bound = &upper;
   // Bulk reads must not evict the small records from the block cache.
   read.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, family(kData)));
-  // The chunk holding `offset` is the last one starting at or before it.
-  it->SeekForPrev(DataKey(job_id, document, offset));
-  if (!it->Valid() || it->key().compare(begin) < 0) it->Seek(begin);
+  if (offset == 0) {
+    it->Seek(begin);
+  } else {
+    // The chunk holding `offset` is the last one starting at or before it.
+    it->SeekForPrev(DataKey(job_id, document, offset));
+    if (!it->Valid()) it->Seek(begin);
+  }
   for (; it->Valid(); it->Next()) {
     auto parts = ParseDataKey(View(it->key()));
     if (!parts) return absl::DataLossError(absl::StrCat("job ", job_id, ": bad data key"));
