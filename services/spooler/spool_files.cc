@@ -131,21 +131,32 @@ absl::Status SpoolFiles::Read(const std::string& name, uint64_t offset, size_t b
   // A direct read starts on a block boundary; the bytes before `offset` are skipped.
   uint64_t position = offset / kAlign * kAlign;
   // Without page cache there is no kernel read-ahead: the next block is
-  // read while `fn` sends this one, so the disk and the network overlap.
-  // Declared after the blocks: destroying it waits for a read in flight.
+  // read on a pool thread while `fn` sends this one, so the disk and the
+  // network overlap.
   auto read_at = [&](int i, uint64_t at) {
-    return std::async(std::launch::async,
-                      [&fd, &blocks, i, at, read_bytes] { return ReadBlock(fd.get(), blocks[i].get(), read_bytes, at); });
+    auto done = std::make_shared<std::promise<BlockRead>>();
+    std::future<BlockRead> result = done->get_future();
+    read_ahead_->Run([done, fd = fd.get(), buffer = blocks[i].get(), read_bytes, at] {
+      done->set_value(ReadBlock(fd, buffer, read_bytes, at));
+    });
+    return result;
   };
-  std::future<BlockRead> ahead = read_at(0, position);
+  // Declared after the blocks and the fd: on the way out, it waits for a
+  // read still in flight before they go.
+  struct InFlight {
+    std::future<BlockRead> read;
+    ~InFlight() {
+      if (read.valid()) read.wait();
+    }
+  } ahead{read_at(0, position)};
   for (int current = 0;; current = 1 - current) {
-    BlockRead read = ahead.get();
+    BlockRead read = ahead.read.get();
     if (read.bytes < 0) return FileError(read.error, absl::StrCat("read ", path));
     if (read.bytes == 0) return absl::OkStatus();
     size_t n = static_cast<size_t>(read.bytes);
     size_t skip = static_cast<size_t>(offset - position);
     position += n;
-    ahead = read_at(1 - current, position);
+    ahead.read = read_at(1 - current, position);
     if (n <= skip) continue;
     absl::string_view data(blocks[current].get() + skip, n - skip);
     while (!data.empty()) {

@@ -6,12 +6,13 @@
 // RocksDB stays the only commit point. Files that no committed job names are
 // removed at start (RemoveAllExcept).
 //
-// Thread safety: SpoolFiles is immutable after Open; a Writer belongs to one
-// thread.
+// Thread safety: SpoolFiles is immutable after Open (its read-ahead pool is
+// thread-safe); a Writer belongs to one thread.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "absl/strings/string_view.h"
 #include "lib/base/direct_appender.h"
 #include "lib/base/sha256.h"
+#include "lib/base/task_pool.h"
 #include "lib/base/unique_fd.h"
 
 namespace spoolgate::spooler {
@@ -76,10 +78,13 @@ class SpoolFiles {
   const std::string& dir() const { return dir_; }
 
  private:
-  explicit SpoolFiles(std::string dir) : dir_(std::move(dir)) {}
+  explicit SpoolFiles(std::string dir)
+      : dir_(std::move(dir)), read_ahead_(std::make_shared<TaskPool>()) {}
   std::string PathOf(absl::string_view name) const;
 
   std::string dir_;
+  // Reads the next block while the current one is sent (shared by copies).
+  std::shared_ptr<TaskPool> read_ahead_;
 };
 
 }  // namespace spoolgate::spooler
