@@ -265,10 +265,14 @@ TEST_F(SpoolerTest, SmallDocumentsStayInlineAndLargeOnesGetASpoolFileUntilTheJob
   large[5000] = '\0';
   for (const std::string* data : {&small, &large}) {
     ASSERT_THAT(sub->StartDocument(v1::DocumentStart()), IsOk());
+    // What goes to a file (and may wait for the disk) is known beforehand.
+    EXPECT_EQ(sub->WritesToFile(data->size()), data == &large);
     for (size_t i = 0; i < data->size(); i += 1500) {
       ASSERT_THAT(sub->AppendChunk(absl::string_view(*data).substr(i, 1500)), IsOk());
     }
+    EXPECT_EQ(sub->WritesToFile(0), data == &large);  // ending it syncs the file
     ASSERT_THAT(sub->EndDocument(), IsOk());
+    EXPECT_FALSE(sub->WritesToFile(0));
   }
   ASSERT_THAT(sub->Commit(), IsOk());
   uint64_t id = sub->job_id();
