@@ -52,7 +52,10 @@ absl::StatusOr<v1::ListJobsResponse> AdminOps::ListJobs(const v1::ListJobsReques
     done = ListActiveLocked(request, page, cursor, response);
   }
   if (done && finished_wanted) {
-    if (!cursor.in_history) cursor = ListCursor{.in_history = true};
+    if (!cursor.in_history) {
+      cursor = ListCursor();
+      cursor.in_history = true;
+    }
     if (static_cast<size_t>(response.jobs_size()) < page) {
       SPOOLGATE_ASSIGN_OR_RETURN(done, ListFinished(request, page, cursor, response));
     } else {

@@ -45,7 +45,8 @@ TEST(FtpReplyTest, EveryStatusHasItsReply) {
 TEST(QueueCacheTest, OneFetchServesManyAndAMissRefreshes) {
   int fetches = 0;
   absl::Time now = absl::FromUnixSeconds(1000);
-  std::vector<QueueInfo> queues = {{"office"}};
+  std::vector<QueueInfo> queues(1);
+  queues[0].name = "office";
   absl::Status outage;
   QueueCache cache(
       [&]() -> absl::StatusOr<std::vector<QueueInfo>> {
@@ -59,7 +60,7 @@ TEST(QueueCacheTest, OneFetchServesManyAndAMissRefreshes) {
   EXPECT_EQ(fetches, 1);
   EXPECT_EQ(cache.Find("OFFICE")->name, "office");
   // A queue created since: found on a miss once the list is half a second old.
-  queues.push_back({"new"});
+  queues.emplace_back().name = "new";
   now += absl::Seconds(1);
   EXPECT_EQ(cache.Find("new")->name, "new");
   EXPECT_EQ(fetches, 2);

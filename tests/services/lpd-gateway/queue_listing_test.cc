@@ -6,9 +6,9 @@ namespace spoolgate::lpd {
 namespace {
 
 std::vector<ListingEntry> Entries() {
-  return {{12, "alice", "ws1", true, {{"report.txt", 1234}}},
-          {13, "bob", "ws2", false, {{"(stdin)", 99}}},
-          {14, "alice", "ws1", false, {{"a.txt", 10}, {"b.txt", 20}}}};
+  return {{12, "alice", "ws1", true, {{"report.txt", 1234}}, "", ""},
+          {13, "bob", "ws2", false, {{"(stdin)", 99}}, "", ""},
+          {14, "alice", "ws1", false, {{"a.txt", 10}, {"b.txt", 20}}, "", ""}};
 }
 
 TEST(QueueListingTest, ShortFormatIsBsdLpq) {
@@ -51,11 +51,11 @@ TEST(QueueListingTest, HeldAndFinishedJobsShowTheirStateAndReason) {
 
 TEST(QueueListingTest, NamesKeepTheirBytesAndColumnsCountCharacters) {
   std::vector<ListingEntry> entries = {
-      {30, "M\xFCller", "h", false, {{"Bericht M\xE4rz.txt", 9}}},
+      {30, "M\xFCller", "h", false, {{"Bericht M\xE4rz.txt", 9}}, "", ""},
       {31, "J\xC3\xBCrgen", "h", false, {{"\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4"
                                                "\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4"
                                                "\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4"
-                                               "\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4", 1}}}};
+                                               "\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4", 1}}, "", ""}};
   std::string out = FormatQueueState("office is ready", entries, {}, false);
   EXPECT_NE(out.find("1st    M\xFCller     30   Bericht M\xE4rz.txt"), std::string::npos) << out;
   // 40 characters cut to 34 and "...", never inside a sequence; padded by characters.
