@@ -33,11 +33,6 @@ using ::spoolgate::testing::Subprocess;
 using ::spoolgate::testing::TempDir;
 using ::spoolgate::testing::WaitForFile;
 
-std::string Bytes(std::initializer_list<std::string> parts) {
-  std::string out;
-  for (const auto& p : parts) out += p;
-  return out;
-}
 const std::string kNul(1, '\0');
 
 // A control file for a job whose data file is `data_file`.

@@ -235,12 +235,6 @@ TEST_F(PrinterStatesTest, TheQueuesOtherPrinterKeepsPrintingWhileOneIsStalled) {
   EXPECT_EQ(JobField(first, "attempts"), "1");
 }
 
-// A port where nothing listens: the printer refuses connections (offline).
-int RefusingPort() {
-  SocketSink probe;
-  return probe.port();
-}
-
 class ErrorPolicyTest : public PrinterStatesTest {
  protected:
   std::unique_ptr<Subprocess> StartAgentOnPort(const std::string& id, int port) {

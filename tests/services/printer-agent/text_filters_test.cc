@@ -107,7 +107,9 @@ TEST(TextFiltersTest, PrTitleIsCutByCharacters) {
   for (unsigned char c : header) columns += (c & 0xC0) != 0x80;
   EXPECT_EQ(columns, 40u) << header;
   for (size_t i = 0; i + 1 < header.size(); ++i) {
-    if (static_cast<unsigned char>(header[i]) == 0xC3) EXPECT_EQ(static_cast<unsigned char>(header[i + 1]), 0xA4);
+    if (static_cast<unsigned char>(header[i]) == 0xC3) {
+      EXPECT_EQ(static_cast<unsigned char>(header[i + 1]), 0xA4);
+    }
   }
 }
 
