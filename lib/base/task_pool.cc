@@ -16,21 +16,16 @@ int TaskPool::idle_threads() const {
   return idle_;
 }
 
-void TaskPool::ReapFinished() {
-  std::list<Worker> finished;
-  {
-    absl::MutexLock lock(&mu_);
-    for (auto it = workers_.begin(); it != workers_.end();) {
-      auto next = std::next(it);
-      if (it->done) finished.splice(finished.end(), workers_, it);
-      it = next;
-    }
+void TaskPool::TakeFinishedLocked(std::list<Worker>* finished) {
+  for (auto it = workers_.begin(); it != workers_.end();) {
+    auto next = std::next(it);
+    if (it->done) finished->splice(finished->end(), workers_, it);
+    it = next;
   }
-  for (auto& w : finished) w.thread.join();
 }
 
 void TaskPool::Run(std::function<void()> task) {
-  ReapFinished();
+  std::list<Worker> finished;
   {
     absl::MutexLock lock(&mu_);
     if (!stopping_) {
@@ -38,13 +33,17 @@ void TaskPool::Run(std::function<void()> task) {
       // Every queued task needs a waiting thread of its own; one takes it
       // when mu_ is released.
       if (static_cast<int>(queued_.size()) > idle_) {
+        // Threads that ended are joined when another starts: that bounds
+        // their number without a scan for every task.
+        TakeFinishedLocked(&finished);
         Worker* worker = &workers_.emplace_back();
         worker->thread = std::thread([this, worker] { RunWorker(worker); });
       }
-      return;
+      task = nullptr;  // queued: nothing to run here
     }
   }
-  task();
+  for (auto& w : finished) w.thread.join();
+  if (task) task();  // after Stop(): on the caller's thread
 }
 
 bool TaskPool::TakeNext(std::function<void()>* task) {

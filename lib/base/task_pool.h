@@ -58,7 +58,8 @@ class TaskPool {
   bool TakeNext(std::function<void()>* task);
   // Moves the oldest queued task to `task`; false if none is queued.
   bool TakeQueuedLocked(std::function<void()>* task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void ReapFinished();
+  // Moves the workers whose thread has ended to `finished`, to be joined.
+  void TakeFinishedLocked(std::list<Worker>* finished) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const Options options_;
   mutable absl::Mutex mu_;

@@ -64,13 +64,12 @@ class SubmitReactor final : public grpc::ServerBidiReactor<v1::SubmitRequest, v1
       // no thread switch. While it does, the others go to the pool: there
       // they share the next fsync (group commit), and gRPC's callback
       // threads stay free for the rest.
-      std::atomic<int>& inline_commits = slow_.inline_commits;
-      if (inline_commits.fetch_add(1) == 0) {
+      std::atomic<bool>& inline_commit = slow_.inline_commit;
+      if (!inline_commit.exchange(true)) {
         Proceed();  // may end the stream, and `this` with it
-        inline_commits.fetch_sub(1);
+        inline_commit.store(false);
         return;
       }
-      inline_commits.fetch_sub(1);
       slow_.pool.Run([this] { Proceed(); });
     } else if (MayBlock()) {
       slow_.pool.Run([this] { Proceed(); });

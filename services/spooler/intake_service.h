@@ -22,7 +22,7 @@ class IntakeService final : public v1::Intake::CallbackService {
   // Where the steps of Submit streams that may wait for the disk run.
   struct SlowSteps {
     TaskPool pool;
-    std::atomic<int> inline_commits{0};  // commits waiting on a callback thread
+    std::atomic<bool> inline_commit{false};  // a commit waits on a callback thread
   };
 
   IntakeService(Spooler& spooler, const Authorizer& auth) : spooler_(spooler), auth_(auth) {}  // borrowed
