@@ -16,9 +16,9 @@ constexpr size_t kSmallChunk = 64 << 10;
 constexpr absl::Duration kConnectWait = absl::Seconds(5);
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<IntakeJob>> IntakeJob::Begin(
+absl::StatusOr<std::unique_ptr<IntakeJob>> IntakeJob::Start(
     const std::shared_ptr<grpc::Channel>& channel, const v1::JobHeader& header,
-    absl::Duration deadline) {
+    absl::Duration deadline, bool hold) {
   // A spooler that is restarting gets a few seconds to come back before the
   // job is refused: the client would only have to send it all again.
   if (channel->GetState(/*try_to_connect=*/true) != GRPC_CHANNEL_READY) {
@@ -27,16 +27,39 @@ absl::StatusOr<std::unique_ptr<IntakeJob>> IntakeJob::Begin(
   auto job = std::unique_ptr<IntakeJob>(new IntakeJob());
   job->stub_ = v1::Intake::NewStub(channel);
   job->context_.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+  // A held header goes out with the call's metadata, in one write.
+  job->context_.set_initial_metadata_corked(hold);
   AddCallToken(&job->context_);
   job->stream_ = job->stub_->Submit(&job->context_);
   v1::SubmitRequest request;
   *request.mutable_header() = header;
-  if (auto s = job->Send(request, /*more_follows=*/false); !s.ok()) return s;
-  auto response = job->Receive();
+  if (auto s = job->Send(request, /*more_follows=*/hold); !s.ok()) return s;
+  return job;
+}
+
+absl::StatusOr<std::unique_ptr<IntakeJob>> IntakeJob::Open(
+    const std::shared_ptr<grpc::Channel>& channel, const v1::JobHeader& header,
+    absl::Duration deadline) {
+  return Start(channel, header, deadline, /*hold=*/true);
+}
+
+absl::StatusOr<std::unique_ptr<IntakeJob>> IntakeJob::Begin(
+    const std::shared_ptr<grpc::Channel>& channel, const v1::JobHeader& header,
+    absl::Duration deadline) {
+  auto job = Start(channel, header, deadline, /*hold=*/false);
+  if (!job.ok()) return job.status();
+  if (auto s = (*job)->ReadAcceptance(); !s.ok()) return s;
+  return job;
+}
+
+absl::Status IntakeJob::ReadAcceptance() {
+  if (accepted_) return absl::OkStatus();
+  auto response = Receive();
   if (!response.ok()) return response.status();
   if (!response->has_header_accepted()) return absl::InternalError("spooler skipped header_accepted");
-  job->job_id_ = response->header_accepted().job_id();
-  return job;
+  job_id_ = response->header_accepted().job_id();
+  accepted_ = true;
+  return absl::OkStatus();
 }
 
 IntakeJob::~IntakeJob() {
@@ -91,22 +114,30 @@ absl::Status IntakeJob::Write(absl::string_view data) {
     pending->append(data.data(), n);
     data.remove_prefix(n);
     if (pending->size() == kMaxChunk) {
-      if (auto s = FlushChunk(); !s.ok()) return s;
+      if (auto s = FlushChunk(/*more_follows=*/false); !s.ok()) return s;
     }
   }
   return absl::OkStatus();
 }
 
-absl::Status IntakeJob::FlushChunk() {
+absl::Status IntakeJob::FlushChunk(bool more_follows) {
   if (!chunk_.has_chunk() || chunk_.chunk().data().empty()) return absl::OkStatus();
+  // A job that the spooler refuses costs the client at most one chunk: the
+  // second goes only once the header is known to be accepted.
+  if (bulk_sent_) {
+    if (auto s = ReadAcceptance(); !s.ok()) return s;
+  }
   // Bulk data goes at once; a small tail waits for what follows it.
-  absl::Status s = Send(chunk_, /*more_follows=*/chunk_.chunk().data().size() < kSmallChunk);
+  bool hold = more_follows || chunk_.chunk().data().size() < kSmallChunk;
+  absl::Status s = Send(chunk_, hold);
+  if (!hold) bulk_sent_ = true;
   chunk_.mutable_chunk()->mutable_data()->clear();  // keeps its capacity
   return s;
 }
 
 absl::Status IntakeJob::EndDocument() {
-  if (auto s = FlushChunk(); !s.ok()) return s;
+  // The document's end follows the tail at once.
+  if (auto s = FlushChunk(/*more_follows=*/true); !s.ok()) return s;
   v1::SubmitRequest request;
   request.mutable_document_end()->set_no_reply(true);
   return Send(request, /*more_follows=*/true);
@@ -122,6 +153,8 @@ absl::StatusOr<v1::SubmitResponse::Committed> IntakeJob::Commit() {
   v1::SubmitRequest request;
   request.mutable_commit();
   if (auto s = Send(request, /*more_follows=*/false); !s.ok()) return s;
+  // An opened job learns here whether its header was accepted.
+  if (auto s = ReadAcceptance(); !s.ok()) return s;
   auto response = Receive();
   if (!response.ok()) return response.status();
   if (!response->has_committed()) return absl::InternalError("expected committed");

@@ -1,8 +1,12 @@
 // A gateway's side of one Intake.Submit stream: header, documents in
-// chunks, update, commit. Each call that the protocol acknowledges waits for
-// the spooler's answer (document synced, job committed); any failure ends
-// the stream and returns the spooler's status, which the gateway maps to
-// its wire reply.
+// chunks, update, commit. Any failure ends the stream and returns the
+// spooler's status, which the gateway maps to its wire reply.
+//
+// The spooler answers twice: when it accepts the header and when the job
+// is committed. A small job opened with Open() and committed without bulk
+// data goes to the spooler in one piece with its commit, and both answers
+// are read then: one round trip. Bulk data is sent only once the header
+// is accepted, so a refused job stops after its first chunk.
 //
 // Not thread safe: one per job. Destroying it before Commit() cancels the
 // stream, and the spooler discards the job.
@@ -23,14 +27,20 @@ namespace spoolgate {
 
 class IntakeJob {
  public:
-  // Opens the stream and sends the header; returns after the spooler
-  // accepted it (queue exists, accepting, not full). Waits up to 5 s for a
-  // channel that is not connected (a spooler that is restarting).
+  // Opens the stream with the header, and returns without waiting for the
+  // spooler's answer: a refusal shows at a later call. Waits up to 5 s for
+  // a channel that is not connected (a spooler that is restarting).
+  static absl::StatusOr<std::unique_ptr<IntakeJob>> Open(
+      const std::shared_ptr<grpc::Channel>& channel, const v1::JobHeader& header,
+      absl::Duration deadline = absl::Hours(6));
+  // Open() and Accepted(): returns once the spooler took the header.
   static absl::StatusOr<std::unique_ptr<IntakeJob>> Begin(
       const std::shared_ptr<grpc::Channel>& channel, const v1::JobHeader& header,
       absl::Duration deadline = absl::Hours(6));
   ~IntakeJob();
 
+  // 0 until the spooler's acceptance was read: after Begin(), and in an
+  // opened job after its first bulk chunk or Commit().
   uint64_t job_id() const { return job_id_; }
   absl::Status StartDocument(const v1::DocumentStart& start);
   // Queues `data` for the open document. Bytes go to the spooler in chunks
@@ -48,10 +58,19 @@ class IntakeJob {
 
  private:
   IntakeJob() = default;
+  // Starts the stream with the header; `hold`: the header may wait in
+  // gRPC's buffer for what follows it.
+  static absl::StatusOr<std::unique_ptr<IntakeJob>> Start(
+      const std::shared_ptr<grpc::Channel>& channel, const v1::JobHeader& header,
+      absl::Duration deadline, bool hold);
+  // Reads the spooler's answer to the header (once); its refusal otherwise.
+  // Everything sent before must have been flushed (sent without a hint).
+  absl::Status ReadAcceptance();
   // `more_follows`: the message needs no answer and another one follows
   // soon, so gRPC may hold it back to send both together.
   absl::Status Send(const v1::SubmitRequest& request, bool more_follows);
-  absl::Status FlushChunk();
+  // Sends the queued bytes; `more_follows`: another message follows at once.
+  absl::Status FlushChunk(bool more_follows);
   // Reads the next response, or the stream's final status as an error.
   absl::StatusOr<v1::SubmitResponse> Receive();
   absl::Status FinalStatus();
@@ -61,6 +80,8 @@ class IntakeJob {
   std::unique_ptr<grpc::ClientReaderWriter<v1::SubmitRequest, v1::SubmitResponse>> stream_;
   v1::SubmitRequest chunk_;  // bytes queued by Write, not yet sent
   uint64_t job_id_ = 0;
+  bool accepted_ = false;      // header_accepted read
+  bool bulk_sent_ = false;     // a chunk went out before the acceptance was read
   bool done_ = false;  // committed or aborted
   bool finished_ = false;
   absl::Status final_status_;

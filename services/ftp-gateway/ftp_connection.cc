@@ -223,7 +223,10 @@ void FtpConnection::Store(const Action& action) {
   header.mutable_origin()->set_protocol("ftp");
   header.mutable_origin()->set_peer(net::FormatEndpoint(peer_));
   header.mutable_origin()->set_client_job_name(action.name);
-  auto intake = IntakeJob::Begin(channel_, header);
+  // The spooler's answer to the header comes with the commit's: a small
+  // file costs one round trip to the spooler. A refused job is answered
+  // after its upload (or its first chunk), with the same reply.
+  auto intake = IntakeJob::Open(channel_, header);
   if (!intake.ok()) return refuse(FtpReplyFor(intake.status(), FtpStep::kUpload), "refused");
   v1::DocumentStart start;
   start.set_name(action.name);
