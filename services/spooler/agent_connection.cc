@@ -3,8 +3,12 @@
 namespace spoolgate::spooler {
 
 void AgentConnection::Send(v1::SpoolerMessage message) {
-  absl::MutexLock lock(&mu_);
-  if (!closed_) outbox_.push_back(std::move(message));
+  {
+    absl::MutexLock lock(&mu_);
+    if (closed_) return;
+    outbox_.push_back(std::move(message));
+  }
+  Notify(&Listener::OnQueued);
 }
 
 void AgentConnection::SendCancel(uint64_t job_id, uint64_t lease, const std::string& reason) {
@@ -13,19 +17,6 @@ void AgentConnection::SendCancel(uint64_t job_id, uint64_t lease, const std::str
   message.mutable_cancel()->set_lease(lease);
   message.mutable_cancel()->set_reason(reason);
   Send(std::move(message));
-}
-
-bool AgentConnection::Next(v1::SpoolerMessage* message) {
-  absl::MutexLock lock(&mu_);
-  mu_.Await(absl::Condition(
-      +[](AgentConnection* self) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-        return self->closed_ || !self->outbox_.empty();
-      },
-      this));
-  if (outbox_.empty()) return false;
-  *message = std::move(outbox_.front());
-  outbox_.pop_front();
-  return true;
 }
 
 bool AgentConnection::TryNext(v1::SpoolerMessage* message) {
@@ -37,23 +28,42 @@ bool AgentConnection::TryNext(v1::SpoolerMessage* message) {
 }
 
 void AgentConnection::Close() {
-  std::function<void()> hook;
   {
     absl::MutexLock lock(&mu_);
     closed_ = true;
-    hook = cancel_hook_;
   }
-  if (hook) hook();
+  Notify(&Listener::OnClosed);
 }
 
-void AgentConnection::SetCancelHook(std::function<void()> hook) {
+void AgentConnection::SetListener(Listener* listener) {
   bool closed;
   {
     absl::MutexLock lock(&mu_);
-    cancel_hook_ = hook;
+    listener_ = listener;
     closed = closed_;
   }
-  if (closed && hook) hook();
+  Notify(&Listener::OnQueued);
+  if (closed) Notify(&Listener::OnClosed);
+}
+
+void AgentConnection::RemoveListener() {
+  absl::MutexLock lock(&mu_);
+  listener_ = nullptr;
+  mu_.Await(absl::Condition(
+      +[](int* notifying) { return *notifying == 0; }, &notifying_));
+}
+
+void AgentConnection::Notify(void (Listener::*notify)()) {
+  Listener* listener;
+  {
+    absl::MutexLock lock(&mu_);
+    listener = listener_;
+    if (listener == nullptr) return;
+    ++notifying_;
+  }
+  (listener->*notify)();
+  absl::MutexLock lock(&mu_);
+  --notifying_;
 }
 
 }  // namespace spoolgate::spooler

@@ -1,10 +1,10 @@
 // One attached agent: its printers (guarded by the Spooler's mutex) and an
-// outbox that the Attach stream's writer drains.
+// outbox that the Attach stream drains, told by a Listener when there is
+// something to send.
 #pragma once
 
 #include <cstdint>
 #include <deque>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,6 +63,18 @@ struct PrinterSlot {
 
 class AgentConnection {
  public:
+  // The stream that carries the outbox to the agent. Called without the
+  // connection's lock, possibly with the Spooler's mutex held: it must not
+  // take that mutex.
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    // Messages were queued (TryNext takes them).
+    virtual void OnQueued() = 0;
+    // Close() was called: the stream should end.
+    virtual void OnClosed() = 0;
+  };
+
   // `credential`: the name the agent authenticated as; empty when the
   // spooler has no credentials configured.
   AgentConnection(std::string agent_id, std::string peer, absl::Time connected,
@@ -81,16 +93,22 @@ class AgentConnection {
   void Send(v1::SpoolerMessage message);
   // Queues a CancelJob for attempt `lease` of `job_id`.
   void SendCancel(uint64_t job_id, uint64_t lease, const std::string& reason);
-  // Blocks until a message is queued (true) or the connection is closed
-  // and drained (false).
-  bool Next(v1::SpoolerMessage* message);
-  // Like Next() but returns false at once when nothing is queued.
+  // Takes the oldest queued message; false when none is queued.
   bool TryNext(v1::SpoolerMessage* message);
-  // Ends Next() and runs the cancel hook (which breaks the stream's Read).
+  // Drops what is queued from now on and tells the listener.
   void Close();
-  void SetCancelHook(std::function<void()> hook);
+  // Sets the listener; it hears at once of messages queued before, and of
+  // a Close() that came before.
+  void SetListener(Listener* listener);
+  // Removes the listener. When it returns, no call to it is running and
+  // none will start, so that it may be destroyed.
+  void RemoveListener();
 
  private:
+  // Calls `notify` on the listener outside the lock, counted so that
+  // RemoveListener can wait for it to return.
+  void Notify(void (Listener::*notify)()) ABSL_LOCKS_EXCLUDED(mu_);
+
   const std::string agent_id_;
   const std::string peer_;
   const std::string credential_;
@@ -98,7 +116,8 @@ class AgentConnection {
   absl::Mutex mu_;
   std::deque<v1::SpoolerMessage> outbox_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
-  std::function<void()> cancel_hook_ ABSL_GUARDED_BY(mu_);
+  Listener* listener_ ABSL_GUARDED_BY(mu_) = nullptr;
+  int notifying_ ABSL_GUARDED_BY(mu_) = 0;  // listener calls running
 };
 
 }  // namespace spoolgate::spooler

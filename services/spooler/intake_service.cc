@@ -16,12 +16,12 @@ namespace {
 // job not committed by then is abandoned with the Submission.
 //
 // Steps that may wait for the disk (synced commits, spool-file writes and
-// syncs) run on `slow_.pool` rather than on gRPC's few callback threads,
+// syncs) run on SlowSteps' pool rather than on gRPC's few callback threads,
 // which serve every stream: waiting there would hold up the others, and
 // their chance to share an fsync. See RunStep for the one exception.
 class SubmitReactor final : public grpc::ServerBidiReactor<v1::SubmitRequest, v1::SubmitResponse> {
  public:
-  SubmitReactor(Spooler& spooler, IntakeService::SlowSteps& slow, grpc::CallbackServerContext* context,
+  SubmitReactor(Spooler& spooler, SlowSteps& slow, grpc::CallbackServerContext* context,
                 absl::Status authorized)
       : spooler_(spooler), slow_(slow), peer_(context->peer()) {
     if (!authorized.ok()) {
@@ -60,19 +60,11 @@ class SubmitReactor final : public grpc::ServerBidiReactor<v1::SubmitRequest, v1
   // Handles request_ where it is cheapest without making others wait.
   void RunStep() {
     if (request_.kind_case() == v1::SubmitRequest::kCommit) {
-      // One commit at a time waits for its fsync right here, which costs
-      // no thread switch. While it does, the others go to the pool: there
-      // they share the next fsync (group commit), and gRPC's callback
-      // threads stay free for the rest.
-      std::atomic<bool>& inline_commit = slow_.inline_commit;
-      if (!inline_commit.exchange(true)) {
-        Proceed();  // may end the stream, and `this` with it
-        inline_commit.store(false);
-        return;
-      }
-      slow_.pool.Run([this] { Proceed(); });
+      // A commit may wait for its fsync right here, which costs no thread
+      // switch, unless another callback thread already waits for the disk.
+      slow_.Run([this] { Proceed(); });  // may end the stream, and `this` with it
     } else if (MayBlock()) {
-      slow_.pool.Run([this] { Proceed(); });
+      slow_.RunOnPool([this] { Proceed(); });
     } else {
       Proceed();
     }
@@ -171,7 +163,7 @@ class SubmitReactor final : public grpc::ServerBidiReactor<v1::SubmitRequest, v1
   }
 
   Spooler& spooler_;
-  IntakeService::SlowSteps& slow_;
+  SlowSteps& slow_;
   const std::string peer_;
   v1::SubmitRequest request_;
   v1::SubmitResponse response_;

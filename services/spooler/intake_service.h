@@ -5,13 +5,12 @@
 // to a thread parked in a blocking Read. On this path, a job's handful of
 // messages otherwise cost a thread switch each, which measured as the
 // spooler's largest CPU cost for small jobs. Steps that may wait for the
-// disk run on a pool of threads of their own, except one commit at a time.
+// disk run on a pool of threads of their own, except one at a time
+// (SlowSteps).
 #pragma once
 
-#include <atomic>
-
-#include "lib/base/task_pool.h"
 #include "services/spooler/authorizer.h"
+#include "services/spooler/slow_steps.h"
 #include "services/spooler/spooler.h"
 #include "spoolgate/v1/intake.grpc.pb.h"
 
@@ -19,20 +18,16 @@ namespace spoolgate::spooler {
 
 class IntakeService final : public v1::Intake::CallbackService {
  public:
-  // Where the steps of Submit streams that may wait for the disk run.
-  struct SlowSteps {
-    TaskPool pool;
-    std::atomic<bool> inline_commit{false};  // a commit waits on a callback thread
-  };
-
-  IntakeService(Spooler& spooler, const Authorizer& auth) : spooler_(spooler), auth_(auth) {}  // borrowed
+  // All borrowed.
+  IntakeService(Spooler& spooler, const Authorizer& auth, SlowSteps& slow)
+      : spooler_(spooler), auth_(auth), slow_(slow) {}
   grpc::ServerBidiReactor<v1::SubmitRequest, v1::SubmitResponse>* Submit(
       grpc::CallbackServerContext* context) override;
 
  private:
   Spooler& spooler_;
   const Authorizer& auth_;
-  SlowSteps slow_;
+  SlowSteps& slow_;
 };
 
 }  // namespace spoolgate::spooler

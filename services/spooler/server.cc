@@ -32,8 +32,10 @@ absl::StatusOr<std::unique_ptr<SpoolerServer>> SpoolerServer::Start(
                                server->metrics_ ? &server->metrics_->registry() : nullptr);
   if (!spooler.ok()) return spooler.status();
   server->spooler_ = *std::move(spooler);
-  server->intake_ = std::make_unique<IntakeService>(*server->spooler_, server->authorizer_);
-  server->dispatch_ = std::make_unique<DispatchService>(*server->spooler_, server->authorizer_);
+  server->intake_ =
+      std::make_unique<IntakeService>(*server->spooler_, server->authorizer_, server->slow_steps_);
+  server->dispatch_ =
+      std::make_unique<DispatchService>(*server->spooler_, server->authorizer_, server->slow_steps_);
   server->admin_ = std::make_unique<AdminService>(*server->spooler_, server->authorizer_);
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -82,6 +84,7 @@ void SpoolerServer::Shutdown(absl::Duration grace) {
   spooler_->Shutdown();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();
+  slow_steps_.Stop();
 }
 
 SpoolerServer::~SpoolerServer() {

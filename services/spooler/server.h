@@ -45,6 +45,7 @@ class SpoolerServer {
   Authorizer authorizer_;
   std::unique_ptr<MetricsServer> metrics_;
   std::unique_ptr<Spooler> spooler_;
+  SlowSteps slow_steps_;  // the services' steps that may wait for the disk
   std::unique_ptr<IntakeService> intake_;
   std::unique_ptr<DispatchService> dispatch_;
   std::unique_ptr<AdminService> admin_;
