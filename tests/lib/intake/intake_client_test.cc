@@ -111,6 +111,14 @@ class IntakeClientTest : public ::testing::Test {
     return job.Commit();
   }
 
+  // Opens a job whose header the fake refuses with `code` and `message`.
+  std::unique_ptr<IntakeJob> OpenRefused(grpc::StatusCode code, const std::string& message) {
+    intake_.refusal = grpc::Status(code, message);
+    auto job = IntakeJob::Open(channel_, Header(), kDeadline);
+    EXPECT_THAT(job, IsOk());  // the refusal is not known yet
+    return job.ok() ? *std::move(job) : nullptr;
+  }
+
   // Bounds every test: a client that waits for an answer the fake gives
   // only later fails here instead of hanging.
   static constexpr absl::Duration kDeadline = absl::Seconds(10);
@@ -153,27 +161,25 @@ TEST_F(IntakeClientTest, BeginReturnsTheRefusal) {
 }
 
 TEST_F(IntakeClientTest, OpenedJobRefusedAtItsHeaderFailsAtCommit) {
-  intake_.refusal = grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "queue 'office' is not accepting jobs");
-  auto job = IntakeJob::Open(channel_, Header(), kDeadline);
-  ASSERT_THAT(job, IsOk());
-  auto committed = SendJob(**job, 3000);
+  auto job = OpenRefused(grpc::StatusCode::FAILED_PRECONDITION, "queue 'office' is not accepting jobs");
+  ASSERT_NE(job, nullptr);
+  auto committed = SendJob(*job, 3000);
   EXPECT_THAT(committed, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(std::string(committed.status().message()), HasSubstr("not accepting"));
 }
 
 TEST_F(IntakeClientTest, RefusedOpenedJobStopsBeforeItsSecondBulkChunk) {
-  intake_.refusal = grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "spooler disk nearly full");
-  auto job = IntakeJob::Open(channel_, Header(), kDeadline);
-  ASSERT_THAT(job, IsOk());
+  auto job = OpenRefused(grpc::StatusCode::RESOURCE_EXHAUSTED, "spooler disk nearly full");
+  ASSERT_NE(job, nullptr);
   v1::DocumentStart start;
-  ASSERT_THAT((*job)->StartDocument(start), IsOk());
+  ASSERT_THAT(job->StartDocument(start), IsOk());
   // The first 1 MiB chunk goes out unanswered; before the second one the
   // client reads the answer to its header, which is the refusal.
   const std::string mib(1 << 20, 'x');
   absl::Status status;
   int written = 0;
   while (status.ok() && written < 8) {
-    status = (*job)->Write(mib);
+    status = job->Write(mib);
     ++written;
   }
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kResourceExhausted));

@@ -52,80 +52,75 @@ v1::SpoolerMessage Cancel(uint64_t job_id) {
   return message;
 }
 
-AgentConnection Connection() { return AgentConnection("vm", "ipv4:127.0.0.1:1", absl::Now()); }
+class AgentConnectionTest : public ::testing::Test {
+ protected:
+  AgentConnection agent_{"vm", "ipv4:127.0.0.1:1", absl::Now()};
+  CountingListener listener_;
+};
 
-TEST(AgentConnectionTest, MessagesComeOutInOrder) {
-  AgentConnection agent = Connection();
-  agent.Send(Cancel(1));
-  agent.SendCancel(2, 7, "withdrawn");
+TEST_F(AgentConnectionTest, MessagesComeOutInOrder) {
+  agent_.Send(Cancel(1));
+  agent_.SendCancel(2, 7, "withdrawn");
   v1::SpoolerMessage message;
-  ASSERT_TRUE(agent.TryNext(&message));
+  ASSERT_TRUE(agent_.TryNext(&message));
   EXPECT_EQ(message.cancel().job_id(), 1u);
-  ASSERT_TRUE(agent.TryNext(&message));
+  ASSERT_TRUE(agent_.TryNext(&message));
   EXPECT_EQ(message.cancel().job_id(), 2u);
   EXPECT_EQ(message.cancel().lease(), 7u);
   EXPECT_EQ(message.cancel().reason(), "withdrawn");
-  EXPECT_FALSE(agent.TryNext(&message));
+  EXPECT_FALSE(agent_.TryNext(&message));
 }
 
-TEST(AgentConnectionTest, ListenerHearsOfEveryMessageAndOfMessagesQueuedBefore) {
-  AgentConnection agent = Connection();
-  agent.Send(Cancel(1));  // before there is a listener
-  CountingListener listener;
-  agent.SetListener(&listener);
-  EXPECT_EQ(listener.queued(), 1);  // told at once of what waits
-  agent.Send(Cancel(2));
-  EXPECT_EQ(listener.queued(), 2);
-  EXPECT_EQ(listener.closed(), 0);
-  agent.RemoveListener();
+TEST_F(AgentConnectionTest, ListenerHearsOfEveryMessageAndOfMessagesQueuedBefore) {
+  agent_.Send(Cancel(1));  // before there is a listener
+  agent_.SetListener(&listener_);
+  EXPECT_EQ(listener_.queued(), 1);  // told at once of what waits
+  agent_.Send(Cancel(2));
+  EXPECT_EQ(listener_.queued(), 2);
+  EXPECT_EQ(listener_.closed(), 0);
+  agent_.RemoveListener();
 }
 
-TEST(AgentConnectionTest, ClosedConnectionDropsMessagesAndSaysSo) {
-  AgentConnection agent = Connection();
-  CountingListener listener;
-  agent.SetListener(&listener);
-  int queued = listener.queued();
-  agent.Close();
-  EXPECT_EQ(listener.closed(), 1);
-  agent.Send(Cancel(3));
-  EXPECT_EQ(listener.queued(), queued);
+TEST_F(AgentConnectionTest, ClosedConnectionDropsMessagesAndSaysSo) {
+  agent_.SetListener(&listener_);
+  const int queued = listener_.queued();
+  agent_.Close();
+  EXPECT_EQ(listener_.closed(), 1);
+  agent_.Send(Cancel(3));
+  EXPECT_EQ(listener_.queued(), queued);
   v1::SpoolerMessage message;
-  EXPECT_FALSE(agent.TryNext(&message));
-  agent.RemoveListener();
+  EXPECT_FALSE(agent_.TryNext(&message));
+  agent_.RemoveListener();
 }
 
-TEST(AgentConnectionTest, ListenerSetAfterCloseHearsOfIt) {
-  AgentConnection agent = Connection();
-  agent.Close();
-  CountingListener listener;
-  agent.SetListener(&listener);
-  EXPECT_EQ(listener.closed(), 1);
-  agent.RemoveListener();
+TEST_F(AgentConnectionTest, ListenerSetAfterCloseHearsOfIt) {
+  agent_.Close();
+  agent_.SetListener(&listener_);
+  EXPECT_EQ(listener_.closed(), 1);
+  agent_.RemoveListener();
 }
 
-TEST(AgentConnectionTest, RemoveListenerWaitsForACallInProgressAndEndsTheCalls) {
-  AgentConnection agent = Connection();
-  CountingListener listener;
-  agent.SetListener(&listener);
-  listener.hold_ = true;
-  std::thread sender([&] { agent.Send(Cancel(4)); });
-  listener.entered_.WaitForNotification();
+TEST_F(AgentConnectionTest, RemoveListenerWaitsForACallInProgressAndEndsTheCalls) {
+  agent_.SetListener(&listener_);
+  listener_.hold_ = true;
+  std::thread sender([&] { agent_.Send(Cancel(4)); });
+  listener_.entered_.WaitForNotification();
   absl::Notification removed;
   std::thread remover([&] {
-    agent.RemoveListener();
+    agent_.RemoveListener();
     removed.Notify();
   });
   // The listener is still inside OnQueued: RemoveListener must not return.
   EXPECT_FALSE(removed.WaitForNotificationWithTimeout(absl::Milliseconds(200)));
-  listener.release_.Notify();
+  listener_.release_.Notify();
   EXPECT_TRUE(removed.WaitForNotificationWithTimeout(absl::Seconds(10)));
   sender.join();
   remover.join();
-  int queued = listener.queued();
-  agent.Send(Cancel(5));
-  agent.Close();
-  EXPECT_EQ(listener.queued(), queued);
-  EXPECT_EQ(listener.closed(), 0);
+  const int queued = listener_.queued();
+  agent_.Send(Cancel(5));
+  agent_.Close();
+  EXPECT_EQ(listener_.queued(), queued);
+  EXPECT_EQ(listener_.closed(), 0);
 }
 
 }  // namespace
