@@ -18,7 +18,7 @@ constexpr absl::Duration kConnectWait = absl::Seconds(5);
 
 absl::StatusOr<std::unique_ptr<IntakeJob>> IntakeJob::Start(
     const std::shared_ptr<grpc::Channel>& channel, const v1::JobHeader& header,
-    absl::Duration deadline, bool hold) {
+    absl::Duration deadline) {
   // A spooler that is restarting gets a few seconds to come back before the
   // job is refused: the client would only have to send it all again.
   if (channel->GetState(/*try_to_connect=*/true) != GRPC_CHANNEL_READY) {
@@ -27,26 +27,24 @@ absl::StatusOr<std::unique_ptr<IntakeJob>> IntakeJob::Start(
   auto job = std::unique_ptr<IntakeJob>(new IntakeJob());
   job->stub_ = v1::Intake::NewStub(channel);
   job->context_.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
-  // A held header goes out with the call's metadata, in one write.
-  job->context_.set_initial_metadata_corked(hold);
   AddCallToken(&job->context_);
   job->stream_ = job->stub_->Submit(&job->context_);
   v1::SubmitRequest request;
   *request.mutable_header() = header;
-  if (auto s = job->Send(request, /*more_follows=*/hold); !s.ok()) return s;
+  if (auto s = job->Send(request, /*more_follows=*/false); !s.ok()) return s;
   return job;
 }
 
 absl::StatusOr<std::unique_ptr<IntakeJob>> IntakeJob::Open(
     const std::shared_ptr<grpc::Channel>& channel, const v1::JobHeader& header,
     absl::Duration deadline) {
-  return Start(channel, header, deadline, /*hold=*/true);
+  return Start(channel, header, deadline);
 }
 
 absl::StatusOr<std::unique_ptr<IntakeJob>> IntakeJob::Begin(
     const std::shared_ptr<grpc::Channel>& channel, const v1::JobHeader& header,
     absl::Duration deadline) {
-  auto job = Start(channel, header, deadline, /*hold=*/false);
+  auto job = Start(channel, header, deadline);
   if (!job.ok()) return job.status();
   if (auto s = (*job)->ReadAcceptance(); !s.ok()) return s;
   return job;

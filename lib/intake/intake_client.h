@@ -3,10 +3,11 @@
 // spooler's status, which the gateway maps to its wire reply.
 //
 // The spooler answers twice: when it accepts the header and when the job
-// is committed. A small job opened with Open() and committed without bulk
-// data goes to the spooler in one piece with its commit, and both answers
-// are read then: one round trip. Bulk data is sent only once the header
-// is accepted, so a refused job stops after its first chunk.
+// is committed. A job opened with Open() sends its header at once but
+// reads the answer only with the commit's, so a small job costs one round
+// trip; what follows the header waits in gRPC's buffer until the commit.
+// Bulk data past the first chunk is sent only once the header is known to
+// be accepted, so a refused job stops after its first chunk.
 //
 // Not thread safe: one per job. Destroying it before Commit() cancels the
 // stream, and the spooler discards the job.
@@ -58,11 +59,10 @@ class IntakeJob {
 
  private:
   IntakeJob() = default;
-  // Starts the stream with the header; `hold`: the header may wait in
-  // gRPC's buffer for what follows it.
+  // Starts the stream and sends the header.
   static absl::StatusOr<std::unique_ptr<IntakeJob>> Start(
       const std::shared_ptr<grpc::Channel>& channel, const v1::JobHeader& header,
-      absl::Duration deadline, bool hold);
+      absl::Duration deadline);
   // Reads the spooler's answer to the header (once); its refusal otherwise.
   // Everything sent before must have been flushed (sent without a hint).
   absl::Status ReadAcceptance();
