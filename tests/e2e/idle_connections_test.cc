@@ -114,6 +114,21 @@ class IdleConnectionsTest : public ::testing::Test {
     return std::make_unique<Subprocess>(argv, dir_.Sub(name + ".log"));
   }
 
+  // Waits until the printer's folder holds a finished job (not a ".part"
+  // file still being written) with exactly `bytes`.
+  bool WaitForPrinted(const std::string& bytes) {
+    return WaitUntil(
+        [&] {
+          std::error_code ec;
+          for (const auto& entry : std::filesystem::directory_iterator(printed_, ec)) {
+            std::string name = entry.path().filename().string();
+            if (!name.empty() && name[0] != '.' && ReadFile(entry.path().string()) == bytes) return true;
+          }
+          return false;
+        },
+        absl::Seconds(60));
+  }
+
   // Opens `n` connections to `port` that then say nothing.
   std::vector<UniqueFd> OpenIdle(int port, int n) {
     std::vector<UniqueFd> fds;
@@ -165,14 +180,7 @@ TEST_F(IdleConnectionsTest, LpdServesAJobBesideIdleConnectionsAndRefusesPastTheC
   ASSERT_EQ(ack(), 0);
   send(control + std::string(1, '\0'));
   ASSERT_EQ(ack(), 0);
-  ASSERT_TRUE(WaitUntil([&] { return std::filesystem::exists(printed_) &&
-                                     !std::filesystem::is_empty(printed_); },
-                        absl::Seconds(60)));
-  bool found = false;
-  for (const auto& entry : std::filesystem::directory_iterator(printed_)) {
-    found |= ReadFile(entry.path().string()) == data;
-  }
-  EXPECT_TRUE(found) << "the job's bytes did not reach the printer";
+  EXPECT_TRUE(WaitForPrinted(data)) << "the job's bytes did not reach the printer";
 
   // Now kCap connections are open: one more is told to try again later.
   UniqueFd extra(ConnectLoopback(port, absl::Seconds(20)));
@@ -209,7 +217,8 @@ TEST_F(IdleConnectionsTest, FtpGreetsTwoThousandSessionsAndSays421PastTheCap) {
   // A session that leaves makes room for a new one, which can print.
   idle.pop_back();
   std::string path = dir_.Sub("upload.txt");
-  std::ofstream(path) << "uploaded beside two thousand idle sessions\n";
+  const std::string upload = "uploaded beside two thousand idle sessions\n";
+  std::ofstream(path) << upload;
   bool uploaded = WaitUntil(
       [&] {
         return RunCommand({"curl", "-sf", "-T", path,
@@ -219,9 +228,7 @@ TEST_F(IdleConnectionsTest, FtpGreetsTwoThousandSessionsAndSays421PastTheCap) {
       },
       absl::Seconds(30));
   ASSERT_TRUE(uploaded);
-  ASSERT_TRUE(WaitUntil([&] { return std::filesystem::exists(printed_) &&
-                                     !std::filesystem::is_empty(printed_); },
-                        absl::Seconds(60)));
+  EXPECT_TRUE(WaitForPrinted(upload)) << "the upload's bytes did not reach the printer";
 }
 
 }  // namespace
