@@ -16,7 +16,7 @@ constexpr size_t kSmallChunk = 64 << 10;
 constexpr absl::Duration kConnectWait = absl::Seconds(5);
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<IntakeJob>> IntakeJob::Start(
+absl::StatusOr<std::unique_ptr<IntakeJob>> IntakeJob::Open(
     const std::shared_ptr<grpc::Channel>& channel, const v1::JobHeader& header,
     absl::Duration deadline) {
   // A spooler that is restarting gets a few seconds to come back before the
@@ -35,16 +35,10 @@ absl::StatusOr<std::unique_ptr<IntakeJob>> IntakeJob::Start(
   return job;
 }
 
-absl::StatusOr<std::unique_ptr<IntakeJob>> IntakeJob::Open(
-    const std::shared_ptr<grpc::Channel>& channel, const v1::JobHeader& header,
-    absl::Duration deadline) {
-  return Start(channel, header, deadline);
-}
-
 absl::StatusOr<std::unique_ptr<IntakeJob>> IntakeJob::Begin(
     const std::shared_ptr<grpc::Channel>& channel, const v1::JobHeader& header,
     absl::Duration deadline) {
-  auto job = Start(channel, header, deadline);
+  auto job = Open(channel, header, deadline);
   if (!job.ok()) return job.status();
   if (auto s = (*job)->ReadAcceptance(); !s.ok()) return s;
   return job;
@@ -80,8 +74,9 @@ absl::Status IntakeJob::FinalStatus() {
 absl::Status IntakeJob::Send(const v1::SubmitRequest& request, bool more_follows) {
   if (finished_) return final_status_;
   // A message that needs no answer and is followed by more may wait in
-  // gRPC's buffer: a small job then reaches the spooler in one piece, and
-  // its stream wakes the spooler once instead of once per message.
+  // gRPC's buffer: what follows a small job's header then reaches the
+  // spooler in one piece with the commit, and wakes it once, not once per
+  // message.
   grpc::WriteOptions options;
   if (more_follows) options.set_buffer_hint();
   if (!stream_->Write(request, options)) return FinalStatus();

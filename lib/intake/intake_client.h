@@ -59,10 +59,6 @@ class IntakeJob {
 
  private:
   IntakeJob() = default;
-  // Starts the stream and sends the header.
-  static absl::StatusOr<std::unique_ptr<IntakeJob>> Start(
-      const std::shared_ptr<grpc::Channel>& channel, const v1::JobHeader& header,
-      absl::Duration deadline);
   // Reads the spooler's answer to the header (once); its refusal otherwise.
   // Everything sent before must have been flushed (sent without a hint).
   absl::Status ReadAcceptance();

@@ -85,7 +85,7 @@ absl::Status Submission::AppendChunk(absl::string_view data) {
   }
   if (data.empty()) return absl::OkStatus();
   absl::Status s;
-  if (!file_ && inline_bytes_ + data.size() <= inline_limit_) {
+  if (!WritesToFile(data.size())) {
     buffer_.append(data.data(), data.size());
     inline_bytes_ += data.size();
   } else {
