@@ -40,11 +40,13 @@ absl::StatusOr<std::unique_ptr<IntakeJob>> IntakeJob::Begin(
     absl::Duration deadline) {
   auto job = Open(channel, header, deadline);
   if (!job.ok()) return job.status();
-  if (auto s = (*job)->ReadAcceptance(); !s.ok()) return s;
+  if (auto s = (*job)->Accepted(); !s.ok()) return s;
   return job;
 }
 
-absl::Status IntakeJob::ReadAcceptance() {
+absl::Status IntakeJob::Accepted() {
+  // The header went out unbuffered, so the answer comes whatever later
+  // messages gRPC still holds back.
   if (accepted_) return absl::OkStatus();
   auto response = Receive();
   if (!response.ok()) return response.status();
@@ -118,7 +120,7 @@ absl::Status IntakeJob::FlushChunk(bool more_follows) {
   // A job that the spooler refuses costs the client at most one chunk: the
   // second goes only once the header is known to be accepted.
   if (bulk_sent_) {
-    if (auto s = ReadAcceptance(); !s.ok()) return s;
+    if (auto s = Accepted(); !s.ok()) return s;
   }
   // Bulk data goes at once; a small tail waits for what follows it.
   bool hold = more_follows || chunk_.chunk().data().size() < kSmallChunk;
@@ -147,7 +149,7 @@ absl::StatusOr<v1::SubmitResponse::Committed> IntakeJob::Commit() {
   request.mutable_commit();
   if (auto s = Send(request, /*more_follows=*/false); !s.ok()) return s;
   // An opened job learns here whether its header was accepted.
-  if (auto s = ReadAcceptance(); !s.ok()) return s;
+  if (auto s = Accepted(); !s.ok()) return s;
   auto response = Receive();
   if (!response.ok()) return response.status();
   if (!response->has_committed()) return absl::InternalError("expected committed");

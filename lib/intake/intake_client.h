@@ -40,8 +40,12 @@ class IntakeJob {
       absl::Duration deadline = absl::Hours(6));
   ~IntakeJob();
 
-  // 0 until the spooler's acceptance was read: after Begin(), and in an
-  // opened job after its first bulk chunk or Commit().
+  // Waits for the spooler's answer to the header (once; later calls return
+  // at once): OK if it took the job, its refusal otherwise. Call it before
+  // sending anything that a refusal should stop.
+  absl::Status Accepted();
+  // 0 until the spooler's acceptance was read: after Begin() or Accepted(),
+  // and in an opened job after its first bulk chunk or Commit().
   uint64_t job_id() const { return job_id_; }
   absl::Status StartDocument(const v1::DocumentStart& start);
   // Queues `data` for the open document. Bytes go to the spooler in chunks
@@ -59,9 +63,6 @@ class IntakeJob {
 
  private:
   IntakeJob() = default;
-  // Reads the spooler's answer to the header (once); its refusal otherwise.
-  // Everything sent before must have been flushed (sent without a hint).
-  absl::Status ReadAcceptance();
   // `more_follows`: the message needs no answer and another one follows
   // soon, so gRPC may hold it back to send both together.
   absl::Status Send(const v1::SubmitRequest& request, bool more_follows);

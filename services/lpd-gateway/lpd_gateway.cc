@@ -5,7 +5,10 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
+#include "lib/grpc/status_conversion.h"
+#include "lib/grpc/tls.h"
 #include "services/lpd-gateway/lpd_session.h"
+#include "spoolgate/v1/admin.grpc.pb.h"
 
 namespace spoolgate::lpd {
 
@@ -14,6 +17,7 @@ LpdGateway::LpdGateway(LpdOptions options, LpdMetrics* metrics)
       metrics_(metrics),
       channel_(options_.channel ? options_.channel
                                 : grpc::CreateChannel(options_.spooler, grpc::InsecureChannelCredentials())),
+      queues_([this] { return FetchLpdQueues(channel_); }, options_.queue_list_max_age),
       server_(options_.max_connections,
               [this](int fd, const net::Endpoint& peer) { Serve(fd, peer); },
               [](int fd, const net::Endpoint&) {
@@ -27,8 +31,26 @@ void LpdGateway::Serve(int fd, const net::Endpoint& peer) {
     metrics_->connections.Increment();
     metrics_->active_connections.Increment();
   }
-  LpdSession(fd, peer, options_, channel_, metrics_).Run();
+  LpdSession(fd, peer, options_, channel_, queues_, metrics_).Run();
   if (metrics_) metrics_->active_connections.Decrement();
+}
+
+absl::StatusOr<std::vector<LpdQueue>> FetchLpdQueues(const std::shared_ptr<grpc::Channel>& channel) {
+  auto admin = v1::Admin::NewStub(channel);
+  grpc::ClientContext call;
+  // A client waits for this at its receive-job command. Waiting for the
+  // channel to connect (within the deadline) rides out a spooler that is
+  // just starting or restarting instead of refusing at once.
+  call.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(3)));
+  call.set_wait_for_ready(true);
+  AddCallToken(&call);
+  v1::ListQueuesResponse response;
+  if (auto s = FromGrpcStatus(admin->ListQueues(&call, v1::ListQueuesRequest(), &response)); !s.ok()) {
+    return s;
+  }
+  std::vector<LpdQueue> queues;
+  for (const auto& e : response.queues()) queues.push_back({e.queue().name(), e.queue().accepting()});
+  return queues;
 }
 
 }  // namespace spoolgate::lpd

@@ -10,7 +10,9 @@
 #include <grpcpp/channel.h>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "lib/intake/queue_list_cache.h"
 #include "lib/net/cidr.h"
 #include "lib/net/connection_server.h"
 #include "services/lpd-gateway/lpd_metrics.h"
@@ -31,7 +33,18 @@ struct LpdOptions {
   std::map<std::string, std::vector<net::Cidr>> queue_hosts;  // per queue; absent = global rule
   bool require_reserved_port = false;                       // source port 721-731 (RFC 1179 3.1)
   absl::Duration lpq_recent = absl::Minutes(10);  // lpq lists jobs finished this recently; 0 = none
+  absl::Duration queue_list_max_age = absl::Seconds(2);  // the shared queue list's refresh
 };
+
+// What a receive-job command needs to know of a queue before it is answered.
+struct LpdQueue {
+  std::string name;
+  bool accepting = true;
+};
+using LpdQueueCache = QueueListCache<LpdQueue>;
+
+// The spooler's queues, for the cache.
+absl::StatusOr<std::vector<LpdQueue>> FetchLpdQueues(const std::shared_ptr<grpc::Channel>& channel);
 
 class LpdGateway {
  public:
@@ -49,6 +62,7 @@ class LpdGateway {
   const LpdOptions options_;
   LpdMetrics* const metrics_;
   std::shared_ptr<grpc::Channel> channel_;
+  LpdQueueCache queues_;
   net::ConnectionServer server_;  // last: stopped before the rest goes
 };
 

@@ -43,9 +43,10 @@ std::map<std::string, std::pair<char, uint32_t>> PrintedFiles(const ControlFile&
 }  // namespace
 
 LpdSession::LpdSession(int fd, net::Endpoint peer, const LpdOptions& options,
-                       std::shared_ptr<grpc::Channel> channel, LpdMetrics* metrics)
+                       std::shared_ptr<grpc::Channel> channel, LpdQueueCache& queues,
+                       LpdMetrics* metrics)
     : fd_(fd), peer_(std::move(peer)), options_(options), channel_(std::move(channel)),
-      metrics_(metrics) {}
+      queues_(queues), metrics_(metrics) {}
 
 absl::StatusOr<size_t> LpdSession::ReadSome() {
   // Small to start with (most jobs are small); a connection that fills it
@@ -111,6 +112,15 @@ absl::Status LpdSession::CheckAccess(const std::string& queue) {
   return absl::OkStatus();
 }
 
+absl::Status LpdSession::CheckQueue(const std::string& queue) {
+  auto known = queues_.Find(queue, /*ignore_case=*/false);
+  if (!known.ok()) return known.status();
+  if (!known->accepting) {
+    return absl::FailedPreconditionError(absl::StrCat("queue '", queue, "' is not accepting jobs"));
+  }
+  return absl::OkStatus();
+}
+
 void LpdSession::Run() {
   int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));  // acks are single bytes
@@ -158,7 +168,9 @@ absl::Status LpdSession::OpenJob(const std::string& queue) {
   header.set_host(peer_.ip);
   header.mutable_origin()->set_protocol("lpd");
   header.mutable_origin()->set_peer(net::FormatEndpoint(peer_));
-  auto intake = IntakeJob::Begin(channel_, header);
+  // The spooler's answer to the header is read at the first file's
+  // subcommand: it travels while the client sends that line.
+  auto intake = IntakeJob::Open(channel_, header);
   if (!intake.ok()) return intake.status();
   job_ = Job();
   job_->queue = queue;
@@ -178,7 +190,10 @@ void LpdSession::DiscardJob(const char* reason) {
 }
 
 void LpdSession::ReceiveJob(const DaemonCommand& command, absl::string_view pending) {
+  // An unknown or stopped queue is refused here, from the queue cache; what
+  // only the spooler knows (a full queue or disk) at the first file.
   absl::Status status = CheckAccess(command.queue);
+  if (status.ok()) status = CheckQueue(command.queue);
   if (status.ok()) status = OpenJob(command.queue);
   if (!SendAck(status, "receive job") || !status.ok()) return;
   ReceiveJobParser parser({options_.max_line_bytes});
@@ -258,6 +273,7 @@ absl::Status LpdSession::Handle(const ReceiveEvent& event, const std::string& qu
     case ReceiveEvent::Kind::kFileStart: {
       absl::Status status;
       if (!job_) status = OpenJob(queue);
+      if (status.ok()) status = job_->intake->Accepted();
       if (status.ok() && event.control && event.count > options_.max_control_bytes) {
         status = absl::InvalidArgumentError(absl::StrCat("control file of ", event.count, " bytes"));
       }

@@ -24,7 +24,7 @@ class LpdSession {
  public:
   // `fd` is borrowed: the gateway owns it and closes it after Run().
   LpdSession(int fd, net::Endpoint peer, const LpdOptions& options,
-             std::shared_ptr<grpc::Channel> channel, LpdMetrics* metrics);
+             std::shared_ptr<grpc::Channel> channel, LpdQueueCache& queues, LpdMetrics* metrics);
   void Run();
 
  private:
@@ -43,6 +43,8 @@ class LpdSession {
   bool Send(absl::string_view bytes);
   bool SendAck(const absl::Status& status, absl::string_view reason);
   absl::Status CheckAccess(const std::string& queue);
+  // Whether `queue` exists and takes jobs, as far as the queue cache knows.
+  absl::Status CheckQueue(const std::string& queue);
 
   void ReceiveJob(const DaemonCommand& command, absl::string_view pending);
   absl::Status OpenJob(const std::string& queue);
@@ -59,6 +61,7 @@ class LpdSession {
   const net::Endpoint peer_;
   const LpdOptions& options_;
   std::shared_ptr<grpc::Channel> channel_;
+  LpdQueueCache& queues_;
   LpdMetrics* metrics_;
   std::unique_ptr<char[]> read_buffer_;  // allocated on first read
   size_t read_capacity_ = 0;

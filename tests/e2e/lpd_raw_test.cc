@@ -340,6 +340,37 @@ TEST_F(LpdRawTest, UnknownQueueAndMalformedInputGetCodesAndLeaveNothing) {
   EXPECT_EQ(Jobs().size(), 1u);
 }
 
+TEST_F(LpdRawTest, QueueThatStopsAcceptingRefusesAtReceiveJobOrFirstFile) {
+  auto c = Open();
+  SendJob(*c, "020", "before the stop");  // the gateway has the queue list now
+  {
+    grpc::ClientContext context;
+    v1::UpdateQueueRequest reject;
+    reject.set_name("office");
+    reject.set_accepting(false);
+    v1::Queue queue;
+    ASSERT_TRUE(admin_->UpdateQueue(&context, reject, &queue).ok());
+  }
+  // The gateway's list may still say accepting for a moment: then the
+  // spooler's refusal comes with the first file, and nothing is stored.
+  RawClient late(port_);
+  late.Send("\002office\n");
+  int ack = late.ReadAck();
+  if (ack == 0) {
+    std::string cf = Control("raw", "dfA021rawhost");
+    late.Send(absl::StrCat("\002", cf.size(), " cfA021rawhost\n"));
+    EXPECT_EQ(late.ReadAck(), 1);
+  } else {
+    EXPECT_EQ(ack, 1);
+  }
+  // A gateway with a fresh list refuses at the receive-job command.
+  StartGateway();
+  RawClient fresh(port_);
+  fresh.Send("\002office\n");
+  EXPECT_EQ(fresh.ReadAck(), 1);
+  EXPECT_EQ(Jobs().size(), 1u);
+}
+
 TEST_F(LpdRawTest, SilentClientIsTimedOutWhileOthersAreServed) {
   auto silent = Open();
   silent->Send("\00310 dfA009rawhost\n");
