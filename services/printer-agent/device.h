@@ -62,6 +62,17 @@ class Device {
   virtual absl::Status Write(absl::string_view data) = 0;
   // Completes the job's output (flush, fsync, publish).
   virtual absl::Status EndJob() = 0;
+  // The last step of a job's output, run later on another thread.
+  using Finish = std::function<absl::Status()>;
+  // Like EndJob, for a device whose slow last step (making a file durable
+  // and publishing it) needs nothing of the device any more: that step is
+  // returned, and the device can begin the next job while it runs. Returns
+  // null where the job was completed here (every device but dir:). A
+  // failed Finish leaves no output behind.
+  virtual absl::StatusOr<Finish> EndJobDeferred() {
+    if (auto s = EndJob(); !s.ok()) return s;
+    return Finish();
+  }
   // Drops the current job's output as far as the device allows.
   virtual void AbortJob() = 0;
   // IEEE 1284 device ID, when the device reports one.

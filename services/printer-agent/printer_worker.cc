@@ -1,5 +1,7 @@
 #include "services/printer-agent/printer_worker.h"
 
+#include <utility>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "lib/base/logging.h"
@@ -135,9 +137,18 @@ void PrinterWorker::Run() {
   while (true) {
     std::optional<v1::AssignJob> job;
     bool in_error;
+    bool settle;
     {
       absl::MutexLock lock(&mu_);
-      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_ || !queue_.empty(); };
+      // The printer still says printing (or a deferred end failed) with no
+      // job queued: once every deferred end is reported, it is settled.
+      auto unsettled = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return queue_.empty() && deferred_ends_ == 0 &&
+               (deferred_failure_ || status_.state() == v1::PRINTER_STATE_PRINTING);
+      };
+      auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stop_ || !queue_.empty() || unsettled();
+      };
       in_error = NeedsProbing(status_.state());
       if (in_error) {
         mu_.AwaitWithDeadline(absl::Condition(&ready), next_probe);
@@ -145,6 +156,7 @@ void PrinterWorker::Run() {
         mu_.Await(absl::Condition(&ready));
       }
       if (stop_) return;
+      settle = unsettled();
       if (!queue_.empty()) {
         job = queue_.front();
         queue_.pop_front();
@@ -153,6 +165,10 @@ void PrinterWorker::Run() {
         cancel_current_ = false;
       }
       in_error = NeedsProbing(status_.state());
+    }
+    if (settle) {
+      Settle();
+      continue;
     }
     if (job) {
       PrintJob(*job);
@@ -226,10 +242,76 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
   // completed (published, on a dir: device) and then reported cancelled.
   if (status.ok() && Cancelled(job.id())) status = absl::CancelledError("cancelled");
   if (status.ok()) {
-    status = device_->EndJob();
+    // Where the device allows, the next job begins while this one is made
+    // durable, and this one is reported once it is.
+    auto finish = device_->EndJobDeferred();
+    if (finish.ok() && *finish) {
+      {
+        absl::MutexLock lock(&mu_);
+        ++deferred_ends_;
+      }
+      finisher_.Post([this, assignment, sent, finish = *std::move(finish)] {
+        ReportDeferredEnd(assignment, finish(), sent);
+        absl::MutexLock lock(&mu_);
+        --deferred_ends_;
+      });
+      return;
+    }
+    status = finish.status();  // ended here
     device_failed = !status.ok();
   }
+  finisher_.Drain();  // the jobs before this one are reported first
   ReportJobEnd(assignment, status, device_failed, sent);
+}
+
+void PrinterWorker::ReportDeferredEnd(const v1::AssignJob& assignment, const absl::Status& status,
+                                      const Sent& sent) {
+  if (status.ok()) {
+    ReportCompleted(assignment, sent);
+    return;
+  }
+  const v1::Job& job = assignment.job();
+  Log("printer %s: job %d failed after %d bytes: %s", options_.name, job.id(), sent.device_bytes,
+      status.ToString());
+  if (metrics_) {
+    metrics_->jobs_failed.Add({{"printer", options_.name}}).Increment();
+    metrics_->device_errors.Add({{"printer", options_.name}}).Increment();
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    deferred_failure_ = ConditionForFailure(status);
+  }
+  v1::AgentMessage message;
+  message.mutable_failed()->set_job_id(job.id());
+  message.mutable_failed()->set_lease(assignment.lease());
+  message.mutable_failed()->set_error(std::string(status.message()));
+  message.mutable_failed()->set_disposition(DispositionFor(OutcomeFor(status)));
+  report_(message);
+}
+
+void PrinterWorker::Settle() {
+  std::optional<DeviceCondition> failure;
+  {
+    absl::MutexLock lock(&mu_);
+    failure = std::exchange(deferred_failure_, std::nullopt);
+  }
+  if (failure) {
+    SetState(failure->state, failure->reason);
+  } else {
+    SetState(v1::PRINTER_STATE_IDLE, "");
+  }
+}
+
+void PrinterWorker::ReportCompleted(const v1::AssignJob& assignment, const Sent& sent) {
+  const v1::Job& job = assignment.job();
+  Log("printer %s: job %d printed, %d bytes", options_.name, job.id(), sent.device_bytes);
+  if (metrics_) metrics_->jobs_printed.Add({{"printer", options_.name}}).Increment();
+  v1::AgentMessage message;
+  message.mutable_completed()->set_job_id(job.id());
+  message.mutable_completed()->set_lease(assignment.lease());
+  message.mutable_completed()->set_bytes_written(sent.device_bytes);
+  if (sent.pages_known) message.mutable_completed()->set_pages(sent.pages);
+  report_(message);
 }
 
 void PrinterWorker::ReportJobEnd(const v1::AssignJob& assignment, absl::Status status,
@@ -248,15 +330,9 @@ void PrinterWorker::ReportJobEnd(const v1::AssignJob& assignment, absl::Status s
     return;
   }
   if (status.ok()) {
-    Log("printer %s: job %d printed, %d bytes", options_.name, job.id(), sent.device_bytes);
-    if (metrics_) metrics_->jobs_printed.Add({{"printer", options_.name}}).Increment();
-    message.mutable_completed()->set_job_id(job.id());
-    message.mutable_completed()->set_lease(assignment.lease());
-    message.mutable_completed()->set_bytes_written(sent.device_bytes);
-    if (sent.pages_known) message.mutable_completed()->set_pages(sent.pages);
-    report_(message);
     // Between two jobs the printer stays PRINTING: no status round trip.
-    if (!HasQueuedJob()) SetState(v1::PRINTER_STATE_IDLE, "");
+    // With none queued, the worker's loop settles it (Settle).
+    ReportCompleted(assignment, sent);
     return;
   }
   device_->AbortJob();

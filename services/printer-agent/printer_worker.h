@@ -20,6 +20,7 @@
 #include "services/printer-agent/agent_metrics.h"
 #include "services/printer-agent/device.h"
 #include "services/printer-agent/filters/filter.h"
+#include "services/printer-agent/job_finisher.h"
 #include "spoolgate/v1/dispatch.grpc.pb.h"
 
 namespace spoolgate::agent {
@@ -84,6 +85,13 @@ class PrinterWorker {
   // and sets the printer's state accordingly.
   void ReportJobEnd(const v1::AssignJob& assignment, absl::Status status, bool device_failed,
                     const Sent& sent);
+  void ReportCompleted(const v1::AssignJob& assignment, const Sent& sent);
+  // On the finisher: reports a job whose output was completed there.
+  void ReportDeferredEnd(const v1::AssignJob& assignment, const absl::Status& status,
+                         const Sent& sent);
+  // Between jobs, with none queued and every deferred end reported: the
+  // printer is idle, or in the state a deferred failure left.
+  void Settle();
   absl::Status PrintDocument(const v1::AssignJob& assignment, const v1::Document& doc,
                              const std::string* data, Sent* sent);
   // Streams the document from the spooler, resuming after transient errors.
@@ -106,7 +114,14 @@ class PrinterWorker {
   bool cancel_current_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   v1::PrinterStatus status_ ABSL_GUARDED_BY(mu_);
+  // The device's condition after a job's deferred end failed, for the
+  // worker thread to show: the finisher never changes the printer's state.
+  std::optional<DeviceCondition> deferred_failure_ ABSL_GUARDED_BY(mu_);
+  int deferred_ends_ ABSL_GUARDED_BY(mu_) = 0;  // posted to the finisher, not yet reported
   std::shared_ptr<grpc::Channel> channel_ ABSL_GUARDED_BY(mu_);
+  // Ends jobs (dir: publishes their files) while the next one prints.
+  // Destroyed, after the worker thread is joined, before what its tasks use.
+  JobFinisher finisher_;
   std::thread thread_;
 };
 

@@ -22,9 +22,14 @@ class DirDevice : public Device {
   absl::Status BeginJob(uint64_t job_id) override;
   absl::Status Write(absl::string_view data) override;
   absl::Status EndJob() override;
+  absl::StatusOr<Finish> EndJobDeferred() override;
   void AbortJob() override;
 
  private:
+  struct Written;
+  // Moves the current job's file out of the device.
+  std::unique_ptr<Written> TakeWritten();
+
   std::string dir_;
   DeviceOptions options_;
   UniqueFd fd_;

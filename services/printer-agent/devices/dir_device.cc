@@ -66,18 +66,59 @@ absl::Status DirDevice::Write(absl::string_view data) {
   return write_behind_.Appended(fd_.get(), data.size());
 }
 
-absl::Status DirDevice::EndJob() {
-  if (direct_) {
-    absl::Status synced = direct_->Sync();
-    direct_.reset();
-    if (!synced.ok()) return synced;
+// A job's file once all of it is written: what is left is to make it
+// durable and give it its final name.
+struct DirDevice::Written {
+  std::string dir, part, final_name;
+  std::unique_ptr<DirectAppender> direct;  // destroyed before fd
+  UniqueFd fd;
+
+  absl::Status Publish() {
+    if (direct) {
+      absl::Status synced = direct->Sync();
+      direct.reset();
+      if (!synced.ok()) return synced;
+    }
+    if (::fsync(fd.get()) != 0) return DeviceError(errno, "fsync " + part);
+    fd.reset();
+    if (::rename(part.c_str(), final_name.c_str()) != 0) return DeviceError(errno, "rename " + part);
+    // The rename is durable only once the directory is.
+    UniqueFd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (d.valid()) ::fsync(d.get());
+    return absl::OkStatus();
   }
-  if (::fsync(fd_.get()) != 0) return DeviceError(errno, "fsync " + part_);
-  fd_.reset();
-  if (::rename(part_.c_str(), final_.c_str()) != 0) return DeviceError(errno, "rename " + part_);
-  UniqueFd dir(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir.valid()) ::fsync(dir.get());
-  return absl::OkStatus();
+};
+
+std::unique_ptr<DirDevice::Written> DirDevice::TakeWritten() {
+  auto written = std::make_unique<Written>();
+  written->dir = dir_;
+  written->part = std::move(part_);
+  written->final_name = std::move(final_);
+  written->direct = std::move(direct_);
+  written->fd = std::move(fd_);
+  part_.clear();
+  return written;
+}
+
+absl::Status DirDevice::EndJob() {
+  // On failure the part file stays for AbortJob to remove.
+  std::string part = part_;
+  absl::Status published = TakeWritten()->Publish();
+  if (!published.ok()) part_ = std::move(part);
+  return published;
+}
+
+absl::StatusOr<Device::Finish> DirDevice::EndJobDeferred() {
+  std::shared_ptr<Written> written = TakeWritten();
+  return Finish([written]() {
+    absl::Status published = written->Publish();
+    if (!published.ok()) {
+      written->direct.reset();
+      written->fd.reset();
+      ::unlink(written->part.c_str());
+    }
+    return published;
+  });
 }
 
 void DirDevice::AbortJob() {

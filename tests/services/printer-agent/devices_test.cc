@@ -119,6 +119,48 @@ TEST(DirDeviceTest, ABigJobPastThePageCacheThresholdArrivesWhole) {
   EXPECT_EQ(ReadFile(dir.Sub("22")), "small");
 }
 
+TEST(DirDeviceTest, ADeferredEndPublishesLaterWhileTheNextJobIsWritten) {
+  TempDir dir;
+  DirDevice device(dir.path(), Fast());
+  ASSERT_THAT(device.BeginJob(30), IsOk());
+  ASSERT_THAT(device.Write("thirty"), IsOk());
+  auto finish30 = device.EndJobDeferred();
+  ASSERT_THAT(finish30.status(), IsOk());
+  ASSERT_TRUE(*finish30);
+  // The device is free for the next job; the first is not published yet.
+  ASSERT_THAT(device.BeginJob(31), IsOk());
+  ASSERT_THAT(device.Write("thirty-one"), IsOk());
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("30")));
+  // An abort of the next job leaves the deferred one alone.
+  device.AbortJob();
+  ASSERT_THAT((*finish30)(), IsOk());
+  EXPECT_EQ(ReadFile(dir.Sub("30")), "thirty");
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub(".30.part")));
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub(".31.part")));
+  // A big job, past the page-cache threshold, too.
+  ASSERT_THAT(device.BeginJob(32), IsOk());
+  std::string big(9 << 20, 'b');
+  ASSERT_THAT(device.Write(big), IsOk());
+  ASSERT_THAT(device.Write("tail"), IsOk());
+  auto finish32 = device.EndJobDeferred();
+  ASSERT_THAT(finish32.status(), IsOk());
+  ASSERT_THAT((*finish32)(), IsOk());
+  EXPECT_TRUE(ReadFile(dir.Sub("32")) == big + "tail");
+}
+
+TEST(DirDeviceTest, ADeferredEndThatFailsLeavesNoPartFile) {
+  TempDir dir;
+  DirDevice device(dir.path(), Fast());
+  ASSERT_THAT(device.BeginJob(40), IsOk());
+  ASSERT_THAT(device.Write("never published"), IsOk());
+  auto finish = device.EndJobDeferred();
+  ASSERT_THAT(finish.status(), IsOk());
+  // A directory in the way of the final name makes the rename fail.
+  std::filesystem::create_directories(dir.Sub("40/inside"));
+  EXPECT_FALSE((*finish)().ok());
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub(".40.part")));
+}
+
 TEST(DirDeviceTest, ABigJobAbortedMidwayLeavesNothing) {
   TempDir dir;
   DirDevice device(dir.path(), Fast());

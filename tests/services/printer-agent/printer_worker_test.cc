@@ -2,12 +2,15 @@
 // which attempt each report names.
 #include "services/printer-agent/printer_worker.h"
 
+#include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 
@@ -147,6 +150,175 @@ TEST_F(PrinterWorkerTest, ACancelOfAQueuedAttemptDropsItAndLeaseZeroMeansAny) {
   absl::SleepFor(absl::Milliseconds(200));  // nothing else is printed
   EXPECT_THAT(device_->printed(), ::testing::ElementsAre("one"));
   EXPECT_EQ(Ends(1).size(), 1u);
+}
+
+// A device that ends jobs deferred, as dir: does: a job's Finish waits
+// until the test opens that job's gate, then publishes it or fails.
+class DeferringDevice : public Device {
+ public:
+  absl::Status Probe() override { return absl::OkStatus(); }
+  absl::Status BeginJob(uint64_t job_id) override {
+    absl::MutexLock lock(&mu_);
+    current_id_ = job_id;
+    current_.clear();
+    begun_.push_back(job_id);
+    return absl::OkStatus();
+  }
+  absl::Status Write(absl::string_view data) override {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(+[](bool* held) { return !*held; }, &first_write_held_));
+    current_.append(data.data(), data.size());
+    return absl::OkStatus();
+  }
+  absl::Status EndJob() override {
+    absl::MutexLock lock(&mu_);
+    printed_.push_back(current_);
+    return absl::OkStatus();
+  }
+  absl::StatusOr<Finish> EndJobDeferred() override {
+    absl::MutexLock lock(&mu_);
+    uint64_t id = current_id_;
+    std::string data = current_;
+    return Finish([this, id, data]() -> absl::Status {
+      absl::MutexLock lock(&mu_);
+      auto open = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return open_gates_.count(id) > 0; };
+      mu_.Await(absl::Condition(&open));
+      if (failing_.count(id)) return absl::UnavailableError("device: the disk went away");
+      printed_.push_back(data);
+      return absl::OkStatus();
+    });
+  }
+  void AbortJob() override {}
+
+  void ReleaseFirstWrite() {
+    absl::MutexLock lock(&mu_);
+    first_write_held_ = false;
+  }
+  void OpenGate(uint64_t id, bool fail = false) {
+    absl::MutexLock lock(&mu_);
+    if (fail) failing_.insert(id);
+    open_gates_.insert(id);
+  }
+  // Waits until job `id` was begun and `bytes` of it written.
+  bool WaitForJob(uint64_t id, size_t bytes) {
+    absl::MutexLock lock(&mu_);
+    auto there = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return current_id_ == id && current_.size() >= bytes;
+    };
+    return mu_.AwaitWithTimeout(absl::Condition(&there), absl::Seconds(10));
+  }
+  std::vector<std::string> printed() {
+    absl::MutexLock lock(&mu_);
+    return printed_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  bool first_write_held_ ABSL_GUARDED_BY(mu_) = true;
+  uint64_t current_id_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string current_ ABSL_GUARDED_BY(mu_);
+  std::vector<uint64_t> begun_ ABSL_GUARDED_BY(mu_);
+  std::set<uint64_t> open_gates_ ABSL_GUARDED_BY(mu_);
+  std::set<uint64_t> failing_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> printed_ ABSL_GUARDED_BY(mu_);
+};
+
+// Every message a worker with a DeferringDevice reports, in order.
+class DeferredEndTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto device = std::make_unique<DeferringDevice>();
+    device_ = device.get();
+    PrinterWorker::Options options;
+    options.name = "p1";
+    options.queue = "office";
+    options.uri = "dir:/test";
+    options.probe_interval = absl::Milliseconds(50);
+    worker_ = std::make_unique<PrinterWorker>(
+        options, std::move(device),
+        [this](const v1::AgentMessage& m) {
+          absl::MutexLock lock(&mu_);
+          messages_.push_back(m);
+        },
+        nullptr);
+  }
+  // What was reported, once `done` holds of it (or after 10 s).
+  std::vector<v1::AgentMessage> MessagesOnce(
+      std::function<bool(const std::vector<v1::AgentMessage>&)> done) {
+    absl::MutexLock lock(&mu_);
+    auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return done(messages_); };
+    mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Seconds(10));
+    return messages_;
+  }
+  static bool LastStateIs(const std::vector<v1::AgentMessage>& messages, v1::PrinterState state) {
+    for (auto it = messages.rbegin(); it != messages.rend(); ++it) {
+      if (it->has_printer_status()) return it->printer_status().state() == state;
+    }
+    return false;
+  }
+  // The job ends (completed or failed) in the order reported, as "c7"/"f7".
+  static std::vector<std::string> Ends(const std::vector<v1::AgentMessage>& messages) {
+    std::vector<std::string> ends;
+    for (const auto& m : messages) {
+      if (m.has_completed()) ends.push_back(absl::StrCat("c", m.completed().job_id()));
+      if (m.has_failed()) ends.push_back(absl::StrCat("f", m.failed().job_id()));
+    }
+    return ends;
+  }
+
+  absl::Mutex mu_;
+  std::vector<v1::AgentMessage> messages_ ABSL_GUARDED_BY(mu_);
+  DeferringDevice* device_ = nullptr;
+  std::unique_ptr<PrinterWorker> worker_;
+};
+
+TEST_F(DeferredEndTest, TheNextJobPrintsWhileTheLastIsMadeDurableAndReportsKeepTheirOrder) {
+  worker_->Assign(Assignment(1, 10, "one"));
+  worker_->Assign(Assignment(2, 11, "two"));  // queued while job 1 is written
+  device_->ReleaseFirstWrite();
+  // Job 2 is written while job 1's end still waits, and nothing is reported.
+  ASSERT_TRUE(device_->WaitForJob(2, 3));
+  // Job 2's end may go ahead, but it waits its turn behind job 1's.
+  device_->OpenGate(2);
+  absl::SleepFor(absl::Milliseconds(100));
+  auto before = MessagesOnce([](const auto&) { return true; });
+  EXPECT_TRUE(Ends(before).empty());
+  EXPECT_FALSE(LastStateIs(before, v1::PRINTER_STATE_IDLE));
+  EXPECT_TRUE(device_->printed().empty());
+  device_->OpenGate(1);
+  auto after = MessagesOnce([](const auto& m) { return LastStateIs(m, v1::PRINTER_STATE_IDLE); });
+  EXPECT_THAT(Ends(after), ::testing::ElementsAre("c1", "c2"));
+  EXPECT_THAT(device_->printed(), ::testing::ElementsAre("one", "two"));
+  // Idle only once both were reported.
+  EXPECT_TRUE(after.back().has_printer_status());
+}
+
+TEST_F(DeferredEndTest, ADeferredEndThatFailsIsReportedAndShownOnThePrinter) {
+  worker_->Assign(Assignment(1, 10, "one"));
+  worker_->Assign(Assignment(2, 11, "two"));
+  device_->ReleaseFirstWrite();
+  ASSERT_TRUE(device_->WaitForJob(2, 3));
+  device_->OpenGate(1, /*fail=*/true);
+  device_->OpenGate(2);
+  auto after = MessagesOnce([](const auto& m) { return Ends(m).size() == 2; });
+  ASSERT_THAT(Ends(after), ::testing::ElementsAre("f1", "c2"));
+  for (const auto& m : after) {
+    if (!m.has_failed()) continue;
+    EXPECT_EQ(m.failed().lease(), 10u);
+    EXPECT_EQ(m.failed().disposition(), v1::FAILURE_DISPOSITION_RETRY);
+  }
+  // The failure shows as the printer's state once the worker is between
+  // jobs, and a good probe then brings it back.
+  auto shown = MessagesOnce([](const auto& m) {
+    for (const auto& x : m) {
+      if (x.has_printer_status() && x.printer_status().state() == v1::PRINTER_STATE_OFFLINE) return true;
+    }
+    return false;
+  });
+  EXPECT_FALSE(LastStateIs(shown, v1::PRINTER_STATE_PRINTING));
+  auto back = MessagesOnce([](const auto& m) { return LastStateIs(m, v1::PRINTER_STATE_IDLE); });
+  EXPECT_TRUE(LastStateIs(back, v1::PRINTER_STATE_IDLE));
+  EXPECT_THAT(device_->printed(), ::testing::ElementsAre("two"));
 }
 
 }  // namespace

@@ -1,0 +1,44 @@
+#include "services/printer-agent/job_finisher.h"
+
+namespace spoolgate::agent {
+
+JobFinisher::JobFinisher() : thread_([this] { Run(); }) {}
+
+JobFinisher::~JobFinisher() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  thread_.join();
+}
+
+void JobFinisher::Post(std::function<void()> task) {
+  absl::MutexLock lock(&mu_);
+  tasks_.push_back(std::move(task));
+}
+
+void JobFinisher::Drain() {
+  absl::MutexLock lock(&mu_);
+  auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return tasks_.empty() && !running_; };
+  mu_.Await(absl::Condition(&idle));
+}
+
+void JobFinisher::Run() {
+  while (true) {
+    std::function<void()> task;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_ || !tasks_.empty(); };
+      mu_.Await(absl::Condition(&ready));
+      if (tasks_.empty()) return;  // stopping, and nothing left to run
+      task = std::move(tasks_.front());
+      tasks_.pop_front();
+      running_ = true;
+    }
+    task();
+    absl::MutexLock lock(&mu_);
+    running_ = false;
+  }
+}
+
+}  // namespace spoolgate::agent
