@@ -250,8 +250,10 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
         absl::MutexLock lock(&mu_);
         ++deferred_ends_;
       }
-      finisher_.Post([this, assignment, sent, finish = *std::move(finish)] {
-        ReportDeferredEnd(assignment, finish(), sent);
+      // The report needs the job's id and lease, not its documents.
+      finisher_.Post([this, id = job.id(), lease = assignment.lease(), sent,
+                      finish = *std::move(finish)] {
+        ReportDeferredEnd(id, lease, finish(), sent);
         absl::MutexLock lock(&mu_);
         --deferred_ends_;
       });
@@ -264,14 +266,13 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
   ReportJobEnd(assignment, status, device_failed, sent);
 }
 
-void PrinterWorker::ReportDeferredEnd(const v1::AssignJob& assignment, const absl::Status& status,
+void PrinterWorker::ReportDeferredEnd(uint64_t job_id, uint64_t lease, const absl::Status& status,
                                       const Sent& sent) {
   if (status.ok()) {
-    ReportCompleted(assignment, sent);
+    ReportCompleted(job_id, lease, sent);
     return;
   }
-  const v1::Job& job = assignment.job();
-  Log("printer %s: job %d failed after %d bytes: %s", options_.name, job.id(), sent.device_bytes,
+  Log("printer %s: job %d failed after %d bytes: %s", options_.name, job_id, sent.device_bytes,
       status.ToString());
   if (metrics_) {
     metrics_->jobs_failed.Add({{"printer", options_.name}}).Increment();
@@ -282,8 +283,8 @@ void PrinterWorker::ReportDeferredEnd(const v1::AssignJob& assignment, const abs
     deferred_failure_ = ConditionForFailure(status);
   }
   v1::AgentMessage message;
-  message.mutable_failed()->set_job_id(job.id());
-  message.mutable_failed()->set_lease(assignment.lease());
+  message.mutable_failed()->set_job_id(job_id);
+  message.mutable_failed()->set_lease(lease);
   message.mutable_failed()->set_error(std::string(status.message()));
   message.mutable_failed()->set_disposition(DispositionFor(OutcomeFor(status)));
   report_(message);
@@ -302,13 +303,12 @@ void PrinterWorker::Settle() {
   }
 }
 
-void PrinterWorker::ReportCompleted(const v1::AssignJob& assignment, const Sent& sent) {
-  const v1::Job& job = assignment.job();
-  Log("printer %s: job %d printed, %d bytes", options_.name, job.id(), sent.device_bytes);
+void PrinterWorker::ReportCompleted(uint64_t job_id, uint64_t lease, const Sent& sent) {
+  Log("printer %s: job %d printed, %d bytes", options_.name, job_id, sent.device_bytes);
   if (metrics_) metrics_->jobs_printed.Add({{"printer", options_.name}}).Increment();
   v1::AgentMessage message;
-  message.mutable_completed()->set_job_id(job.id());
-  message.mutable_completed()->set_lease(assignment.lease());
+  message.mutable_completed()->set_job_id(job_id);
+  message.mutable_completed()->set_lease(lease);
   message.mutable_completed()->set_bytes_written(sent.device_bytes);
   if (sent.pages_known) message.mutable_completed()->set_pages(sent.pages);
   report_(message);
@@ -332,7 +332,7 @@ void PrinterWorker::ReportJobEnd(const v1::AssignJob& assignment, absl::Status s
   if (status.ok()) {
     // Between two jobs the printer stays PRINTING: no status round trip.
     // With none queued, the worker's loop settles it (Settle).
-    ReportCompleted(assignment, sent);
+    ReportCompleted(job.id(), assignment.lease(), sent);
     return;
   }
   device_->AbortJob();

@@ -1,5 +1,7 @@
 // One printer: a thread that prints the jobs the spooler assigns to it, one
-// at a time, and watches the device while it is in error.
+// at a time, and watches the device while it is in error. Where the device
+// hands back the end of a job (dir:), a finisher thread completes it and
+// reports the job while the worker prints the next one.
 //
 // Thread safety: Assign, Cancel, Abort and status() may be called from any
 // thread; the worker thread alone touches the device.
@@ -85,9 +87,9 @@ class PrinterWorker {
   // and sets the printer's state accordingly.
   void ReportJobEnd(const v1::AssignJob& assignment, absl::Status status, bool device_failed,
                     const Sent& sent);
-  void ReportCompleted(const v1::AssignJob& assignment, const Sent& sent);
+  void ReportCompleted(uint64_t job_id, uint64_t lease, const Sent& sent);
   // On the finisher: reports a job whose output was completed there.
-  void ReportDeferredEnd(const v1::AssignJob& assignment, const absl::Status& status,
+  void ReportDeferredEnd(uint64_t job_id, uint64_t lease, const absl::Status& status,
                          const Sent& sent);
   // Between jobs, with none queued and every deferred end reported: the
   // printer is idle, or in the state a deferred failure left.
