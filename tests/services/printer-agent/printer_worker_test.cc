@@ -22,8 +22,9 @@ namespace {
 class HeldDevice : public Device {
  public:
   absl::Status Probe() override { return absl::OkStatus(); }
-  absl::Status BeginJob(uint64_t) override {
+  absl::Status BeginJob(uint64_t job_id) override {
     absl::MutexLock lock(&mu_);
+    current_id_ = job_id;
     current_.clear();
     return absl::OkStatus();
   }
@@ -58,15 +59,24 @@ class HeldDevice : public Device {
     return mu_.AwaitWithTimeout(
         absl::Condition(+[](int* n) { return *n > 0; }, &writes_started_), absl::Seconds(10));
   }
+  // Waits until job `id` was begun and `bytes` of it written.
+  bool WaitForJob(uint64_t id, size_t bytes) {
+    absl::MutexLock lock(&mu_);
+    auto there = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return current_id_ == id && current_.size() >= bytes;
+    };
+    return mu_.AwaitWithTimeout(absl::Condition(&there), absl::Seconds(10));
+  }
   std::vector<std::string> printed() {
     absl::MutexLock lock(&mu_);
     return printed_;
   }
 
- private:
+ protected:
   absl::Mutex mu_;
   bool held_ ABSL_GUARDED_BY(mu_) = true;
   int writes_started_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t current_id_ ABSL_GUARDED_BY(mu_) = 0;
   std::string current_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> printed_ ABSL_GUARDED_BY(mu_);
 };
@@ -154,27 +164,8 @@ TEST_F(PrinterWorkerTest, ACancelOfAQueuedAttemptDropsItAndLeaseZeroMeansAny) {
 
 // A device that ends jobs deferred, as dir: does: a job's Finish waits
 // until the test opens that job's gate, then publishes it or fails.
-class DeferringDevice : public Device {
+class DeferringDevice : public HeldDevice {
  public:
-  absl::Status Probe() override { return absl::OkStatus(); }
-  absl::Status BeginJob(uint64_t job_id) override {
-    absl::MutexLock lock(&mu_);
-    current_id_ = job_id;
-    current_.clear();
-    begun_.push_back(job_id);
-    return absl::OkStatus();
-  }
-  absl::Status Write(absl::string_view data) override {
-    absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(+[](bool* held) { return !*held; }, &first_write_held_));
-    current_.append(data.data(), data.size());
-    return absl::OkStatus();
-  }
-  absl::Status EndJob() override {
-    absl::MutexLock lock(&mu_);
-    printed_.push_back(current_);
-    return absl::OkStatus();
-  }
   absl::StatusOr<Finish> EndJobDeferred() override {
     absl::MutexLock lock(&mu_);
     uint64_t id = current_id_;
@@ -188,39 +179,15 @@ class DeferringDevice : public Device {
       return absl::OkStatus();
     });
   }
-  void AbortJob() override {}
-
-  void ReleaseFirstWrite() {
-    absl::MutexLock lock(&mu_);
-    first_write_held_ = false;
-  }
   void OpenGate(uint64_t id, bool fail = false) {
     absl::MutexLock lock(&mu_);
     if (fail) failing_.insert(id);
     open_gates_.insert(id);
   }
-  // Waits until job `id` was begun and `bytes` of it written.
-  bool WaitForJob(uint64_t id, size_t bytes) {
-    absl::MutexLock lock(&mu_);
-    auto there = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return current_id_ == id && current_.size() >= bytes;
-    };
-    return mu_.AwaitWithTimeout(absl::Condition(&there), absl::Seconds(10));
-  }
-  std::vector<std::string> printed() {
-    absl::MutexLock lock(&mu_);
-    return printed_;
-  }
 
  private:
-  absl::Mutex mu_;
-  bool first_write_held_ ABSL_GUARDED_BY(mu_) = true;
-  uint64_t current_id_ ABSL_GUARDED_BY(mu_) = 0;
-  std::string current_ ABSL_GUARDED_BY(mu_);
-  std::vector<uint64_t> begun_ ABSL_GUARDED_BY(mu_);
   std::set<uint64_t> open_gates_ ABSL_GUARDED_BY(mu_);
   std::set<uint64_t> failing_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::string> printed_ ABSL_GUARDED_BY(mu_);
 };
 
 // Every message a worker with a DeferringDevice reports, in order.
@@ -275,7 +242,7 @@ class DeferredEndTest : public ::testing::Test {
 TEST_F(DeferredEndTest, TheNextJobPrintsWhileTheLastIsMadeDurableAndReportsKeepTheirOrder) {
   worker_->Assign(Assignment(1, 10, "one"));
   worker_->Assign(Assignment(2, 11, "two"));  // queued while job 1 is written
-  device_->ReleaseFirstWrite();
+  device_->Release();
   // Job 2 is written while job 1's end still waits, and nothing is reported.
   ASSERT_TRUE(device_->WaitForJob(2, 3));
   // Job 2's end may go ahead, but it waits its turn behind job 1's.
@@ -296,7 +263,7 @@ TEST_F(DeferredEndTest, TheNextJobPrintsWhileTheLastIsMadeDurableAndReportsKeepT
 TEST_F(DeferredEndTest, ADeferredEndThatFailsIsReportedAndShownOnThePrinter) {
   worker_->Assign(Assignment(1, 10, "one"));
   worker_->Assign(Assignment(2, 11, "two"));
-  device_->ReleaseFirstWrite();
+  device_->Release();
   ASSERT_TRUE(device_->WaitForJob(2, 3));
   device_->OpenGate(1, /*fail=*/true);
   device_->OpenGate(2);
