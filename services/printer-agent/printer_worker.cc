@@ -395,11 +395,6 @@ void PrinterWorker::ReportProgress(const v1::AssignJob& assignment, Sent* sent) 
   report_(progress);
 }
 
-bool PrinterWorker::HasQueuedJob() {
-  absl::MutexLock lock(&mu_);
-  return !queue_.empty();
-}
-
 absl::Status PrinterWorker::PrintDocument(const v1::AssignJob& assignment, const v1::Document& doc,
                                           const std::string* data, Sent* sent) {
   const v1::Job& job = assignment.job();

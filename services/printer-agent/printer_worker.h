@@ -99,8 +99,6 @@ class PrinterWorker {
   // Streams the document from the spooler, resuming after transient errors.
   absl::Status PrintRead(const v1::Job& job, const v1::Document& doc, Filter* filter,
                          const Sink& sink, Sent* sent);
-  // Whether another job waits in queue_ (the printer stays PRINTING).
-  bool HasQueuedJob();
   void SetState(v1::PrinterState state, const std::string& reason);
   bool Cancelled(uint64_t job_id);
 
