@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/grpc/status_conversion.h"
 #include "lib/grpc/tls.h"
+#include "lib/grpc/waiting_call.h"
 #include "lib/model/printer_state.h"
 #include "services/ftp-gateway/ftp_connection.h"
 #include "services/ftp-gateway/queue_cache.h"
@@ -43,17 +44,10 @@ FtpGateway::FtpGateway(FtpOptions options, FtpMetrics* metrics)
 
 absl::StatusOr<std::vector<QueueInfo>> FetchQueues(const std::shared_ptr<grpc::Channel>& channel) {
   auto admin = v1::Admin::NewStub(channel);
+  // A session waits for this at connect and on every lookup miss.
   grpc::ClientContext queues_call, printers_call;
-  // Short: a session waits for this at connect and on every lookup miss.
-  // Waiting for the channel to connect (within it) rides out a spooler that
-  // is just starting or restarting instead of failing at once.
-  auto deadline = absl::ToChronoTime(absl::Now() + absl::Seconds(3));
-  queues_call.set_deadline(deadline);
-  printers_call.set_deadline(deadline);
-  queues_call.set_wait_for_ready(true);
-  printers_call.set_wait_for_ready(true);
-  AddCallToken(&queues_call);
-  AddCallToken(&printers_call);
+  PrepareWaitingCall(&queues_call);
+  PrepareWaitingCall(&printers_call);
   v1::ListQueuesResponse queues;
   v1::ListPrintersResponse printers;
   auto status = FromGrpcStatus(admin->ListQueues(&queues_call, v1::ListQueuesRequest(), &queues));

@@ -6,7 +6,7 @@
 #include <grpcpp/security/credentials.h>
 
 #include "lib/grpc/status_conversion.h"
-#include "lib/grpc/tls.h"
+#include "lib/grpc/waiting_call.h"
 #include "services/lpd-gateway/lpd_session.h"
 #include "spoolgate/v1/admin.grpc.pb.h"
 
@@ -37,13 +37,8 @@ void LpdGateway::Serve(int fd, const net::Endpoint& peer) {
 
 absl::StatusOr<std::vector<LpdQueue>> FetchLpdQueues(const std::shared_ptr<grpc::Channel>& channel) {
   auto admin = v1::Admin::NewStub(channel);
-  grpc::ClientContext call;
-  // A client waits for this at its receive-job command. Waiting for the
-  // channel to connect (within the deadline) rides out a spooler that is
-  // just starting or restarting instead of refusing at once.
-  call.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(3)));
-  call.set_wait_for_ready(true);
-  AddCallToken(&call);
+  grpc::ClientContext call;  // a client waits for this at its receive-job command
+  PrepareWaitingCall(&call);
   v1::ListQueuesResponse response;
   if (auto s = FromGrpcStatus(admin->ListQueues(&call, v1::ListQueuesRequest(), &response)); !s.ok()) {
     return s;

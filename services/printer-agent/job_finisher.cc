@@ -17,12 +17,6 @@ void JobFinisher::Post(std::function<void()> task) {
   tasks_.push_back(std::move(task));
 }
 
-void JobFinisher::Drain() {
-  absl::MutexLock lock(&mu_);
-  auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return tasks_.empty() && !running_; };
-  mu_.Await(absl::Condition(&idle));
-}
-
 void JobFinisher::Run() {
   while (true) {
     std::function<void()> task;
@@ -33,11 +27,8 @@ void JobFinisher::Run() {
       if (tasks_.empty()) return;  // stopping, and nothing left to run
       task = std::move(tasks_.front());
       tasks_.pop_front();
-      running_ = true;
     }
     task();
-    absl::MutexLock lock(&mu_);
-    running_ = false;
   }
 }
 

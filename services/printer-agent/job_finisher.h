@@ -22,15 +22,12 @@ class JobFinisher {
   JobFinisher& operator=(const JobFinisher&) = delete;
 
   void Post(std::function<void()> task);
-  // Returns once every task posted before has run.
-  void Drain();
 
  private:
   void Run();
 
   absl::Mutex mu_;
   std::deque<std::function<void()>> tasks_ ABSL_GUARDED_BY(mu_);
-  bool running_ ABSL_GUARDED_BY(mu_) = false;  // a task is being run
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;  // last: started once the rest exists
 };

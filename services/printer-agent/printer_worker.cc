@@ -246,24 +246,33 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
     // durable, and this one is reported once it is.
     auto finish = device_->EndJobDeferred();
     if (finish.ok() && *finish) {
-      {
-        absl::MutexLock lock(&mu_);
-        ++deferred_ends_;
-      }
-      // The report needs the job's id and lease, not its documents.
-      finisher_.Post([this, id = job.id(), lease = assignment.lease(), sent,
-                      finish = *std::move(finish)] {
-        ReportDeferredEnd(id, lease, finish(), sent);
-        absl::MutexLock lock(&mu_);
-        --deferred_ends_;
-      });
+      EndLater(job.id(), assignment.lease(), *std::move(finish), sent);
       return;
     }
     status = finish.status();  // ended here
     device_failed = !status.ok();
   }
-  finisher_.Drain();  // the jobs before this one are reported first
+  WaitForDeferredEnds();  // the jobs before this one are reported first
   ReportJobEnd(assignment, status, device_failed, sent);
+}
+
+void PrinterWorker::EndLater(uint64_t job_id, uint64_t lease, Device::Finish finish,
+                             const Sent& sent) {
+  {
+    absl::MutexLock lock(&mu_);
+    ++deferred_ends_;
+  }
+  // The report needs the job's id and lease, not its documents.
+  finisher_.Post([this, job_id, lease, finish = std::move(finish), sent] {
+    ReportDeferredEnd(job_id, lease, finish(), sent);
+    absl::MutexLock lock(&mu_);
+    --deferred_ends_;
+  });
+}
+
+void PrinterWorker::WaitForDeferredEnds() {
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(+[](int* ends) { return *ends == 0; }, &deferred_ends_));
 }
 
 void PrinterWorker::ReportDeferredEnd(uint64_t job_id, uint64_t lease, const absl::Status& status,

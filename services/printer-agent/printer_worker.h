@@ -88,6 +88,10 @@ class PrinterWorker {
   void ReportJobEnd(const v1::AssignJob& assignment, absl::Status status, bool device_failed,
                     const Sent& sent);
   void ReportCompleted(uint64_t job_id, uint64_t lease, const Sent& sent);
+  // Runs `finish` on the finisher, then reports the job.
+  void EndLater(uint64_t job_id, uint64_t lease, Device::Finish finish, const Sent& sent);
+  // Returns once every job handed to EndLater is reported.
+  void WaitForDeferredEnds();
   // On the finisher: reports a job whose output was completed there.
   void ReportDeferredEnd(uint64_t job_id, uint64_t lease, const absl::Status& status,
                          const Sent& sent);
@@ -117,7 +121,7 @@ class PrinterWorker {
   // The device's condition after a job's deferred end failed, for the
   // worker thread to show: the finisher never changes the printer's state.
   std::optional<DeviceCondition> deferred_failure_ ABSL_GUARDED_BY(mu_);
-  int deferred_ends_ ABSL_GUARDED_BY(mu_) = 0;  // posted to the finisher, not yet reported
+  int deferred_ends_ ABSL_GUARDED_BY(mu_) = 0;  // handed to EndLater, not yet reported
   std::shared_ptr<grpc::Channel> channel_ ABSL_GUARDED_BY(mu_);
   // Ends jobs (dir: publishes their files) while the next one prints.
   // Destroyed, after the worker thread is joined, before what its tasks use.

@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -73,7 +74,19 @@ struct DirDevice::Written {
   std::unique_ptr<DirectAppender> direct;  // destroyed before fd
   UniqueFd fd;
 
+  // Publishes the file; a failure leaves no part file behind.
   absl::Status Publish() {
+    absl::Status published = SyncAndRename();
+    if (!published.ok()) {
+      direct.reset();
+      fd.reset();
+      ::unlink(part.c_str());
+    }
+    return published;
+  }
+
+ private:
+  absl::Status SyncAndRename() {
     if (direct) {
       absl::Status synced = direct->Sync();
       direct.reset();
@@ -92,33 +105,18 @@ struct DirDevice::Written {
 std::unique_ptr<DirDevice::Written> DirDevice::TakeWritten() {
   auto written = std::make_unique<Written>();
   written->dir = dir_;
-  written->part = std::move(part_);
+  written->part = std::exchange(part_, "");
   written->final_name = std::move(final_);
   written->direct = std::move(direct_);
   written->fd = std::move(fd_);
-  part_.clear();
   return written;
 }
 
-absl::Status DirDevice::EndJob() {
-  // On failure the part file stays for AbortJob to remove.
-  std::string part = part_;
-  absl::Status published = TakeWritten()->Publish();
-  if (!published.ok()) part_ = std::move(part);
-  return published;
-}
+absl::Status DirDevice::EndJob() { return TakeWritten()->Publish(); }
 
 absl::StatusOr<Device::Finish> DirDevice::EndJobDeferred() {
   std::shared_ptr<Written> written = TakeWritten();
-  return Finish([written]() {
-    absl::Status published = written->Publish();
-    if (!published.ok()) {
-      written->direct.reset();
-      written->fd.reset();
-      ::unlink(written->part.c_str());
-    }
-    return published;
-  });
+  return Finish([written] { return written->Publish(); });
 }
 
 void DirDevice::AbortJob() {

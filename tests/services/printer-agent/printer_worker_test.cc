@@ -93,35 +93,59 @@ v1::AssignJob Assignment(uint64_t job_id, uint64_t lease, const std::string& dat
   return assign;
 }
 
-class PrinterWorkerTest : public ::testing::Test {
+// A worker on a fake device that keeps every message the worker reports.
+class WorkerTest : public ::testing::Test {
  protected:
-  void Start() {
-    auto device = std::make_unique<HeldDevice>();
-    device_ = device.get();
+  // Starts the worker on a new `Fake`, which it owns; returns the fake.
+  template <typename Fake>
+  Fake* Start() {
+    auto device = std::make_unique<Fake>();
+    Fake* fake = device.get();
     PrinterWorker::Options options;
     options.name = "p1";
     options.queue = "office";
     options.uri = "test:";
+    options.probe_interval = absl::Milliseconds(50);
     worker_ = std::make_unique<PrinterWorker>(
         options, std::move(device),
         [this](const v1::AgentMessage& m) {
           absl::MutexLock lock(&mu_);
-          if (m.has_completed() || m.has_failed()) ends_.push_back(m);
+          messages_.push_back(m);
         },
         nullptr);
+    return fake;
   }
-  // The first `n` job-end reports (completed or failed), waiting up to 10 s.
-  std::vector<v1::AgentMessage> Ends(size_t n) {
+  // What was reported, once `done` holds of it (or after 10 s).
+  std::vector<v1::AgentMessage> MessagesOnce(
+      std::function<bool(const std::vector<v1::AgentMessage>&)> done) {
     absl::MutexLock lock(&mu_);
-    auto enough = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return ends_.size() >= n; };
-    mu_.AwaitWithTimeout(absl::Condition(&enough), absl::Seconds(10));
-    return ends_;
+    auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return done(messages_); };
+    mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Seconds(10));
+    return messages_;
+  }
+  // The job-end reports (completed or failed) among `messages`.
+  static std::vector<v1::AgentMessage> EndReports(const std::vector<v1::AgentMessage>& messages) {
+    std::vector<v1::AgentMessage> ends;
+    for (const auto& m : messages) {
+      if (m.has_completed() || m.has_failed()) ends.push_back(m);
+    }
+    return ends;
   }
 
   absl::Mutex mu_;
-  std::vector<v1::AgentMessage> ends_ ABSL_GUARDED_BY(mu_);
-  HeldDevice* device_ = nullptr;
+  std::vector<v1::AgentMessage> messages_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<PrinterWorker> worker_;
+};
+
+class PrinterWorkerTest : public WorkerTest {
+ protected:
+  void Start() { device_ = WorkerTest::Start<HeldDevice>(); }
+  // The job-end reports, once there are `n` (or after 10 s).
+  std::vector<v1::AgentMessage> Ends(size_t n) {
+    return EndReports(MessagesOnce([n](const auto& m) { return EndReports(m).size() >= n; }));
+  }
+
+  HeldDevice* device_ = nullptr;
 };
 
 TEST_F(PrinterWorkerTest, ACancelStopsOnlyTheAttemptItNames) {
@@ -190,53 +214,26 @@ class DeferringDevice : public HeldDevice {
   std::set<uint64_t> failing_ ABSL_GUARDED_BY(mu_);
 };
 
-// Every message a worker with a DeferringDevice reports, in order.
-class DeferredEndTest : public ::testing::Test {
+class DeferredEndTest : public WorkerTest {
  protected:
-  void SetUp() override {
-    auto device = std::make_unique<DeferringDevice>();
-    device_ = device.get();
-    PrinterWorker::Options options;
-    options.name = "p1";
-    options.queue = "office";
-    options.uri = "dir:/test";
-    options.probe_interval = absl::Milliseconds(50);
-    worker_ = std::make_unique<PrinterWorker>(
-        options, std::move(device),
-        [this](const v1::AgentMessage& m) {
-          absl::MutexLock lock(&mu_);
-          messages_.push_back(m);
-        },
-        nullptr);
-  }
-  // What was reported, once `done` holds of it (or after 10 s).
-  std::vector<v1::AgentMessage> MessagesOnce(
-      std::function<bool(const std::vector<v1::AgentMessage>&)> done) {
-    absl::MutexLock lock(&mu_);
-    auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return done(messages_); };
-    mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Seconds(10));
-    return messages_;
-  }
+  void SetUp() override { device_ = Start<DeferringDevice>(); }
   static bool LastStateIs(const std::vector<v1::AgentMessage>& messages, v1::PrinterState state) {
     for (auto it = messages.rbegin(); it != messages.rend(); ++it) {
       if (it->has_printer_status()) return it->printer_status().state() == state;
     }
     return false;
   }
-  // The job ends (completed or failed) in the order reported, as "c7"/"f7".
+  // The job ends in the order reported, as "c7" (completed) or "f7" (failed).
   static std::vector<std::string> Ends(const std::vector<v1::AgentMessage>& messages) {
     std::vector<std::string> ends;
-    for (const auto& m : messages) {
-      if (m.has_completed()) ends.push_back(absl::StrCat("c", m.completed().job_id()));
-      if (m.has_failed()) ends.push_back(absl::StrCat("f", m.failed().job_id()));
+    for (const auto& m : EndReports(messages)) {
+      ends.push_back(m.has_completed() ? absl::StrCat("c", m.completed().job_id())
+                                       : absl::StrCat("f", m.failed().job_id()));
     }
     return ends;
   }
 
-  absl::Mutex mu_;
-  std::vector<v1::AgentMessage> messages_ ABSL_GUARDED_BY(mu_);
   DeferringDevice* device_ = nullptr;
-  std::unique_ptr<PrinterWorker> worker_;
 };
 
 TEST_F(DeferredEndTest, TheNextJobPrintsWhileTheLastIsMadeDurableAndReportsKeepTheirOrder) {
