@@ -36,10 +36,10 @@ void DuplicateIndex::Purge(absl::Time before) {
 }
 
 std::string IdempotencyKey(const std::string& request_id, bool with_content,
-                           const std::vector<std::string>& document_sha256) {
+                           const std::vector<std::string>& document_checksums) {
   if (request_id.empty()) return "";
   if (!with_content) return request_id;
-  return absl::StrCat(request_id, "|", absl::StrJoin(document_sha256, ","));
+  return absl::StrCat(request_id, "|", absl::StrJoin(document_checksums, ","));
 }
 
 }  // namespace spoolgate::spooler

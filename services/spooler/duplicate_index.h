@@ -40,8 +40,8 @@ class DuplicateIndex {
 };
 
 // The key a job is committed under: the client's request id, followed by
-// its documents' SHA-256 when the request asks for content to count.
+// its documents' checksums when the request asks for content to count.
 std::string IdempotencyKey(const std::string& request_id, bool with_content,
-                           const std::vector<std::string>& document_sha256);
+                           const std::vector<std::string>& document_checksums);
 
 }  // namespace spoolgate::spooler

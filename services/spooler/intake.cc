@@ -171,7 +171,7 @@ absl::StatusOr<std::unique_ptr<Submission>> Intake::BeginJob(const v1::JobHeader
   // and spool files that no commit names are removed at the next start.
   auto submission = std::make_unique<Submission>(
       this, std::move(job), max_bytes, state_.options.max_chunk_bytes,
-      state_.options.inline_job_bytes);
+      state_.options.inline_job_bytes, state_.options.document_checksum);
   submission->SetRequestId(header.request_id(), header.request_id_with_content());
   return submission;
 }

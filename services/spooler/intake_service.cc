@@ -138,6 +138,7 @@ class SubmitReactor final : public grpc::ServerBidiReactor<v1::SubmitRequest, v1
         stored->set_index(doc->index());
         stored->set_size_bytes(doc->size_bytes());
         stored->set_sha256(doc->sha256());
+        stored->set_checksum(doc->checksum());
         return Next::kReply;
       }
       case v1::SubmitRequest::kCommit: {

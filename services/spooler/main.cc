@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "lib/base/checksum.h"
 #include "lib/base/command_line.h"
 #include "lib/base/mutex_checks.h"
 #include "lib/base/logging.h"
@@ -35,6 +36,9 @@ ABSL_FLAG(uint64_t, default_max_job_bytes, 0, "size limit for queues without the
 ABSL_FLAG(uint64_t, inline_job_bytes, 256 << 10,
           "a job's documents up to this many bytes in all are stored with its commit record; "
           "larger documents get spool files of their own");
+ABSL_FLAG(std::string, document_checksum, "xxh3-128",
+          "checksum kept with each document: xxh3-128 (fast; detects changed bytes) or "
+          "sha256 (a cryptographic digest, about ten times the CPU)");
 ABSL_FLAG(std::vector<std::string>, admin_hosts, {},
           "IP addresses/CIDRs from which root may remove any job");
 ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain: serve gRPC over TLS");
@@ -79,6 +83,12 @@ int Run() {
   options.min_free_disk_bytes = absl::GetFlag(FLAGS_min_free_disk_bytes);
   options.default_max_job_bytes = absl::GetFlag(FLAGS_default_max_job_bytes);
   options.inline_job_bytes = absl::GetFlag(FLAGS_inline_job_bytes);
+  auto checksum = spoolgate::ParseChecksumAlgorithm(absl::GetFlag(FLAGS_document_checksum));
+  if (!checksum.ok()) {
+    spoolgate::Log("--document_checksum: %s", checksum.status().message());
+    return 2;
+  }
+  options.document_checksum = *checksum;
   options.admin_hosts = absl::GetFlag(FLAGS_admin_hosts);
   options.accounting_log = absl::GetFlag(FLAGS_accounting_log);
   options.accounting_retention = absl::Hours(24) * absl::GetFlag(FLAGS_accounting_retention_days);

@@ -21,7 +21,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "lib/base/direct_appender.h"
-#include "lib/base/sha256.h"
+#include "lib/base/checksum.h"
 #include "lib/base/task_pool.h"
 #include "lib/base/unique_fd.h"
 
@@ -46,24 +46,25 @@ class SpoolFiles {
     // once Sync() returned.
     // fdatasync: every byte appended so far is on disk.
     absl::Status Sync();
-    // Lowercase hex SHA-256 of every byte appended, once they are synced.
-    // Call once, after the last Sync().
-    std::string Sha256Hex() { return sha_.HexDigest(); }
+    // The checksum of every byte appended ("<algorithm>:<hex>"). Call
+    // once, after the last Sync().
+    std::string FinishChecksum() { return checksum_.Finish(); }
 
    private:
     friend class SpoolFiles;
-    Writer(std::string name, UniqueFd fd);
+    Writer(std::string name, UniqueFd fd, ChecksumAlgorithm checksum);
     std::string name_;
     UniqueFd fd_;
     uint64_t synced_ = 0;  // size() as of the last Sync
-    Sha256 sha_;           // of every byte appended
+    Checksum checksum_;    // of every byte appended
     // Bypasses the page cache where the file system allows it; declared
     // after fd_, so its threads end before the fd closes.
     DirectAppender appender_;
   };
 
   // Creates (or truncates) the file and makes its directory entry durable.
-  absl::StatusOr<std::unique_ptr<Writer>> Create(uint64_t job_id, uint32_t document) const;
+  absl::StatusOr<std::unique_ptr<Writer>> Create(uint64_t job_id, uint32_t document,
+                                                 ChecksumAlgorithm checksum) const;
   // Streams the file from `offset` in blocks of at most `block_bytes`; `fn`
   // gets the file offset of each block and may stop the read by returning
   // false. An open file stays readable if it is removed meanwhile.

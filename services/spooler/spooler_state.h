@@ -24,6 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "lib/base/checksum.h"
 #include "lib/net/cidr.h"
 #include "services/spooler/accounting.h"
 #include "services/spooler/active_jobs.h"
@@ -51,6 +52,7 @@ struct SpoolerOptions {
   // A job's documents up to this many bytes in all are written with its
   // commit; a document past it goes to a spool file of its own.
   size_t inline_job_bytes = 256 << 10;
+  ChecksumAlgorithm document_checksum = ChecksumAlgorithm::kXxh3_128;
   std::string accounting_log;  // JSON-lines file, one line per finished job; empty = none
   absl::Duration accounting_retention = absl::Hours(24 * 90);  // records kept in the database
   // Run Housekeep() on a background thread at this period; zero = never

@@ -1,7 +1,8 @@
 #include "services/spooler/submission.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "lib/base/sha256.h"
+#include "lib/base/checksum.h"
 #include "services/spooler/duplicate_index.h"
 #include "services/spooler/intake.h"
 
@@ -9,6 +10,13 @@ namespace spoolgate::spooler {
 namespace {
 // Check free disk space every this many chunks (about 16 MiB at 1 MiB).
 constexpr uint32_t kDiskCheckEveryChunks = 16;
+
+// Also fills the older `sha256` field when that is the algorithm, for
+// readers that know only it.
+void SetChecksum(std::string checksum, v1::Document* doc) {
+  if (absl::StartsWith(checksum, "sha256:")) doc->set_sha256(checksum.substr(7));
+  doc->set_checksum(std::move(checksum));
+}
 
 void ApplyDocument(const v1::DocumentStart& from, v1::Document* to) {
   if (!from.name().empty()) to->set_name(from.name());
@@ -18,9 +26,9 @@ void ApplyDocument(const v1::DocumentStart& from, v1::Document* to) {
 }  // namespace
 
 Submission::Submission(Intake* intake, v1::Job job, uint64_t max_bytes,
-                       size_t max_chunk_bytes, size_t inline_limit)
+                       size_t max_chunk_bytes, size_t inline_limit, ChecksumAlgorithm checksum)
     : intake_(intake), job_(std::move(job)), max_bytes_(max_bytes),
-      max_chunk_bytes_(max_chunk_bytes), inline_limit_(inline_limit) {}
+      max_chunk_bytes_(max_chunk_bytes), inline_limit_(inline_limit), checksum_(checksum) {}
 
 Submission::~Submission() {
   if (committed_) return;
@@ -52,7 +60,7 @@ absl::Status Submission::StartDocument(const v1::DocumentStart& start) {
 
 absl::Status Submission::SpillToFile() {
   uint32_t index = static_cast<uint32_t>(job_.documents_size() - 1);
-  auto file = intake_->spool_files().Create(job_.id(), index);
+  auto file = intake_->spool_files().Create(job_.id(), index, checksum_);
   if (!file.ok()) return file.status();
   file_ = *std::move(file);
   spool_files_.push_back(file_->name());
@@ -114,12 +122,12 @@ absl::StatusOr<v1::Document> Submission::EndDocument() {
     }
     doc->set_storage(v1::DOCUMENT_STORAGE_SPOOL_FILE);
     doc->set_spool_file(file_->name());
-    doc->set_sha256(file_->Sha256Hex());
+    SetChecksum(file_->FinishChecksum(), doc);
     file_.reset();
   } else {
     // Written with the commit, in its synced batch: one fsync per small job.
     doc->set_storage(v1::DOCUMENT_STORAGE_INLINE);
-    doc->set_sha256(Sha256::Of(buffer_));
+    SetChecksum(Checksum::Of(checksum_, buffer_), doc);
     inline_documents_.push_back({doc->index(), std::move(buffer_)});
     buffer_.clear();
   }
@@ -159,7 +167,7 @@ absl::StatusOr<v1::SubmitResponse::Committed> Submission::Commit() {
   if (job_.documents_size() == 0) return absl::InvalidArgumentError("commit of a job without documents");
   job_.set_total_bytes(total_bytes_);
   std::vector<std::string> hashes;
-  for (const auto& doc : job_.documents()) hashes.push_back(doc.sha256());
+  for (const auto& doc : job_.documents()) hashes.push_back(doc.checksum());
   job_.set_idempotency_key(IdempotencyKey(request_id_, request_id_with_content_, hashes));
   auto result = intake_->CommitJob(job_, total_bytes_, inline_documents_);
   if (!result.ok()) {

@@ -33,7 +33,7 @@ class Submission {
  public:
   // Made by Intake::BeginJob: `job` admitted, with its id.
   Submission(Intake* intake, v1::Job job, uint64_t max_bytes, size_t max_chunk_bytes,
-             size_t inline_limit);
+             size_t inline_limit, ChecksumAlgorithm checksum);
   ~Submission();
   Submission(const Submission&) = delete;
   Submission& operator=(const Submission&) = delete;
@@ -71,6 +71,7 @@ class Submission {
   const uint64_t max_bytes_;  // 0 = no limit
   const size_t max_chunk_bytes_;
   const size_t inline_limit_;  // bytes of all inline documents of the job
+  const ChecksumAlgorithm checksum_;  // kept with each document
   size_t inline_bytes_ = 0;    // held by inline_documents_ and buffer_
   std::string buffer_;         // the open document, while it is inline
   std::unique_ptr<SpoolFiles::Writer> file_;  // the open document, once spilled

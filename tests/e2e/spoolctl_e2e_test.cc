@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "lib/base/checksum.h"
 #include "tests/testing/spooler_process.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_agent.h"
@@ -87,8 +88,11 @@ TEST_F(SpoolctlTest, JobLifecycle) {
   auto detail = Ctl({"job", std::to_string(b)});
   EXPECT_THAT(detail.out, HasSubstr("Title      urgent"));
   EXPECT_THAT(detail.out, HasSubstr("User       bob"));
-  EXPECT_THAT(detail.out, HasSubstr("SHA256"));
-  EXPECT_THAT(Ctl({"job", std::to_string(b), "--json"}).out, HasSubstr("\"sha256\":"));
+  const std::string checksum = Checksum::Of(ChecksumAlgorithm::kXxh3_128, "hello spoolctl\n");
+  EXPECT_THAT(detail.out, HasSubstr("CHECKSUM"));
+  EXPECT_THAT(detail.out, HasSubstr(checksum));
+  EXPECT_THAT(Ctl({"job", std::to_string(b), "--json"}).out,
+              HasSubstr("\"checksum\":\"" + checksum + "\""));
   EXPECT_EQ(Ctl({"job", "424242"}).exit_code, 1);
   EXPECT_EQ(Ctl({"job"}).exit_code, 2);
   auto bulk = Ctl({"cancel", "--queue=lab", "--all"});

@@ -17,7 +17,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/synchronization/mutex.h"
-#include "lib/base/sha256.h"
+#include "lib/base/checksum.h"
 #include "spoolgate/v1/admin.grpc.pb.h"
 #include "spoolgate/v1/intake.grpc.pb.h"
 #include "tests/testing/spooler_process.h"
@@ -35,7 +35,7 @@ constexpr int kRounds = 5;
 
 struct Ledger {
   absl::Mutex mu;
-  std::map<uint64_t, std::string> acked ABSL_GUARDED_BY(mu);     // id -> sha256
+  std::map<uint64_t, std::string> acked ABSL_GUARDED_BY(mu);     // id -> checksum
   std::map<uint64_t, std::string> committing ABSL_GUARDED_BY(mu);// commit sent, no answer
 };
 
@@ -61,7 +61,7 @@ void Submitter(const std::string& address, int seed, std::atomic<bool>& stop, Le
     uint64_t size = seed % 100 < 2 ? (8 << 20) + rng() % (16 << 20)
                     : rng() % 2 == 0 ? rng() % (8 << 10)
                                      : rng() % (3 << 20);
-    Sha256 sha;
+    Checksum sha(ChecksumAlgorithm::kXxh3_128);
     std::string chunk(64 << 10, '\0');
     bool ok = true;
     for (uint64_t sent = 0; sent < size && ok;) {
@@ -72,7 +72,7 @@ void Submitter(const std::string& address, int seed, std::atomic<bool>& stop, Le
       ok = stream->Write(request);
       sent += n;
     }
-    std::string digest = sha.HexDigest();
+    std::string digest = sha.Finish();
     request.mutable_document_end();
     ok = ok && stream->Write(request) && stream->Read(&response) && response.has_document_stored();
     if (ok) {
@@ -141,7 +141,7 @@ TEST(SpoolerCrashTest, AcknowledgedJobsSurviveKill9) {
     for (const auto& [id, sha] : acked) {
       ASSERT_TRUE(visible.count(id)) << "acknowledged job " << id << " lost";
       EXPECT_EQ(visible[id].state(), v1::JOB_STATE_PENDING);
-      EXPECT_EQ(visible[id].documents(0).sha256(), sha);
+      EXPECT_EQ(visible[id].documents(0).checksum(), sha);
     }
     // Anything else visible must be a job whose commit was sent (its ack
     // was lost with the process), never a half-received one.
@@ -170,7 +170,7 @@ TEST(SpoolerCrashTest, AcknowledgedJobsSurviveKill9) {
       auto doc = agent.ReadDocument(id, 0);
       ASSERT_TRUE(doc.ok()) << doc.status();
       std::string want = acked.count(id) ? acked[id] : committing[id];
-      EXPECT_EQ(doc->sha256, want) << "job " << id;
+      EXPECT_EQ(doc->checksum, want) << "job " << id;
       ASSERT_TRUE(agent.Complete(id, doc->size));
     }
     agent.Disconnect();

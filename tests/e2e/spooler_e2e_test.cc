@@ -125,7 +125,7 @@ TEST_F(SpoolerE2eTest, PrintedBytesReachTheAgentIdentical) {
     ASSERT_TRUE(doc.ok()) << doc.status();
     EXPECT_EQ(doc->size, sizes[i]);
     EXPECT_EQ(doc->sha256, jobs[i].second) << "size " << sizes[i];
-    EXPECT_EQ(assignment->job().documents(0).sha256(), jobs[i].second);
+    EXPECT_EQ(assignment->job().documents(0).checksum(), doc->checksum);
     ASSERT_TRUE(agent.Complete(jobs[i].first, doc->size));
   }
   // The last completion is applied asynchronously; poll briefly.

@@ -3,6 +3,7 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
+#include "lib/base/checksum.h"
 #include "lib/base/sha256.h"
 #include "lib/grpc/status_conversion.h"
 
@@ -89,6 +90,7 @@ absl::StatusOr<TestAgent::Document> TestAgent::ReadDocument(uint64_t job_id, uin
   request.set_offset(offset);
   auto reader = stub_->ReadDocument(&context, request);
   Sha256 sha;
+  Checksum checksum(ChecksumAlgorithm::kXxh3_128);
   Document doc;
   v1::DocumentData chunk;
   while (reader->Read(&chunk)) {
@@ -98,11 +100,13 @@ absl::StatusOr<TestAgent::Document> TestAgent::ReadDocument(uint64_t job_id, uin
       return absl::DataLossError("chunk offsets are not contiguous");
     }
     sha.Update(chunk.data());
+    checksum.Update(chunk.data());
     doc.size += chunk.data().size();
   }
   auto status = reader->Finish();
   if (!status.ok()) return FromGrpcStatus(status);
   doc.sha256 = sha.HexDigest();
+  doc.checksum = checksum.Finish();
   return doc;
 }
 

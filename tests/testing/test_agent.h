@@ -34,9 +34,10 @@ class TestAgent {
 
   struct Document {
     uint64_t size = 0;
-    std::string sha256;
+    std::string sha256;    // hex, as sha256sum prints it
+    std::string checksum;  // as the spooler's default Document.checksum
   };
-  // Streams a document via ReadDocument and hashes it (never held whole).
+  // Streams a document via ReadDocument and sums it (never held whole).
   absl::StatusOr<Document> ReadDocument(uint64_t job_id, uint32_t document, uint64_t offset = 0);
 
   bool Send(const v1::AgentMessage& message);

@@ -42,7 +42,7 @@ TEST(SpoolFilesTest, WrittenBytesReadBackFromAnyOffsetInBlocks) {
   TempDir dir;
   auto files = SpoolFiles::Open(dir.path() + "/spool");
   ASSERT_THAT(files, IsOk());
-  auto writer = files->Create(1, 0);
+  auto writer = files->Create(1, 0, ChecksumAlgorithm::kXxh3_128);
   ASSERT_THAT(writer, IsOk());
   std::string data;
   for (int i = 0; i < 1000; ++i) data += static_cast<char>(i * 7);
@@ -53,12 +53,13 @@ TEST(SpoolFilesTest, WrittenBytesReadBackFromAnyOffsetInBlocks) {
   EXPECT_EQ(ReadFrom(*files, (*writer)->name(), 0, 64), data);
   EXPECT_EQ(ReadFrom(*files, (*writer)->name(), 999, 64), data.substr(999));
   EXPECT_EQ(ReadFrom(*files, (*writer)->name(), 1000, 64), "");
+  EXPECT_EQ((*writer)->FinishChecksum(), Checksum::Of(ChecksumAlgorithm::kXxh3_128, data));
 }
 
 TEST(SpoolFilesTest, AReaderMayStopEarly) {
   TempDir dir;
   auto files = *SpoolFiles::Open(dir.path());
-  auto writer = *files.Create(2, 1);
+  auto writer = *files.Create(2, 1, ChecksumAlgorithm::kXxh3_128);
   ASSERT_THAT(writer->Append(std::string(100, 'a')), IsOk());
   ASSERT_THAT(writer->Sync(), IsOk());
   int calls = 0;
@@ -72,7 +73,7 @@ TEST(SpoolFilesTest, AMissingFileIsDataLossAndRemoveIsIdempotent) {
   auto files = *SpoolFiles::Open(dir.path());
   EXPECT_THAT(files.Read("00000000000000000001-0.spool", 0, 10, [](uint64_t, absl::string_view) { return true; }),
               StatusIs(absl::StatusCode::kDataLoss));
-  auto writer = *files.Create(1, 0);
+  auto writer = *files.Create(1, 0, ChecksumAlgorithm::kXxh3_128);
   EXPECT_THAT(files.Remove(writer->name()), IsOk());
   EXPECT_THAT(files.Remove(writer->name()), IsOk());
   EXPECT_FALSE(Exists(dir.path() + "/" + writer->name()));
@@ -81,9 +82,9 @@ TEST(SpoolFilesTest, AMissingFileIsDataLossAndRemoveIsIdempotent) {
 TEST(SpoolFilesTest, RemoveAllExceptKeepsOnlyTheNamedFiles) {
   TempDir dir;
   auto files = *SpoolFiles::Open(dir.path());
-  auto keep = *files.Create(1, 0);
-  auto orphan = *files.Create(2, 0);
-  auto other = *files.Create(3, 4);
+  auto keep = *files.Create(1, 0, ChecksumAlgorithm::kXxh3_128);
+  auto orphan = *files.Create(2, 0, ChecksumAlgorithm::kXxh3_128);
+  auto other = *files.Create(3, 4, ChecksumAlgorithm::kXxh3_128);
   auto removed = files.RemoveAllExcept({keep->name()});
   ASSERT_THAT(removed, IsOk());
   EXPECT_EQ(*removed, 2);

@@ -13,7 +13,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "lib/base/sha256.h"
+#include "lib/base/checksum.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -40,6 +40,7 @@ class SpoolerTest : public ::testing::Test {
     options.history = absl::Hours(1);
     options.admin_hosts = {"127.0.0.1"};
     options.inline_job_bytes = 4096;  // small, so tests see both layouts
+    options.document_checksum = checksum_;
     options.clock = [this] { return now_; };
     v1::Queue office;
     office.set_name("office");
@@ -75,7 +76,7 @@ class SpoolerTest : public ::testing::Test {
     }
     auto doc = (*sub)->EndDocument();
     EXPECT_THAT(doc, IsOk());
-    EXPECT_EQ(doc->sha256(), Sha256::Of(data));
+    EXPECT_EQ(doc->checksum(), Checksum::Of(checksum_, data));
     EXPECT_THAT((*sub)->Commit(), IsOk());
     return (*sub)->job_id();
   }
@@ -139,6 +140,7 @@ class SpoolerTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  ChecksumAlgorithm checksum_ = ChecksumAlgorithm::kXxh3_128;
   absl::Time now_ = absl::FromUnixSeconds(1'700'000'000);
   std::unique_ptr<Spooler> spooler_;
 };
@@ -150,7 +152,24 @@ TEST_F(SpoolerTest, CommittedJobIsPendingWithItsDocument) {
   EXPECT_EQ(job->state(), v1::JOB_STATE_PENDING);
   EXPECT_EQ(job->total_bytes(), 13u);
   EXPECT_EQ(job->documents(0).format(), "raw");
-  EXPECT_EQ(job->documents(0).sha256(), Sha256::Of("hello printer"));
+  EXPECT_EQ(job->documents(0).checksum(), Checksum::Of(ChecksumAlgorithm::kXxh3_128, "hello printer"));
+  EXPECT_EQ(job->documents(0).sha256(), "");  // only with the sha256 checksum
+}
+
+// A site that wants a cryptographic digest on record gets SHA-256, in both
+// fields, for inline documents and spool files alike.
+TEST_F(SpoolerTest, Sha256ChecksumFillsTheOlderFieldToo) {
+  checksum_ = ChecksumAlgorithm::kSha256;
+  Open();
+  std::string large(3 * 4096, 'x');
+  for (const std::string& data : {std::string("hello printer"), large}) {
+    auto job = spooler_->GetJob(Submit(data));
+    ASSERT_THAT(job, IsOk());
+    EXPECT_EQ(job->documents(0).storage(), data.size() > 4096 ? v1::DOCUMENT_STORAGE_SPOOL_FILE
+                                                              : v1::DOCUMENT_STORAGE_INLINE);
+    EXPECT_EQ(job->documents(0).checksum(), Checksum::Of(ChecksumAlgorithm::kSha256, data));
+    EXPECT_EQ("sha256:" + job->documents(0).sha256(), job->documents(0).checksum());
+  }
 }
 
 // LPD data-first: the control file (owner, formats) arrives after the data.
@@ -280,7 +299,7 @@ TEST_F(SpoolerTest, SmallDocumentsStayInlineAndLargeOnesGetASpoolFileUntilTheJob
   EXPECT_EQ(job.documents(0).storage(), v1::DOCUMENT_STORAGE_INLINE);
   EXPECT_EQ(job.documents(1).storage(), v1::DOCUMENT_STORAGE_SPOOL_FILE);
   EXPECT_THAT(SpoolDir(), ElementsAre(job.documents(1).spool_file()));
-  EXPECT_EQ(job.documents(1).sha256(), Sha256::Of(large));
+  EXPECT_EQ(job.documents(1).checksum(), Checksum::Of(ChecksumAlgorithm::kXxh3_128, large));
 
   auto agent = Attach("a1");
   v1::SpoolerMessage assigned;

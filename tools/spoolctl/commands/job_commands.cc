@@ -289,10 +289,14 @@ int JobCommand(const Context& ctx) {
   field("Width", c.width_columns() ? absl::StrCat(c.width_columns()) : "");
   field("Warnings", absl::StrJoin(job.warnings(), "; "));
   std::cout << fields.Render() << "\n";
-  Table docs({"DOC", "NAME", "FORMAT", "COPIES", "SIZE", "SHA256"});
+  Table docs({"DOC", "NAME", "FORMAT", "COPIES", "SIZE", "CHECKSUM"});
   for (const auto& d : job.documents()) {
+    // Records from before `checksum` existed carry only `sha256`.
+    std::string checksum = !d.checksum().empty() || d.sha256().empty()
+                               ? d.checksum()
+                               : absl::StrCat("sha256:", d.sha256());
     docs.AddRow({absl::StrCat(d.index()), d.name(), d.format(), absl::StrCat(d.copies()),
-                 HumanBytes(d.size_bytes()), d.sha256()});
+                 HumanBytes(d.size_bytes()), checksum});
   }
   std::cout << docs.Render();
   if (job.history_size() > 0) {
