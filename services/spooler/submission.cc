@@ -1,6 +1,5 @@
 #include "services/spooler/submission.h"
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "lib/base/checksum.h"
 #include "services/spooler/duplicate_index.h"
@@ -13,8 +12,10 @@ constexpr uint32_t kDiskCheckEveryChunks = 16;
 
 // Also fills the older `sha256` field when that is the algorithm, for
 // readers that know only it.
-void SetChecksum(std::string checksum, v1::Document* doc) {
-  if (absl::StartsWith(checksum, "sha256:")) doc->set_sha256(checksum.substr(7));
+void SetChecksum(ChecksumAlgorithm algorithm, std::string checksum, v1::Document* doc) {
+  if (algorithm == ChecksumAlgorithm::kSha256) {
+    doc->set_sha256(checksum.substr(ChecksumAlgorithmName(algorithm).size() + 1));  // after "sha256:"
+  }
   doc->set_checksum(std::move(checksum));
 }
 
@@ -122,12 +123,12 @@ absl::StatusOr<v1::Document> Submission::EndDocument() {
     }
     doc->set_storage(v1::DOCUMENT_STORAGE_SPOOL_FILE);
     doc->set_spool_file(file_->name());
-    SetChecksum(file_->FinishChecksum(), doc);
+    SetChecksum(checksum_, file_->FinishChecksum(), doc);
     file_.reset();
   } else {
     // Written with the commit, in its synced batch: one fsync per small job.
     doc->set_storage(v1::DOCUMENT_STORAGE_INLINE);
-    SetChecksum(Checksum::Of(checksum_, buffer_), doc);
+    SetChecksum(checksum_, Checksum::Of(checksum_, buffer_), doc);
     inline_documents_.push_back({doc->index(), std::move(buffer_)});
     buffer_.clear();
   }
