@@ -291,12 +291,7 @@ void PrinterWorker::ReportDeferredEnd(uint64_t job_id, uint64_t lease, const abs
     absl::MutexLock lock(&mu_);
     deferred_failure_ = ConditionForFailure(status);
   }
-  v1::AgentMessage message;
-  message.mutable_failed()->set_job_id(job_id);
-  message.mutable_failed()->set_lease(lease);
-  message.mutable_failed()->set_error(std::string(status.message()));
-  message.mutable_failed()->set_disposition(DispositionFor(OutcomeFor(status)));
-  report_(message);
+  ReportFailed(job_id, lease, status.message(), DispositionFor(OutcomeFor(status)));
 }
 
 void PrinterWorker::Settle() {
@@ -323,18 +318,24 @@ void PrinterWorker::ReportCompleted(uint64_t job_id, uint64_t lease, const Sent&
   report_(message);
 }
 
+void PrinterWorker::ReportFailed(uint64_t job_id, uint64_t lease, absl::string_view error,
+                                 v1::FailureDisposition disposition) {
+  v1::AgentMessage message;
+  message.mutable_failed()->set_job_id(job_id);
+  message.mutable_failed()->set_lease(lease);
+  message.mutable_failed()->set_error(std::string(error));
+  message.mutable_failed()->set_disposition(disposition);
+  report_(message);
+}
+
 void PrinterWorker::ReportJobEnd(const v1::AssignJob& assignment, absl::Status status,
                                  bool device_failed, const Sent& sent) {
   const v1::Job& job = assignment.job();
-  v1::AgentMessage message;
   if (Cancelled(job.id())) {
     device_->AbortJob();
     Log("printer %s: job %d stopped: cancelled", options_.name, job.id());
-    message.mutable_failed()->set_job_id(job.id());
-    message.mutable_failed()->set_lease(assignment.lease());
-    message.mutable_failed()->set_error("cancelled while printing");
-    message.mutable_failed()->set_disposition(v1::FAILURE_DISPOSITION_CANCEL);
-    report_(message);
+    ReportFailed(job.id(), assignment.lease(), "cancelled while printing",
+                 v1::FAILURE_DISPOSITION_CANCEL);
     SetState(v1::PRINTER_STATE_IDLE, "");
     return;
   }
@@ -357,11 +358,7 @@ void PrinterWorker::ReportJobEnd(const v1::AssignJob& assignment, absl::Status s
     DeviceCondition condition = ConditionForFailure(status);
     SetState(condition.state, condition.reason);
   }
-  message.mutable_failed()->set_job_id(job.id());
-  message.mutable_failed()->set_lease(assignment.lease());
-  message.mutable_failed()->set_error(std::string(status.message()));
-  message.mutable_failed()->set_disposition(DispositionFor(outcome));
-  report_(message);
+  ReportFailed(job.id(), assignment.lease(), status.message(), DispositionFor(outcome));
   if (!device_failed) SetState(v1::PRINTER_STATE_IDLE, "");
 }
 

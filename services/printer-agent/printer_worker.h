@@ -88,6 +88,8 @@ class PrinterWorker {
   void ReportJobEnd(const v1::AssignJob& assignment, absl::Status status, bool device_failed,
                     const Sent& sent);
   void ReportCompleted(uint64_t job_id, uint64_t lease, const Sent& sent);
+  void ReportFailed(uint64_t job_id, uint64_t lease, absl::string_view error,
+                    v1::FailureDisposition disposition);
   // Runs `finish` on the finisher, then reports the job.
   void EndLater(uint64_t job_id, uint64_t lease, Device::Finish finish, const Sent& sent);
   // Returns once every job handed to EndLater is reported.
