@@ -28,6 +28,9 @@ absl::StatusOr<std::unique_ptr<IntakeJob>> IntakeJob::Open(
   job->stub_ = v1::Intake::NewStub(channel);
   job->context_.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
   AddCallToken(&job->context_);
+  // The call's metadata leaves with the header, in one write: uncorked, the
+  // sync API sends it on its own and waits for that (a thread switch per job).
+  job->context_.set_initial_metadata_corked(true);
   job->stream_ = job->stub_->Submit(&job->context_);
   v1::SubmitRequest request;
   *request.mutable_header() = header;
