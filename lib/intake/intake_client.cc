@@ -66,7 +66,7 @@ IntakeJob::~IntakeJob() {
 absl::Status IntakeJob::FinalStatus() {
   if (!finished_) {
     finished_ = true;
-    stream_->WritesDone();
+    if (!writes_done_) stream_->WritesDone();
     v1::SubmitResponse ignored;
     while (stream_->Read(&ignored)) {
     }
@@ -150,14 +150,18 @@ absl::Status IntakeJob::Update(const v1::JobUpdate& update) {
 absl::StatusOr<v1::SubmitResponse::Committed> IntakeJob::Commit() {
   v1::SubmitRequest request;
   request.mutable_commit();
-  if (auto s = Send(request, /*more_follows=*/false); !s.ok()) return s;
+  if (finished_) return final_status_;
+  // The commit is the last message: it closes our side of the stream in
+  // the same write, instead of in a write of its own that the sync API
+  // would wait for.
+  writes_done_ = true;
+  if (!stream_->Write(request, grpc::WriteOptions().set_last_message())) return FinalStatus();
   // An opened job learns here whether its header was accepted.
   if (auto s = Accepted(); !s.ok()) return s;
   auto response = Receive();
   if (!response.ok()) return response.status();
   if (!response->has_committed()) return absl::InternalError("expected committed");
   done_ = true;
-  stream_->WritesDone();
   stream_->Finish();
   finished_ = true;
   return response->committed();

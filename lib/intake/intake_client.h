@@ -81,6 +81,7 @@ class IntakeJob {
   bool bulk_sent_ = false;     // a chunk went out before the acceptance was read
   bool done_ = false;  // committed or aborted
   bool finished_ = false;
+  bool writes_done_ = false;  // our side of the stream is closed
   absl::Status final_status_;
 };
 
