@@ -60,6 +60,10 @@ class DirectAppender {
   // Copies `data` into the current buffer; returns the error of an earlier
   // background write or flush, if any.
   absl::Status Append(absl::string_view data);
+  // Whether Append(`bytes` bytes) may wait for the writer thread: it hands
+  // off a full buffer while the previous one is still being written. False
+  // means it only copies.
+  bool AppendMayWait(size_t bytes);
   // Every byte appended so far is on disk, and the file has exactly size()
   // bytes.
   absl::Status Sync();

@@ -42,6 +42,8 @@ class SpoolFiles {
     const std::string& name() const { return name_; }
     uint64_t size() const { return appender_.size(); }
     absl::Status Append(absl::string_view data);
+    // Whether Append(`bytes` bytes) may wait for the disk.
+    bool AppendMayWait(size_t bytes) { return appender_.AppendMayWait(bytes); }
     // Appended bytes may wait in the writer's buffer: a reader sees them
     // once Sync() returned.
     // fdatasync: every byte appended so far is on disk.

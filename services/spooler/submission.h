@@ -45,6 +45,12 @@ class Submission {
   bool WritesToFile(size_t more_bytes) const {
     return file_ != nullptr || (document_open_ && inline_bytes_ + more_bytes > inline_limit_);
   }
+  // Whether AppendChunk(`bytes` bytes) may wait for the disk: it creates
+  // the document's spool file, or the file's writer is behind.
+  bool ChunkMayWait(size_t bytes) const {
+    if (!WritesToFile(bytes)) return false;
+    return file_ == nullptr || file_->AppendMayWait(bytes);
+  }
 
   absl::Status StartDocument(const v1::DocumentStart& start);
   // Refuses chunks over the chunk limit and jobs over the queue's size limit.

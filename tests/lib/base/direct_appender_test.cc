@@ -65,6 +65,20 @@ TEST_P(DirectAppenderTest, WhatWasAppendedReadsBackWholeAfterSync) {
   ExpectFileHolds(path_, expected);
 }
 
+TEST_P(DirectAppenderTest, OnlyAnAppendThatHandsOffTwiceOrToABusyWriterMayWait) {
+  DirectAppender appender(fd_.get(), "file", kBuffer);
+  ASSERT_THAT(appender.Append(Pattern(1000, 1)), IsOk());
+  // Fits in the current buffer: a copy only.
+  EXPECT_FALSE(appender.AppendMayWait(kBuffer - 1001));
+  // Fills two buffers: the second hand-off waits for the first write.
+  EXPECT_TRUE(appender.AppendMayWait(2 * kBuffer));
+  // One hand-off to a writer known to be idle (nothing was handed off yet).
+  EXPECT_FALSE(appender.AppendMayWait(kBuffer - 1000));
+  ASSERT_THAT(appender.Append(Pattern(kBuffer, 2)), IsOk());
+  ASSERT_THAT(appender.Sync(), IsOk());  // the writer is idle again
+  EXPECT_FALSE(appender.AppendMayWait(kBuffer - 1000));
+}
+
 TEST_P(DirectAppenderTest, AppendsAfterASyncContinueTheFileWithoutPadding) {
   DirectAppender appender(fd_.get(), "file", kBuffer);
   std::string expected;
