@@ -77,8 +77,8 @@ absl::Status DirectAppender::Append(absl::string_view data) {
 }
 
 bool DirectAppender::AppendMayWait(size_t bytes) {
-  if (fill_ + bytes < buffer_bytes_) return false;             // no hand-off
-  if (fill_ + bytes >= 2 * buffer_bytes_) return true;         // two: the second waits
+  if (fill_ + bytes < buffer_bytes_) return false;      // no hand-off
+  if (fill_ + bytes >= 2 * buffer_bytes_) return true;  // two: the second waits
   // Only this thread sets pending_, so a writer found idle stays idle.
   absl::MutexLock lock(&mu_);
   return pending_;
