@@ -34,7 +34,7 @@ absl::StatusOr<std::unique_ptr<IntakeJob>> IntakeJob::Open(
   job->stream_ = job->stub_->Submit(&job->context_);
   v1::SubmitRequest request;
   *request.mutable_header() = header;
-  if (auto s = job->Send(request, /*more_follows=*/false); !s.ok()) return s;
+  if (auto s = job->Send(request, Flush::kNow); !s.ok()) return s;
   return job;
 }
 
@@ -76,14 +76,19 @@ absl::Status IntakeJob::FinalStatus() {
   return final_status_;
 }
 
-absl::Status IntakeJob::Send(const v1::SubmitRequest& request, bool more_follows) {
+absl::Status IntakeJob::Send(const v1::SubmitRequest& request, Flush flush) {
   if (finished_) return final_status_;
   // A message that needs no answer and is followed by more may wait in
   // gRPC's buffer: what follows a small job's header then reaches the
   // spooler in one piece with the commit, and wakes it once, not once per
-  // message.
+  // message. The last one closes our side in the same write, instead of in
+  // a write of its own that the sync API would wait for.
   grpc::WriteOptions options;
-  if (more_follows) options.set_buffer_hint();
+  if (flush == Flush::kLater) options.set_buffer_hint();
+  if (flush == Flush::kLast) {
+    options.set_last_message();
+    writes_done_ = true;
+  }
   if (!stream_->Write(request, options)) return FinalStatus();
   return absl::OkStatus();
 }
@@ -98,7 +103,7 @@ absl::StatusOr<v1::SubmitResponse> IntakeJob::Receive() {
 absl::Status IntakeJob::StartDocument(const v1::DocumentStart& start) {
   v1::SubmitRequest request;
   *request.mutable_document_start() = start;
-  return Send(request, /*more_follows=*/true);
+  return Send(request, Flush::kLater);
 }
 
 absl::Status IntakeJob::Write(absl::string_view data) {
@@ -127,7 +132,7 @@ absl::Status IntakeJob::FlushChunk(bool more_follows) {
   }
   // Bulk data goes at once; a small tail waits for what follows it.
   bool hold = more_follows || chunk_.chunk().data().size() < kSmallChunk;
-  absl::Status s = Send(chunk_, hold);
+  absl::Status s = Send(chunk_, hold ? Flush::kLater : Flush::kNow);
   if (!hold) bulk_sent_ = true;
   chunk_.mutable_chunk()->mutable_data()->clear();  // keeps its capacity
   return s;
@@ -138,24 +143,19 @@ absl::Status IntakeJob::EndDocument() {
   if (auto s = FlushChunk(/*more_follows=*/true); !s.ok()) return s;
   v1::SubmitRequest request;
   request.mutable_document_end()->set_no_reply(true);
-  return Send(request, /*more_follows=*/true);
+  return Send(request, Flush::kLater);
 }
 
 absl::Status IntakeJob::Update(const v1::JobUpdate& update) {
   v1::SubmitRequest request;
   *request.mutable_update() = update;
-  return Send(request, /*more_follows=*/true);
+  return Send(request, Flush::kLater);
 }
 
 absl::StatusOr<v1::SubmitResponse::Committed> IntakeJob::Commit() {
   v1::SubmitRequest request;
   request.mutable_commit();
-  if (finished_) return final_status_;
-  // The commit is the last message: it closes our side of the stream in
-  // the same write, instead of in a write of its own that the sync API
-  // would wait for.
-  writes_done_ = true;
-  if (!stream_->Write(request, grpc::WriteOptions().set_last_message())) return FinalStatus();
+  if (auto s = Send(request, Flush::kLast); !s.ok()) return s;
   // An opened job learns here whether its header was accepted.
   if (auto s = Accepted(); !s.ok()) return s;
   auto response = Receive();

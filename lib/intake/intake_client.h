@@ -63,9 +63,11 @@ class IntakeJob {
 
  private:
   IntakeJob() = default;
-  // `more_follows`: the message needs no answer and another one follows
-  // soon, so gRPC may hold it back to send both together.
-  absl::Status Send(const v1::SubmitRequest& request, bool more_follows);
+  // When a message leaves: kLater when it needs no answer and another one
+  // follows soon (gRPC may hold it back to send both together); kNow; and
+  // kLast for the stream's last message, which also closes our side.
+  enum class Flush { kLater, kNow, kLast };
+  absl::Status Send(const v1::SubmitRequest& request, Flush flush);
   // Sends the queued bytes; `more_follows`: another message follows at once.
   absl::Status FlushChunk(bool more_follows);
   // Reads the next response, or the stream's final status as an error.

@@ -1,6 +1,7 @@
 #include "services/spooler/submission.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "lib/base/checksum.h"
 #include "services/spooler/duplicate_index.h"
 #include "services/spooler/intake.h"
@@ -14,7 +15,7 @@ constexpr uint32_t kDiskCheckEveryChunks = 16;
 // readers that know only it.
 void SetChecksum(ChecksumAlgorithm algorithm, std::string checksum, v1::Document* doc) {
   if (algorithm == ChecksumAlgorithm::kSha256) {
-    doc->set_sha256(checksum.substr(ChecksumAlgorithmName(algorithm).size() + 1));  // after "sha256:"
+    doc->set_sha256(std::string(absl::StripPrefix(checksum, "sha256:")));
   }
   doc->set_checksum(std::move(checksum));
 }
