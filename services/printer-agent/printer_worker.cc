@@ -156,6 +156,16 @@ void PrinterWorker::Run() {
         mu_.Await(absl::Condition(&ready));
       }
       if (stop_) return;
+      // After a good job the spooler sends the next one as soon as it has
+      // the report: a busy queue must not flap its printer to idle and
+      // back (two status messages and log lines per job).
+      if (unsettled() && !deferred_failure_) {
+        auto job_or_stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+          return stop_ || !queue_.empty();
+        };
+        mu_.AwaitWithTimeout(absl::Condition(&job_or_stop), options_.settle_delay);
+        if (stop_) return;
+      }
       settle = unsettled();
       if (!queue_.empty()) {
         job = queue_.front();

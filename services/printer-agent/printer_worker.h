@@ -40,6 +40,9 @@ class PrinterWorker {
     // How often the device's own status is read while printing.
     absl::Duration condition_interval = absl::Seconds(3);
     int read_retries = 3;  // ReadDocument resumes per document
+    // How long a printer whose last job went well waits for the next one
+    // before it reports itself idle.
+    absl::Duration settle_delay = absl::Milliseconds(200);
   };
 
   // `report` sends a message to the spooler (dropped while disconnected);

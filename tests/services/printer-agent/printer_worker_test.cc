@@ -2,6 +2,7 @@
 // which attempt each report names.
 #include "services/printer-agent/printer_worker.h"
 
+#include <algorithm>
 #include <functional>
 #include <set>
 #include <string>
@@ -98,10 +99,11 @@ class WorkerTest : public ::testing::Test {
  protected:
   // Starts the worker on a new `Fake`, which it owns; returns the fake.
   template <typename Fake>
-  Fake* Start() {
+  Fake* Start(absl::Duration settle_delay = PrinterWorker::Options().settle_delay) {
     auto device = std::make_unique<Fake>();
     Fake* fake = device.get();
     PrinterWorker::Options options;
+    options.settle_delay = settle_delay;
     options.name = "p1";
     options.queue = "office";
     options.uri = "test:";
@@ -137,9 +139,20 @@ class WorkerTest : public ::testing::Test {
   std::unique_ptr<PrinterWorker> worker_;
 };
 
+// The printer states reported, in order.
+std::vector<v1::PrinterState> States(const std::vector<v1::AgentMessage>& messages) {
+  std::vector<v1::PrinterState> states;
+  for (const auto& m : messages) {
+    if (m.has_printer_status()) states.push_back(m.printer_status().state());
+  }
+  return states;
+}
+
 class PrinterWorkerTest : public WorkerTest {
  protected:
-  void Start() { device_ = WorkerTest::Start<HeldDevice>(); }
+  void Start(absl::Duration settle_delay = PrinterWorker::Options().settle_delay) {
+    device_ = WorkerTest::Start<HeldDevice>(settle_delay);
+  }
   // The job-end reports, once there are `n` (or after 10 s).
   std::vector<v1::AgentMessage> Ends(size_t n) {
     return EndReports(MessagesOnce([n](const auto& m) { return EndReports(m).size() >= n; }));
@@ -184,6 +197,26 @@ TEST_F(PrinterWorkerTest, ACancelOfAQueuedAttemptDropsItAndLeaseZeroMeansAny) {
   absl::SleepFor(absl::Milliseconds(200));  // nothing else is printed
   EXPECT_THAT(device_->printed(), ::testing::ElementsAre("one"));
   EXPECT_EQ(Ends(1).size(), 1u);
+}
+
+TEST_F(PrinterWorkerTest, ANextJobSentAfterTheReportKeepsThePrinterPrintingThenItSettlesIdle) {
+  Start(/*settle_delay=*/absl::Seconds(2));
+  worker_->Assign(Assignment(1, /*lease=*/10, "one"));
+  device_->Release();
+  ASSERT_EQ(Ends(1).size(), 1u);
+  // The spooler's answer to the report: the next job, a round trip later.
+  absl::SleepFor(absl::Milliseconds(100));
+  worker_->Assign(Assignment(2, /*lease=*/11, "two"));
+  ASSERT_EQ(Ends(2).size(), 2u);
+  auto settled = MessagesOnce([](const auto& m) {
+    return EndReports(m).size() == 2 && States(m).back() == v1::PRINTER_STATE_IDLE;
+  });
+  // From the first job on (the probe at start may report idle first):
+  // printing through both jobs, idle once no third job came.
+  std::vector<v1::PrinterState> states = States(settled);
+  states.erase(states.begin(), std::find(states.begin(), states.end(), v1::PRINTER_STATE_PRINTING));
+  EXPECT_THAT(states, ::testing::ElementsAre(v1::PRINTER_STATE_PRINTING, v1::PRINTER_STATE_IDLE));
+  EXPECT_THAT(device_->printed(), ::testing::ElementsAre("one", "two"));
 }
 
 // A device that ends jobs deferred, as dir: does: a job's Finish waits
