@@ -1,11 +1,16 @@
 #include "services/spooler/intake_service.h"
 
-#include <atomic>
 #include <memory>
+#include <optional>
+#include <vector>
+
+#include <grpcpp/support/proto_buffer_reader.h>
+#include <grpcpp/support/proto_buffer_writer.h>
 
 #include "absl/strings/str_cat.h"
 #include "lib/base/logging.h"
 #include "lib/grpc/status_conversion.h"
+#include "services/spooler/chunk_wire.h"
 
 namespace spoolgate::spooler {
 namespace {
@@ -19,7 +24,7 @@ namespace {
 // syncs) run on SlowSteps' pool rather than on gRPC's few callback threads,
 // which serve every stream: waiting there would hold up the others, and
 // their chance to share an fsync. See RunStep for the one exception.
-class SubmitReactor final : public grpc::ServerBidiReactor<v1::SubmitRequest, v1::SubmitResponse> {
+class SubmitReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   SubmitReactor(Spooler& spooler, SlowSteps& slow, grpc::CallbackServerContext* context,
                 absl::Status authorized)
@@ -28,7 +33,7 @@ class SubmitReactor final : public grpc::ServerBidiReactor<v1::SubmitRequest, v1
       Finish(ToGrpcStatus(authorized));
       return;
     }
-    StartRead(&request_);
+    StartRead(&incoming_);
   }
 
   void OnReadDone(bool ok) override {
@@ -41,6 +46,10 @@ class SubmitReactor final : public grpc::ServerBidiReactor<v1::SubmitRequest, v1
       }
       return;
     }
+    if (!Decode()) {
+      Finish(Fail(absl::InvalidArgumentError("malformed request")));
+      return;
+    }
     RunStep();
   }
 
@@ -49,7 +58,7 @@ class SubmitReactor final : public grpc::ServerBidiReactor<v1::SubmitRequest, v1
       Finish(grpc::Status(grpc::StatusCode::CANCELLED, "client gone"));
       return;
     }
-    StartRead(&request_);
+    StartRead(&incoming_);
   }
 
   void OnDone() override { delete this; }
@@ -57,9 +66,42 @@ class SubmitReactor final : public grpc::ServerBidiReactor<v1::SubmitRequest, v1
  private:
   enum class Next { kRead, kReply, kReplyAndFinish, kFail };
 
-  // Handles request_ where it is cheapest without making others wait.
+  // Reads the message in incoming_: a chunk's data into chunk_ (views of
+  // the slices, which slices_ keeps), anything else into request_.
+  bool Decode() {
+    chunk_.reset();
+    slices_.clear();
+    if (incoming_.Dump(&slices_).ok()) {
+      std::vector<absl::string_view> pieces;
+      pieces.reserve(slices_.size());
+      for (const grpc::Slice& s : slices_) {
+        pieces.emplace_back(reinterpret_cast<const char*>(s.begin()), s.size());
+      }
+      chunk_ = ChunkDataOf(pieces);
+    }
+    if (chunk_) {
+      incoming_.Clear();
+      return true;
+    }
+    slices_.clear();
+    // As gRPC parses a message (and clears the buffer).
+    return grpc::GenericDeserialize<grpc::ProtoBufferReader, v1::SubmitRequest>(&incoming_, &request_)
+        .ok();
+  }
+
+  v1::SubmitRequest::KindCase kind() const {
+    return chunk_ ? v1::SubmitRequest::kChunk : request_.kind_case();
+  }
+  size_t ChunkBytes() const {
+    if (!chunk_) return request_.chunk().data().size();
+    size_t n = 0;
+    for (absl::string_view piece : *chunk_) n += piece.size();
+    return n;
+  }
+
+  // Handles the message where it is cheapest without making others wait.
   void RunStep() {
-    if (request_.kind_case() == v1::SubmitRequest::kCommit) {
+    if (kind() == v1::SubmitRequest::kCommit) {
       // A commit may wait for its fsync right here, which costs no thread
       // switch, unless another callback thread already waits for the disk.
       slow_.Run([this] { Proceed(); });  // may end the stream, and `this` with it
@@ -75,9 +117,9 @@ class SubmitReactor final : public grpc::ServerBidiReactor<v1::SubmitRequest, v1
   // the writer's buffer is cheaper here (no thread switch, and the bytes
   // are still in this core's cache). Ending a spooled document syncs it.
   bool MayBlock() const {
-    switch (request_.kind_case()) {
+    switch (kind()) {
       case v1::SubmitRequest::kChunk:
-        return submission_ && submission_->ChunkMayWait(request_.chunk().data().size());
+        return submission_ && submission_->ChunkMayWait(ChunkBytes());
       case v1::SubmitRequest::kDocumentEnd:
         return submission_ && submission_->WritesToFile(0);
       default:
@@ -85,19 +127,31 @@ class SubmitReactor final : public grpc::ServerBidiReactor<v1::SubmitRequest, v1
     }
   }
 
-  // Handles request_ and starts what comes next on the stream.
+  // Handles the message and starts what comes next on the stream.
   void Proceed() {
     response_.Clear();
-    switch (Handle()) {
+    Next next = Handle();
+    chunk_.reset();
+    slices_.clear();  // the chunk's bytes are where they belong now
+    if (next == Next::kReply || next == Next::kReplyAndFinish) {
+      bool own_buffer;
+      outgoing_.Clear();  // the last reply's write is done
+      if (!grpc::GenericSerialize<grpc::ProtoBufferWriter, v1::SubmitResponse>(response_, &outgoing_,
+                                                                              &own_buffer)
+               .ok()) {
+        next = Refuse(absl::InternalError("cannot serialize the reply"));
+      }
+    }
+    switch (next) {
       case Next::kRead:
-        StartRead(&request_);
+        StartRead(&incoming_);
         break;
       case Next::kReply:
-        StartWrite(&response_);
+        StartWrite(&outgoing_);
         break;
       case Next::kReplyAndFinish:
         // The job is durable whether or not this reply reaches the client.
-        StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
+        StartWriteAndFinish(&outgoing_, grpc::WriteOptions(), grpc::Status::OK);
         break;
       case Next::kFail:
         Finish(failure_);
@@ -105,13 +159,13 @@ class SubmitReactor final : public grpc::ServerBidiReactor<v1::SubmitRequest, v1
     }
   }
 
-  // Applies request_ to the submission; what to do next, with response_
-  // filled in for a reply and failure_ for kFail.
+  // Applies the message to the submission; what to do next, with
+  // response_ filled in for a reply and failure_ for kFail.
   Next Handle() {
-    if (!submission_ && request_.kind_case() != v1::SubmitRequest::kHeader) {
+    if (!submission_ && kind() != v1::SubmitRequest::kHeader) {
       return Refuse(absl::InvalidArgumentError("the first message must be a header"));
     }
-    switch (request_.kind_case()) {
+    switch (kind()) {
       case v1::SubmitRequest::kHeader: {
         if (submission_) return Refuse(absl::InvalidArgumentError("header sent twice"));
         v1::JobHeader* header = request_.mutable_header();
@@ -129,9 +183,12 @@ class SubmitReactor final : public grpc::ServerBidiReactor<v1::SubmitRequest, v1
       case v1::SubmitRequest::kUpdate:
         if (auto s = submission_->Update(request_.update()); !s.ok()) return Refuse(s);
         return Next::kRead;
-      case v1::SubmitRequest::kChunk:
-        if (auto s = submission_->AppendChunk(request_.chunk().data()); !s.ok()) return Refuse(s);
+      case v1::SubmitRequest::kChunk: {
+        absl::Status s = chunk_ ? submission_->AppendChunk(*chunk_)
+                                : submission_->AppendChunk(request_.chunk().data());
+        if (!s.ok()) return Refuse(s);
         return Next::kRead;
+      }
       case v1::SubmitRequest::kDocumentEnd: {
         auto doc = submission_->EndDocument();
         if (!doc.ok()) return Refuse(doc.status());
@@ -168,15 +225,19 @@ class SubmitReactor final : public grpc::ServerBidiReactor<v1::SubmitRequest, v1
   Spooler& spooler_;
   SlowSteps& slow_;
   const std::string peer_;
-  v1::SubmitRequest request_;
+  grpc::ByteBuffer incoming_;
+  std::vector<grpc::Slice> slices_;  // incoming_'s, while chunk_ views them
+  std::optional<std::vector<absl::string_view>> chunk_;
+  v1::SubmitRequest request_;  // any message but a chunk read in place
   v1::SubmitResponse response_;
+  grpc::ByteBuffer outgoing_;
   grpc::Status failure_;
   std::unique_ptr<Submission> submission_;
 };
 
 }  // namespace
 
-grpc::ServerBidiReactor<v1::SubmitRequest, v1::SubmitResponse>* IntakeService::Submit(
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* IntakeService::Submit(
     grpc::CallbackServerContext* context) {
   auto who = auth_.Authorize(*context, "Intake.Submit");
   return new SubmitReactor(spooler_, slow_, context, who.status());

@@ -72,16 +72,17 @@ absl::Status Submission::SpillToFile() {
   return s;
 }
 
-absl::Status Submission::AppendChunk(absl::string_view data) {
+absl::Status Submission::AppendChunk(absl::Span<const absl::string_view> pieces) {
   if (failed_) return absl::FailedPreconditionError("submission already failed");
   if (!document_open_) return absl::InvalidArgumentError("chunk outside a document");
-  if (data.size() > max_chunk_bytes_) {
+  size_t size = 0;
+  for (absl::string_view piece : pieces) size += piece.size();
+  if (size > max_chunk_bytes_) {
     failed_ = true;
     return absl::InvalidArgumentError(
-        absl::StrCat("chunk of ", data.size(), " bytes exceeds the limit of ",
-                     max_chunk_bytes_));
+        absl::StrCat("chunk of ", size, " bytes exceeds the limit of ", max_chunk_bytes_));
   }
-  if (max_bytes_ != 0 && total_bytes_ + data.size() > max_bytes_) {
+  if (max_bytes_ != 0 && total_bytes_ + size > max_bytes_) {
     failed_ = true;
     return absl::ResourceExhaustedError(absl::StrCat(
         "job larger than the queue's limit of ", max_bytes_, " bytes"));
@@ -93,21 +94,21 @@ absl::Status Submission::AppendChunk(absl::string_view data) {
       return s;
     }
   }
-  if (data.empty()) return absl::OkStatus();
+  if (size == 0) return absl::OkStatus();
   absl::Status s;
-  if (!WritesToFile(data.size())) {
-    buffer_.append(data.data(), data.size());
-    inline_bytes_ += data.size();
+  if (!WritesToFile(size)) {
+    for (absl::string_view piece : pieces) buffer_.append(piece.data(), piece.size());
+    inline_bytes_ += size;
   } else {
     if (!file_) s = SpillToFile();
-    if (s.ok()) s = file_->Append(data);
+    for (size_t i = 0; s.ok() && i < pieces.size(); ++i) s = file_->Append(pieces[i]);
   }
   if (!s.ok()) {
     failed_ = true;
     return s;
   }
-  document_bytes_ += data.size();
-  total_bytes_ += data.size();
+  document_bytes_ += size;
+  total_bytes_ += size;
   return absl::OkStatus();
 }
 

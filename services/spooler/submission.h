@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "services/spooler/job_store.h"
 #include "services/spooler/spool_files.h"
 #include "spoolgate/v1/intake.pb.h"
@@ -54,7 +55,11 @@ class Submission {
 
   absl::Status StartDocument(const v1::DocumentStart& start);
   // Refuses chunks over the chunk limit and jobs over the queue's size limit.
-  absl::Status AppendChunk(absl::string_view data);
+  absl::Status AppendChunk(absl::string_view data) {
+    return AppendChunk(absl::MakeConstSpan(&data, 1));
+  }
+  // A chunk in pieces, as it came off the wire (see ChunkDataOf).
+  absl::Status AppendChunk(absl::Span<const absl::string_view> pieces);
   // Ends the document; a spool file is synced before this returns, an
   // inline document is made durable by the commit.
   absl::StatusOr<v1::Document> EndDocument();
