@@ -10,7 +10,10 @@ namespace {
 constexpr uint8_t kChunkTag = (3 << 3) | 2;
 constexpr uint8_t kDataTag = (1 << 3) | 2;
 
-// Reads bytes across the pieces of a message.
+// Reads bytes across the pieces of a message. Not with CodedInputStream's
+// readers: they take multi-byte tags and lengths of up to ten bytes, which
+// protobuf's message parser refuses (the fuzz target found such a case),
+// and whatever that parser refuses must be left to it here.
 class Cursor {
  public:
   explicit Cursor(absl::Span<const absl::string_view> pieces) : pieces_(pieces) {

@@ -66,8 +66,9 @@ class SubmitReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grp
  private:
   enum class Next { kRead, kReply, kReplyAndFinish, kFail };
 
-  // Reads the message in incoming_: a chunk's data into chunk_ (views of
-  // the slices, which slices_ keeps), anything else into request_.
+  // Reads the message in incoming_. A chunk's data ends up in chunk_: views
+  // of the slices (which slices_ keeps), or of request_ when it had to be
+  // parsed. Anything else goes to request_.
   bool Decode() {
     chunk_.reset();
     slices_.clear();
@@ -85,15 +86,20 @@ class SubmitReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grp
     }
     slices_.clear();
     // As gRPC parses a message (and clears the buffer).
-    return grpc::GenericDeserialize<grpc::ProtoBufferReader, v1::SubmitRequest>(&incoming_, &request_)
-        .ok();
+    if (!grpc::GenericDeserialize<grpc::ProtoBufferReader, v1::SubmitRequest>(&incoming_, &request_)
+             .ok()) {
+      return false;
+    }
+    if (request_.has_chunk()) {
+      chunk_ = std::vector<absl::string_view>{request_.chunk().data()};
+    }
+    return true;
   }
 
   v1::SubmitRequest::KindCase kind() const {
     return chunk_ ? v1::SubmitRequest::kChunk : request_.kind_case();
   }
   size_t ChunkBytes() const {
-    if (!chunk_) return request_.chunk().data().size();
     size_t n = 0;
     for (absl::string_view piece : *chunk_) n += piece.size();
     return n;
@@ -183,12 +189,9 @@ class SubmitReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grp
       case v1::SubmitRequest::kUpdate:
         if (auto s = submission_->Update(request_.update()); !s.ok()) return Refuse(s);
         return Next::kRead;
-      case v1::SubmitRequest::kChunk: {
-        absl::Status s = chunk_ ? submission_->AppendChunk(*chunk_)
-                                : submission_->AppendChunk(request_.chunk().data());
-        if (!s.ok()) return Refuse(s);
+      case v1::SubmitRequest::kChunk:
+        if (auto s = submission_->AppendChunk(*chunk_); !s.ok()) return Refuse(s);
         return Next::kRead;
-      }
       case v1::SubmitRequest::kDocumentEnd: {
         auto doc = submission_->EndDocument();
         if (!doc.ok()) return Refuse(doc.status());
@@ -227,7 +230,7 @@ class SubmitReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grp
   const std::string peer_;
   grpc::ByteBuffer incoming_;
   std::vector<grpc::Slice> slices_;  // incoming_'s, while chunk_ views them
-  std::optional<std::vector<absl::string_view>> chunk_;
+  std::optional<std::vector<absl::string_view>> chunk_;  // set for every chunk
   v1::SubmitRequest request_;  // any message but a chunk read in place
   v1::SubmitResponse response_;
   grpc::ByteBuffer outgoing_;
