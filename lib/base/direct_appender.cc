@@ -17,12 +17,12 @@ size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
 }  // namespace
 
-void DirectAppender::AlignedFree::operator()(char* p) const { std::free(p); }
-
 DirectAppender::DirectAppender(int fd, std::string name, size_t buffer_bytes)
-    : fd_(fd), name_(std::move(name)), buffer_bytes_(buffer_bytes) {
-  current_.reset(static_cast<char*>(std::aligned_alloc(kAlignment, buffer_bytes_)));
-  spare_.reset(static_cast<char*>(std::aligned_alloc(kAlignment, buffer_bytes_)));
+    : fd_(fd), name_(std::move(name)), buffer_bytes_(buffer_bytes),
+      current_(AlignedBuffers::ForDirectIo().Take(buffer_bytes_)) {}
+
+void DirectAppender::StartWriting() {
+  spare_ = AlignedBuffers::ForDirectIo().Take(buffer_bytes_);
   writer_ = std::thread([this] { WriterLoop(); });
   flusher_ = std::thread([this] { FlusherLoop(); });
 }
@@ -59,26 +59,28 @@ DirectAppender::~DirectAppender() {
     absl::MutexLock lock(&mu_);
     stop_ = true;
   }
-  writer_.join();
-  flusher_.join();
+  if (writer_.joinable()) writer_.join();
+  if (flusher_.joinable()) flusher_.join();
 }
 
 absl::Status DirectAppender::Append(absl::string_view data) {
   while (!data.empty()) {
+    // A full buffer is handed off only when more bytes come: a file that
+    // fills one exactly is written by Sync, without the writer threads.
+    if (fill_ == buffer_bytes_) {
+      if (auto s = HandOff(); !s.ok()) return s;
+    }
     size_t n = std::min(data.size(), buffer_bytes_ - fill_);
     std::memcpy(current_.get() + fill_, data.data(), n);
     fill_ += n;
     data.remove_prefix(n);
-    if (fill_ == buffer_bytes_) {
-      if (auto s = HandOff(); !s.ok()) return s;
-    }
   }
   return absl::OkStatus();
 }
 
 bool DirectAppender::AppendMayWait(size_t bytes) {
-  if (fill_ + bytes < buffer_bytes_) return false;      // no hand-off
-  if (fill_ + bytes >= 2 * buffer_bytes_) return true;  // two: the second waits
+  if (fill_ + bytes <= buffer_bytes_) return false;    // no hand-off
+  if (fill_ + bytes > 2 * buffer_bytes_) return true;  // two: the second waits
   // Only this thread sets pending_, so a writer found idle stays idle.
   absl::MutexLock lock(&mu_);
   return pending_;
@@ -86,6 +88,7 @@ bool DirectAppender::AppendMayWait(size_t bytes) {
 
 absl::Status DirectAppender::HandOff() {
   absl::MutexLock lock(&mu_);
+  if (!writer_.joinable()) StartWriting();
   mu_.Await(absl::Condition(+[](bool* pending) { return !*pending; }, &pending_));
   if (!error_.ok()) return error_;
   std::swap(current_, spare_);

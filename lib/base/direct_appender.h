@@ -1,7 +1,7 @@
 // Appends to a file opened with O_DIRECT: bytes are gathered in page-aligned
 // buffers, a background thread writes each full buffer while the caller
 // fills the next one, and another flushes the disk's cache as the file
-// grows.
+// grows. A file that fits in one buffer starts no thread: Sync writes it.
 //
 // Why: on a virtual machine a buffered write costs the CPU a copy into
 // page-cache pages that often have never been touched (each first touch is
@@ -30,6 +30,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "lib/base/aligned_buffers.h"
 
 namespace spoolgate {
 
@@ -69,11 +70,10 @@ class DirectAppender {
   absl::Status Sync();
 
  private:
-  struct AlignedFree {
-    void operator()(char* p) const;
-  };
-  using Buffer = std::unique_ptr<char, AlignedFree>;
+  using Buffer = AlignedBuffers::Buffer;
 
+  // The second buffer and the threads, at the first hand-off.
+  void StartWriting() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Hands the full current buffer to the writer thread.
   absl::Status HandOff();
   // Waits until the writer thread is idle; returns the first error.
@@ -91,15 +91,15 @@ class DirectAppender {
   size_t fill_ = 0;
 
   absl::Mutex mu_;
-  Buffer spare_ ABSL_GUARDED_BY(mu_);  // the buffer the writer thread owns
+  Buffer spare_ ABSL_GUARDED_BY(mu_);  // the buffer the writer thread owns; null until the first hand-off
   bool pending_ ABSL_GUARDED_BY(mu_) = false;  // spare_ holds a full buffer to write
   uint64_t pending_offset_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t written_ ABSL_GUARDED_BY(mu_) = 0;  // end of the last buffer written
   uint64_t flushed_ ABSL_GUARDED_BY(mu_) = 0;  // written_ as of the last flush started
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status error_ ABSL_GUARDED_BY(mu_);
-  std::thread writer_;
-  std::thread flusher_;
+  std::thread writer_;   // started with the first hand-off
+  std::thread flusher_;  // likewise
 };
 
 }  // namespace spoolgate

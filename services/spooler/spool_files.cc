@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "lib/base/aligned_buffers.h"
 #include "lib/base/file_io.h"
 #include "lib/base/status_macros.h"
 
@@ -107,6 +108,17 @@ BlockRead ReadBlock(int fd, char* buffer, size_t bytes, uint64_t position) {
   }
 }
 
+uint64_t RoundUp(uint64_t n, uint64_t to) { return (n + to - 1) / to * to; }
+
+// The size of one direct read: kReadAheadBytes (or a larger block), but
+// no more than the `left` bytes of the file need; most spool files are far
+// under 4 MiB.
+size_t ReadBytes(size_t block_bytes, uint64_t left) {
+  constexpr size_t kAlign = DirectAppender::kAlignment;
+  uint64_t full = std::max<uint64_t>(RoundUp(block_bytes, kAlign), kReadAheadBytes);
+  return static_cast<size_t>(std::min(full, std::max<uint64_t>(kAlign, RoundUp(left, kAlign))));
+}
+
 }  // namespace
 
 absl::Status SpoolFiles::Read(const std::string& name, uint64_t offset, size_t block_bytes,
@@ -123,18 +135,20 @@ absl::Status SpoolFiles::Read(const std::string& name, uint64_t offset, size_t b
     return Errno("open", path);
   }
   ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);  // for the page-cache path
-  // Reads are whole aligned blocks of at least 4 MiB; `fn` still gets at
-  // most block_bytes at a time.
-  const size_t read_bytes =
-      std::max<size_t>((block_bytes + kAlign - 1) / kAlign * kAlign, kReadAheadBytes);
-  using Block = std::unique_ptr<char, decltype(&std::free)>;  // uninitialised: read into
-  Block blocks[2] = {Block(static_cast<char*>(std::aligned_alloc(kAlign, read_bytes)), &std::free),
-                     Block(static_cast<char*>(std::aligned_alloc(kAlign, read_bytes)), &std::free)};
-  // A direct read starts on a block boundary; the bytes before `offset` are skipped.
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return Errno("stat", path);
+  const uint64_t file_bytes = static_cast<uint64_t>(st.st_size);
+  // Reads are whole aligned blocks of 4 MiB (or what is left of the file);
+  // `fn` still gets at most block_bytes at a time. A direct read starts on
+  // a block boundary; the bytes before `offset` are skipped.
   uint64_t position = offset / kAlign * kAlign;
+  const size_t read_bytes = ReadBytes(block_bytes, file_bytes - std::min(file_bytes, position));
+  AlignedBuffers& buffers = AlignedBuffers::ForDirectIo();
+  AlignedBuffers::Buffer blocks[2] = {buffers.Take(read_bytes), nullptr};
   // Without page cache there is no kernel read-ahead: the next block is
   // read on a pool thread while `fn` sends this one, so the disk and the
-  // network overlap.
+  // network overlap. The first is read here: a file of one block needs no
+  // other thread.
   auto read_at = [&](int i, uint64_t at) {
     auto done = std::make_shared<std::promise<BlockRead>>();
     std::future<BlockRead> result = done->get_future();
@@ -150,23 +164,32 @@ absl::Status SpoolFiles::Read(const std::string& name, uint64_t offset, size_t b
     ~InFlight() {
       if (read.valid()) read.wait();
     }
-  } ahead{read_at(0, position)};
+  } ahead;
+  BlockRead read = ReadBlock(fd.get(), blocks[0].get(), read_bytes, position);
   for (int current = 0;; current = 1 - current) {
-    BlockRead read = ahead.read.get();
     if (read.bytes < 0) return FileError(read.error, absl::StrCat("read ", path));
     if (read.bytes == 0) return absl::OkStatus();
     size_t n = static_cast<size_t>(read.bytes);
     size_t skip = static_cast<size_t>(offset - position);
     position += n;
-    ahead.read = read_at(1 - current, position);
-    if (n <= skip) continue;
-    absl::string_view data(blocks[current].get() + skip, n - skip);
-    while (!data.empty()) {
-      absl::string_view piece = data.substr(0, block_bytes);
-      if (!fn(offset, piece)) return absl::OkStatus();
-      offset += piece.size();
-      data.remove_prefix(piece.size());
+    // No read-ahead past the end (the file is complete when read): it
+    // would only find the end again.
+    bool last = position >= file_bytes;
+    if (!last) {
+      if (!blocks[1 - current]) blocks[1 - current] = buffers.Take(read_bytes);
+      ahead.read = read_at(1 - current, position);
     }
+    if (n > skip) {
+      absl::string_view data(blocks[current].get() + skip, n - skip);
+      while (!data.empty()) {
+        absl::string_view piece = data.substr(0, block_bytes);
+        if (!fn(offset, piece)) return absl::OkStatus();
+        offset += piece.size();
+        data.remove_prefix(piece.size());
+      }
+    }
+    if (last) return absl::OkStatus();
+    read = ahead.read.get();
   }
 }
 

@@ -1,9 +1,11 @@
 #include "lib/base/direct_appender.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <memory>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -72,8 +74,10 @@ TEST_P(DirectAppenderTest, OnlyAnAppendThatHandsOffTwiceOrToABusyWriterMayWait) 
   EXPECT_FALSE(appender.AppendMayWait(kBuffer - 1001));
   // Fills two buffers: the second hand-off waits for the first write.
   EXPECT_TRUE(appender.AppendMayWait(2 * kBuffer));
-  // One hand-off to a writer known to be idle (nothing was handed off yet).
+  // Fills the buffer exactly: it is handed off only when more comes.
   EXPECT_FALSE(appender.AppendMayWait(kBuffer - 1000));
+  // One hand-off to a writer known to be idle (nothing was handed off yet).
+  EXPECT_FALSE(appender.AppendMayWait(kBuffer - 999));
   ASSERT_THAT(appender.Append(Pattern(kBuffer, 2)), IsOk());
   ASSERT_THAT(appender.Sync(), IsOk());  // the writer is idle again
   EXPECT_FALSE(appender.AppendMayWait(kBuffer - 1000));
@@ -92,6 +96,35 @@ TEST_P(DirectAppenderTest, AppendsAfterASyncContinueTheFileWithoutPadding) {
     EXPECT_EQ(static_cast<size_t>(st.st_size), expected.size()) << "round " << round;
   }
   ExpectFileHolds(path_, expected);
+}
+
+// Threads of this process, from /proc.
+int ThreadCount() {
+  int n = 0;
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir("/proc/self/task"), &::closedir);
+  while (dirent* e = ::readdir(dir.get())) n += e->d_name[0] != '.';
+  return n;
+}
+
+// Most spool files fit in one buffer: they are written by Sync, on the
+// caller's thread, and cost no thread of their own.
+TEST_P(DirectAppenderTest, AFileThatFitsOneBufferStartsNoThread) {
+  int before = ThreadCount();
+  std::string data = Pattern(kBuffer, 3);  // fills the one buffer exactly
+  {
+    DirectAppender appender(fd_.get(), "file", kBuffer);
+    ASSERT_THAT(appender.Append(data), IsOk());
+    EXPECT_EQ(ThreadCount(), before);
+    ASSERT_THAT(appender.Sync(), IsOk());
+    EXPECT_EQ(ThreadCount(), before);
+    ExpectFileHolds(path_, data);
+    // The first hand-off starts the writing threads.
+    ASSERT_THAT(appender.Append(Pattern(2, 4)), IsOk());
+    EXPECT_GT(ThreadCount(), before);
+    ASSERT_THAT(appender.Sync(), IsOk());
+    data += Pattern(2, 4);
+  }
+  ExpectFileHolds(path_, data);
 }
 
 TEST_P(DirectAppenderTest, AnEmptyFileSyncsToZeroBytes) {

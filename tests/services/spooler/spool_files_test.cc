@@ -56,6 +56,27 @@ TEST(SpoolFilesTest, WrittenBytesReadBackFromAnyOffsetInBlocks) {
   EXPECT_EQ((*writer)->FinishChecksum(), Checksum::Of(ChecksumAlgorithm::kXxh3_128, data));
 }
 
+// Files of several read blocks (4 MiB each), ending inside a block and on
+// its edge: the read-ahead hands over every byte once and in order.
+TEST(SpoolFilesTest, FilesOfSeveralBlocksReadBackWholeFromAnyOffset) {
+  TempDir dir;
+  auto files = *SpoolFiles::Open(dir.path());
+  constexpr size_t kBlock = 4 << 20;
+  for (size_t size : {2 * kBlock + 12345, 2 * kBlock}) {
+    auto writer = *files.Create(size, 0, ChecksumAlgorithm::kXxh3_128);
+    std::string data(size, '\0');
+    for (size_t i = 0; i < size; ++i) data[i] = static_cast<char>((i * 131) % 251);
+    ASSERT_THAT(writer->Append(data), IsOk());
+    ASSERT_THAT(writer->Sync(), IsOk());
+    for (uint64_t offset : {uint64_t{0}, uint64_t{kBlock - 1}, uint64_t{kBlock + 4096},
+                            uint64_t{size - 1}, uint64_t{size}}) {
+      std::string read = ReadFrom(files, writer->name(), offset, 1 << 20);
+      EXPECT_EQ(read.size(), size - offset) << "size " << size << " offset " << offset;
+      EXPECT_TRUE(read == data.substr(offset)) << "size " << size << " offset " << offset;
+    }
+  }
+}
+
 TEST(SpoolFilesTest, AReaderMayStopEarly) {
   TempDir dir;
   auto files = *SpoolFiles::Open(dir.path());
