@@ -1,11 +1,13 @@
 // Spooler load tool: starts the real spooler binary on a temp dir and
 // measures synced-acknowledgement throughput and latency for 1 KiB jobs at
-// several concurrency levels, then MB/s and the spooler's peak RSS for one
-// large job (a fresh process, so the RSS figure is that job's alone).
+// several concurrency levels and for mid-size documents (spool files), then
+// MB/s and the spooler's peak RSS for one large job (a fresh process, so
+// the RSS figure is that job's alone).
 #include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include <grpcpp/create_channel.h>
@@ -14,6 +16,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "lib/base/memory.h"
 #include "spoolgate/v1/intake.grpc.pb.h"
 #include "tests/testing/spooler_process.h"
 #include "tests/testing/temp_dir.h"
@@ -21,6 +24,9 @@
 ABSL_FLAG(std::vector<std::string>, concurrency, std::vector<std::string>({"1", "8", "64"}),
           "submitter counts");
 ABSL_FLAG(int, jobs, 2000, "1 KiB jobs per concurrency level");
+ABSL_FLAG(int, mid_jobs, 200, "mid-size jobs (each its own spool file); 0 skips them");
+ABSL_FLAG(int, mid_job_kib, 1024, "size of a mid-size job in KiB");
+ABSL_FLAG(int, mid_concurrency, 4, "submitters of mid-size jobs");
 ABSL_FLAG(uint64_t, big_job_mib, 1024, "size of the large job in MiB; 0 skips it");
 
 namespace spoolgate {
@@ -55,6 +61,39 @@ bool SubmitJob(v1::Intake::Stub& stub, uint64_t size) {
   return stream->Finish().ok() && committed;
 }
 
+struct Level {
+  double jobs_per_second = 0;
+  double p50_ms = 0;
+  double p99_ms = 0;
+  int errors = 0;
+};
+
+// `total` jobs of `size` bytes from `n` submitters at once.
+Level RunLevel(const std::shared_ptr<grpc::Channel>& channel, int n, int total, uint64_t size) {
+  std::vector<std::vector<double>> latencies(n);
+  std::atomic<int> errors{0};
+  std::atomic<int> next{0};
+  absl::Time start = absl::Now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < n; ++t) {
+    threads.emplace_back([&, t] {
+      auto own = v1::Intake::NewStub(channel);
+      while (next.fetch_add(1) < total) {
+        absl::Time begin = absl::Now();
+        if (!SubmitJob(*own, size)) ++errors;
+        latencies[t].push_back(absl::ToDoubleMilliseconds(absl::Now() - begin));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  std::vector<double> all;
+  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  std::sort(all.begin(), all.end());
+  auto pct = [&](double p) { return all.empty() ? 0 : all[static_cast<size_t>(p * (all.size() - 1))]; };
+  return {total / seconds, pct(0.50), pct(0.99), errors.load()};
+}
+
 int Run() {
   testing::TempDir dir;
   testing::SpoolerProcess spooler(dir.Sub("data"), dir.Sub("spooler.log"),
@@ -71,32 +110,20 @@ int Run() {
                                "p99 ms", "errors");
   for (const auto& level : absl::GetFlag(FLAGS_concurrency)) {
     int n = std::stoi(level);
-    int total = absl::GetFlag(FLAGS_jobs);
-    std::vector<std::vector<double>> latencies(n);
-    std::atomic<int> errors{0};
-    std::atomic<int> next{0};
-    absl::Time start = absl::Now();
-    std::vector<std::thread> threads;
-    for (int t = 0; t < n; ++t) {
-      threads.emplace_back([&, t] {
-        auto own = v1::Intake::NewStub(channel);
-        while (next.fetch_add(1) < total) {
-          absl::Time begin = absl::Now();
-          if (!SubmitJob(*own, 1024)) ++errors;
-          latencies[t].push_back(absl::ToDoubleMilliseconds(absl::Now() - begin));
-        }
-      });
-    }
-    for (auto& t : threads) t.join();
-    double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-    std::vector<double> all;
-    for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-    std::sort(all.begin(), all.end());
-    auto pct = [&](double p) { return all.empty() ? 0 : all[static_cast<size_t>(p * (all.size() - 1))]; };
-    std::cout << absl::StrFormat("%-12d %10.0f %10.2f %10.2f %8d\n", n, total / seconds,
-                                 pct(0.50), pct(0.99), errors.load());
+    Level result = RunLevel(channel, n, absl::GetFlag(FLAGS_jobs), 1024);
+    std::cout << absl::StrFormat("%-12d %10.0f %10.2f %10.2f %8d\n", n, result.jobs_per_second,
+                                 result.p50_ms, result.p99_ms, result.errors);
   }
-  std::cout << "spooler peak RSS after the small-job levels: " << testing::PeakRssKib(spooler.pid()) / 1024
+  if (int mid_jobs = absl::GetFlag(FLAGS_mid_jobs); mid_jobs > 0) {
+    uint64_t size = uint64_t{1024} * absl::GetFlag(FLAGS_mid_job_kib);
+    int n = absl::GetFlag(FLAGS_mid_concurrency);
+    Level result = RunLevel(channel, n, mid_jobs, size);
+    std::cout << absl::StrFormat(
+        "%d KiB jobs, %d submitters: %.0f jobs/s, %.0f MB/s, p50 %.2f ms, p99 %.2f ms, %d errors\n",
+        size / 1024, n, result.jobs_per_second, result.jobs_per_second * size / 1e6, result.p50_ms,
+        result.p99_ms, result.errors);
+  }
+  std::cout << "spooler peak RSS after these levels: " << testing::PeakRssKib(spooler.pid()) / 1024
             << " MiB\n";
   spooler.Terminate(absl::Seconds(30));
 
@@ -122,6 +149,9 @@ int Run() {
 }  // namespace spoolgate
 
 int main(int argc, char** argv) {
+  // As the gateways do: without it, every 1 MiB chunk this client builds
+  // faults in fresh pages, and the figures measure the client.
+  spoolgate::ConfigureMalloc();
   absl::ParseCommandLine(argc, argv);
   return spoolgate::Run();
 }
