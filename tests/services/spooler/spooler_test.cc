@@ -314,6 +314,37 @@ TEST_F(SpoolerTest, SmallDocumentsStayInlineAndLargeOnesGetASpoolFileUntilTheJob
   EXPECT_TRUE(SpoolDir().empty());
 }
 
+// A small document's bytes go with its job's first assignment, with a retry
+// after a failed attempt, and with the assignment after a restart.
+TEST_F(SpoolerTest, AnInlineDocumentTravelsWithEveryAssignmentOfItsJob) {
+  uint64_t id = Submit("print me again");
+  auto next_assignment = [&](AgentConnection& agent) {
+    v1::SpoolerMessage message;
+    while (agent.TryNext(&message)) {
+      if (message.has_assign()) return message.assign();
+    }
+    return v1::AssignJob();
+  };
+  {
+    auto agent = Attach("a1");
+    v1::AssignJob first = next_assignment(*agent);
+    ASSERT_EQ(first.job().id(), id);
+    EXPECT_EQ(first.documents().at(0), "print me again");
+    ASSERT_THAT(Report(*agent, id, false), IsOk());
+    now_ += absl::Seconds(10);
+    spooler_->Housekeep();
+    v1::AssignJob second = next_assignment(*agent);
+    ASSERT_EQ(second.job().id(), id);
+    EXPECT_EQ(second.documents().at(0), "print me again");
+  }
+  spooler_.reset();
+  Open();
+  auto agent = Attach("a2");
+  v1::AssignJob third = next_assignment(*agent);
+  ASSERT_EQ(third.job().id(), id);
+  EXPECT_EQ(third.documents().at(0), "print me again");
+}
+
 TEST_F(SpoolerTest, RestartRemovesSpoolFilesThatNoJobNames) {
   uint64_t kept = Submit(std::string(8000, 'k'));
   std::string orphan = dir_.path() + "/spool/" + SpoolFiles::NameFor(kept + 100, 0);
