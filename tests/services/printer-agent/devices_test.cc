@@ -97,7 +97,7 @@ TEST(DirDeviceTest, AbortLeavesNothingAndStalePartsAreCleanedAtStart) {
 }
 
 TEST(DirDeviceTest, ABigJobPastThePageCacheThresholdArrivesWhole) {
-  // Big jobs continue with direct I/O after their first 8 MiB; odd write
+  // Big jobs continue with direct I/O after their first MiB; odd write
   // sizes make that switch happen inside a block.
   TempDir dir;
   DirDevice device(dir.path(), Fast());
