@@ -17,7 +17,7 @@ AlignedBuffers::~AlignedBuffers() {
 }
 
 AlignedBuffers& AlignedBuffers::ForDirectIo() {
-  static AlignedBuffers* pool = new AlignedBuffers(4096, 16 << 20);
+  static AlignedBuffers* pool = new AlignedBuffers(4096, 32 << 20);
   return *pool;
 }
 

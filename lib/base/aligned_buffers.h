@@ -43,11 +43,11 @@ class AlignedBuffers {
   AlignedBuffers(const AlignedBuffers&) = delete;
   AlignedBuffers& operator=(const AlignedBuffers&) = delete;
 
-  // The process's pool for direct I/O: 4 KiB alignment, keeps up to 16 MiB
-  // (four of the 4 MiB buffers that spool files and big printer jobs use,
-  // as four uploads at once need). A kept buffer was allocated while in
-  // use, so keeping it adds to the peak RSS only if other memory peaks
-  // later; only its touched pages are resident.
+  // The process's pool for direct I/O: 4 KiB alignment, keeps up to 32 MiB
+  // (eight of the 4 MiB buffers that spool files and big printer jobs use:
+  // four big uploads at once hold two each). A kept buffer was allocated
+  // while in use, so keeping it adds to the peak RSS only if other memory
+  // peaks later; only its touched pages are resident.
   // Never destroyed, so buffers may be given back at any time.
   static AlignedBuffers& ForDirectIo();
 
