@@ -22,6 +22,14 @@ namespace spoolgate::spooler {
 namespace {
 
 constexpr char kSuffix[] = ".spool";
+// The aligned buffers a spool file is written in: an upload past one
+// buffer holds two. At 2 MiB, four uploads of 16 MiB at once peaked at
+// 73 MiB of spooler RSS instead of 91 MiB at 4 MiB, at the same speed (one
+// big upload too).
+constexpr size_t kWriteBufferBytes = 2 << 20;
+// Reads for the printer are larger: it is the disk that limits printing a
+// big job (the spool file is read while the printer's copy is written),
+// and 2 MiB reads printed 512 MiB 8-15 % slower than 4 MiB reads.
 constexpr size_t kReadAheadBytes = 4 << 20;
 
 absl::Status Errno(absl::string_view what, const std::string& path) {
@@ -71,7 +79,7 @@ absl::StatusOr<std::unique_ptr<SpoolFiles::Writer>> SpoolFiles::Create(
 
 SpoolFiles::Writer::Writer(std::string name, UniqueFd fd, ChecksumAlgorithm checksum)
     : name_(std::move(name)), fd_(std::move(fd)), checksum_(checksum),
-      appender_(fd_.get(), name_) {}
+      appender_(fd_.get(), name_, kWriteBufferBytes) {}
 
 absl::Status SpoolFiles::Writer::Append(absl::string_view data) {
   // Summed here, as the bytes pass and while they are in the cache; the
@@ -111,8 +119,8 @@ BlockRead ReadBlock(int fd, char* buffer, size_t bytes, uint64_t position) {
 uint64_t RoundUp(uint64_t n, uint64_t to) { return (n + to - 1) / to * to; }
 
 // The size of one direct read: kReadAheadBytes (or a larger block), but
-// no more than the `left` bytes of the file need; most spool files are far
-// under 4 MiB.
+// no more than the `left` bytes of the file need; most spool files are
+// small.
 size_t ReadBytes(size_t block_bytes, uint64_t left) {
   constexpr size_t kAlign = DirectAppender::kAlignment;
   uint64_t full = std::max<uint64_t>(RoundUp(block_bytes, kAlign), kReadAheadBytes);
