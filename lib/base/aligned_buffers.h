@@ -44,10 +44,10 @@ class AlignedBuffers {
   AlignedBuffers& operator=(const AlignedBuffers&) = delete;
 
   // The process's pool for direct I/O: 4 KiB alignment, keeps up to 32 MiB
-  // (eight of the 4 MiB buffers that spool files and big printer jobs use:
-  // four big uploads at once hold two each). A kept buffer was allocated
-  // while in use, so keeping it adds to the peak RSS only if other memory
-  // peaks later; only its touched pages are resident.
+  // (the 2-4 MiB buffers of spool files, their reads and big printer jobs:
+  // four big uploads at once and a printer's read hold ten). A kept buffer
+  // was allocated while in use, so keeping it adds to the peak RSS only if
+  // other memory peaks later; only its touched pages are resident.
   // Never destroyed, so buffers may be given back at any time.
   static AlignedBuffers& ForDirectIo();
 

@@ -91,7 +91,8 @@ class DirectAppender {
   size_t fill_ = 0;
 
   absl::Mutex mu_;
-  Buffer spare_ ABSL_GUARDED_BY(mu_);  // the buffer the writer thread owns; null until the first hand-off
+  // The buffer the writer thread owns; null until the first hand-off.
+  Buffer spare_ ABSL_GUARDED_BY(mu_);
   bool pending_ ABSL_GUARDED_BY(mu_) = false;  // spare_ holds a full buffer to write
   uint64_t pending_offset_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t written_ ABSL_GUARDED_BY(mu_) = 0;  // end of the last buffer written

@@ -27,9 +27,10 @@ constexpr char kSuffix[] = ".spool";
 // 73 MiB of spooler RSS instead of 91 MiB at 4 MiB, at the same speed (one
 // big upload too).
 constexpr size_t kWriteBufferBytes = 2 << 20;
-// Reads for the printer are larger: it is the disk that limits printing a
+// Reads for the printer stay larger: it is the disk that limits printing a
 // big job (the spool file is read while the printer's copy is written),
-// and 2 MiB reads printed 512 MiB 8-15 % slower than 4 MiB reads.
+// and 2 MiB reads measured no faster (maybe slower; within this machine's
+// noise).
 constexpr size_t kReadAheadBytes = 4 << 20;
 
 absl::Status Errno(absl::string_view what, const std::string& path) {
