@@ -4,19 +4,12 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "lib/base/file_io.h"
 
 namespace spoolgate {
-namespace {
-
-size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
-
-}  // namespace
-
 DirectAppender::DirectAppender(int fd, std::string name, size_t buffer_bytes)
     : fd_(fd), name_(std::move(name)), buffer_bytes_(buffer_bytes),
       current_(AlignedBuffers::ForDirectIo().Take(buffer_bytes_)) {}
@@ -163,7 +156,7 @@ absl::Status DirectAppender::Sync() {
   if (fill_ > 0) {
     // The partial buffer goes out in whole blocks; the zero padding is cut
     // off by the truncate and overwritten by later appends.
-    size_t padded = RoundUp(fill_, kAlignment);
+    size_t padded = static_cast<size_t>(AlignUp(fill_));
     std::memset(current_.get() + fill_, 0, padded - fill_);
     if (auto s = WriteAt(current_.get(), padded, offset_); !s.ok()) return s;
   }

@@ -37,6 +37,10 @@ namespace spoolgate {
 class DirectAppender {
  public:
   static constexpr size_t kAlignment = 4096;
+  // `n` rounded up to a multiple of kAlignment.
+  static constexpr uint64_t AlignUp(uint64_t n) {
+    return (n + kAlignment - 1) / kAlignment * kAlignment;
+  }
   static constexpr size_t kDefaultBufferBytes = 4 << 20;
   // A disk with a write cache (a virtual disk's host page cache) holds what
   // was written until a flush; flushing as the file grows, beside the

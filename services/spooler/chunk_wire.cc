@@ -16,9 +16,8 @@ constexpr uint8_t kDataTag = (1 << 3) | 2;
 // and whatever that parser refuses must be left to it here.
 class Cursor {
  public:
-  explicit Cursor(absl::Span<const absl::string_view> pieces) : pieces_(pieces) {
-    for (absl::string_view p : pieces) left_ += p.size();
-  }
+  explicit Cursor(absl::Span<const absl::string_view> pieces)
+      : pieces_(pieces), left_(TotalSize(pieces)) {}
   uint64_t left() const { return left_; }
 
   std::optional<uint8_t> Byte() {
@@ -69,6 +68,12 @@ class Cursor {
 };
 
 }  // namespace
+
+size_t TotalSize(absl::Span<const absl::string_view> pieces) {
+  size_t n = 0;
+  for (absl::string_view piece : pieces) n += piece.size();
+  return n;
+}
 
 std::optional<std::vector<absl::string_view>> ChunkDataOf(
     absl::Span<const absl::string_view> message) {

@@ -7,6 +7,7 @@
 // is read here, in place; every other message is parsed as usual. Pure.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <vector>
 
@@ -23,5 +24,8 @@ namespace spoolgate::spooler {
 // would, errors included.
 std::optional<std::vector<absl::string_view>> ChunkDataOf(
     absl::Span<const absl::string_view> message);
+
+// The bytes in `pieces`, all together.
+size_t TotalSize(absl::Span<const absl::string_view> pieces);
 
 }  // namespace spoolgate::spooler

@@ -99,12 +99,6 @@ class SubmitReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grp
   v1::SubmitRequest::KindCase kind() const {
     return chunk_ ? v1::SubmitRequest::kChunk : request_.kind_case();
   }
-  size_t ChunkBytes() const {
-    size_t n = 0;
-    for (absl::string_view piece : *chunk_) n += piece.size();
-    return n;
-  }
-
   // Handles the message where it is cheapest without making others wait.
   void RunStep() {
     if (kind() == v1::SubmitRequest::kCommit) {
@@ -125,7 +119,7 @@ class SubmitReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grp
   bool MayBlock() const {
     switch (kind()) {
       case v1::SubmitRequest::kChunk:
-        return submission_ && submission_->ChunkMayWait(ChunkBytes());
+        return submission_ && submission_->ChunkMayWait(TotalSize(*chunk_));
       case v1::SubmitRequest::kDocumentEnd:
         return submission_ && submission_->WritesToFile(0);
       default:

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <future>
 #include <memory>
 
@@ -117,15 +116,13 @@ BlockRead ReadBlock(int fd, char* buffer, size_t bytes, uint64_t position) {
   }
 }
 
-uint64_t RoundUp(uint64_t n, uint64_t to) { return (n + to - 1) / to * to; }
-
 // The size of one direct read: kReadAheadBytes (or a larger block), but
 // no more than the `left` bytes of the file need; most spool files are
 // small.
 size_t ReadBytes(size_t block_bytes, uint64_t left) {
-  constexpr size_t kAlign = DirectAppender::kAlignment;
-  uint64_t full = std::max<uint64_t>(RoundUp(block_bytes, kAlign), kReadAheadBytes);
-  return static_cast<size_t>(std::min(full, std::max<uint64_t>(kAlign, RoundUp(left, kAlign))));
+  uint64_t full = std::max<uint64_t>(DirectAppender::AlignUp(block_bytes), kReadAheadBytes);
+  uint64_t needed = std::max<uint64_t>(DirectAppender::kAlignment, DirectAppender::AlignUp(left));
+  return static_cast<size_t>(std::min(full, needed));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "lib/base/checksum.h"
+#include "services/spooler/chunk_wire.h"
 #include "services/spooler/duplicate_index.h"
 #include "services/spooler/intake.h"
 
@@ -75,8 +76,7 @@ absl::Status Submission::SpillToFile() {
 absl::Status Submission::AppendChunk(absl::Span<const absl::string_view> pieces) {
   if (failed_) return absl::FailedPreconditionError("submission already failed");
   if (!document_open_) return absl::InvalidArgumentError("chunk outside a document");
-  size_t size = 0;
-  for (absl::string_view piece : pieces) size += piece.size();
+  size_t size = TotalSize(pieces);
   if (size > max_chunk_bytes_) {
     failed_ = true;
     return absl::InvalidArgumentError(
