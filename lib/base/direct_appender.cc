@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -10,20 +11,34 @@
 #include "lib/base/file_io.h"
 
 namespace spoolgate {
-DirectAppender::DirectAppender(int fd, std::string name, size_t buffer_bytes)
-    : fd_(fd), name_(std::move(name)), buffer_bytes_(buffer_bytes),
-      current_(AlignedBuffers::ForDirectIo().Take(buffer_bytes_)) {}
+DirectAppender::DirectAppender(int fd, std::string name, size_t buffer_bytes,
+                               AlignedBuffers& pool)
+    : fd_(fd), name_(std::move(name)), pool_(pool), buffer_bytes_(buffer_bytes),
+      current_(pool.TryTake(buffer_bytes)) {
+  if (!current_) {
+    buffer_bytes_ = std::min(buffer_bytes, kSmallBufferBytes);
+    current_ = pool.Take(buffer_bytes_);
+  }
+}
+
+bool DirectAppender::ReserveSpareLocked() {
+  if (!spare_) spare_ = pool_.TryTake(buffer_bytes_);
+  // A small buffer's spare costs little, and writing it here would make
+  // the caller wait for the disk every kSmallBufferBytes.
+  if (!spare_ && buffer_bytes_ <= kSmallBufferBytes) spare_ = pool_.Take(buffer_bytes_);
+  return spare_ != nullptr;
+}
 
 void DirectAppender::StartWriting() {
-  spare_ = AlignedBuffers::ForDirectIo().Take(buffer_bytes_);
   writer_ = std::thread([this] { WriterLoop(); });
   flusher_ = std::thread([this] { FlusherLoop(); });
 }
 
 absl::StatusOr<std::unique_ptr<DirectAppender>> DirectAppender::Continue(int fd, std::string name,
                                                                          uint64_t size,
-                                                                         size_t buffer_bytes) {
-  auto appender = std::make_unique<DirectAppender>(fd, std::move(name), buffer_bytes);
+                                                                         size_t buffer_bytes,
+                                                                         AlignedBuffers& pool) {
+  auto appender = std::make_unique<DirectAppender>(fd, std::move(name), buffer_bytes, pool);
   // The buffer starts at the last aligned offset, holding the bytes of the
   // file's partial last block, which the next write rewrites whole.
   uint64_t start = size / kAlignment * kAlignment;
@@ -76,19 +91,41 @@ bool DirectAppender::AppendMayWait(size_t bytes) {
   if (fill_ + bytes > 2 * buffer_bytes_) return true;  // two: the second waits
   // Only this thread sets pending_, so a writer found idle stays idle.
   absl::MutexLock lock(&mu_);
+  // A second buffer reserved now is the one the hand-off will use.
+  if (!writer_.joinable()) return !ReserveSpareLocked();
   return pending_;
 }
 
 absl::Status DirectAppender::HandOff() {
-  absl::MutexLock lock(&mu_);
-  if (!writer_.joinable()) StartWriting();
-  mu_.Await(absl::Condition(+[](bool* pending) { return !*pending; }, &pending_));
-  if (!error_.ok()) return error_;
-  std::swap(current_, spare_);
-  pending_ = true;
-  pending_offset_ = offset_;
+  {
+    absl::MutexLock lock(&mu_);
+    if (writer_.joinable() || ReserveSpareLocked()) {
+      if (!writer_.joinable()) StartWriting();
+      mu_.Await(absl::Condition(+[](bool* pending) { return !*pending; }, &pending_));
+      if (!error_.ok()) return error_;
+      std::swap(current_, spare_);
+      pending_ = true;
+      pending_offset_ = offset_;
+      offset_ += buffer_bytes_;
+      fill_ = 0;
+      return absl::OkStatus();
+    }
+  }
+  return WriteHere();
+}
+
+absl::Status DirectAppender::WriteHere() {
+  if (auto s = WriteAt(current_.get(), buffer_bytes_, offset_); !s.ok()) return s;
   offset_ += buffer_bytes_;
   fill_ = 0;
+  bool flush;
+  {
+    absl::MutexLock lock(&mu_);
+    written_ = offset_;
+    flush = written_ - flushed_ >= kFlushEveryBytes;
+    if (flush) flushed_ = written_;
+  }
+  if (flush && ::fdatasync(fd_) != 0) return FileError(errno, absl::StrCat("fdatasync ", name_));
   return absl::OkStatus();
 }
 

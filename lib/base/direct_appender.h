@@ -3,6 +3,12 @@
 // fills the next one, and another flushes the disk's cache as the file
 // grows. A file that fits in one buffer starts no thread: Sync writes it.
 //
+// The buffers come from a pool with a limit (AlignedBuffers). Past it, an
+// appender does with less: without a first buffer of the size asked for,
+// it works with two small ones (kSmallBufferBytes) of its own; a large
+// buffer without a second one is written by the caller itself. Slower,
+// but many files written at once do not each hold two large buffers.
+//
 // Why: on a virtual machine a buffered write costs the CPU a copy into
 // page-cache pages that often have never been touched (each first touch is
 // a fault to the hypervisor); measured on the target machine, 512 MiB
@@ -42,6 +48,8 @@ class DirectAppender {
     return (n + kAlignment - 1) / kAlignment * kAlignment;
   }
   static constexpr size_t kDefaultBufferBytes = 4 << 20;
+  // The buffer of an appender that found its pool at the limit.
+  static constexpr size_t kSmallBufferBytes = 512 << 10;
   // A disk with a write cache (a virtual disk's host page cache) holds what
   // was written until a flush; flushing as the file grows, beside the
   // writes, keeps the final Sync (which a client's acknowledgement waits
@@ -50,11 +58,14 @@ class DirectAppender {
 
   // `fd` (not owned) is an empty file open for writing; `name` is used in
   // error messages. `buffer_bytes` must be a multiple of kAlignment.
-  DirectAppender(int fd, std::string name, size_t buffer_bytes = kDefaultBufferBytes);
+  // `pool` (not owned) must outlive the appender.
+  DirectAppender(int fd, std::string name, size_t buffer_bytes = kDefaultBufferBytes,
+                 AlignedBuffers& pool = AlignedBuffers::ForDirectIo());
   // Continues a file that already holds `size` bytes (written through the
   // page cache; the fd must also be open for reading). Appends start there.
   static absl::StatusOr<std::unique_ptr<DirectAppender>> Continue(
-      int fd, std::string name, uint64_t size, size_t buffer_bytes = kDefaultBufferBytes);
+      int fd, std::string name, uint64_t size, size_t buffer_bytes = kDefaultBufferBytes,
+      AlignedBuffers& pool = AlignedBuffers::ForDirectIo());
   // Waits for a write in progress; bytes not yet synced may be lost (a
   // full buffer not yet written is dropped).
   ~DirectAppender();
@@ -62,12 +73,15 @@ class DirectAppender {
   DirectAppender& operator=(const DirectAppender&) = delete;
 
   uint64_t size() const { return offset_ + fill_; }
+  // The size of the buffers: as asked for, or kSmallBufferBytes.
+  size_t buffer_bytes() const { return buffer_bytes_; }
   // Copies `data` into the current buffer; returns the error of an earlier
   // background write or flush, if any.
   absl::Status Append(absl::string_view data);
-  // Whether Append(`bytes` bytes) may wait for the writer thread: it hands
-  // off a full buffer while the previous one is still being written. False
-  // means it only copies.
+  // Whether Append(`bytes` bytes) may wait for the disk: it hands off a
+  // full buffer while the previous one is still being written, or it
+  // writes a full buffer itself (no second buffer to be had). False means
+  // it only copies.
   bool AppendMayWait(size_t bytes);
   // Every byte appended so far is on disk, and the file has exactly size()
   // bytes.
@@ -76,10 +90,15 @@ class DirectAppender {
  private:
   using Buffer = AlignedBuffers::Buffer;
 
-  // The second buffer and the threads, at the first hand-off.
+  // Whether there is a second buffer: taken from the pool now if need be.
+  bool ReserveSpareLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The threads, at the first hand-off with a second buffer.
   void StartWriting() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Hands the full current buffer to the writer thread.
+  // Hands the full current buffer to the writer thread, or writes it here.
   absl::Status HandOff();
+  // Writes the full current buffer on the caller's thread, and flushes as
+  // the flusher thread would.
+  absl::Status WriteHere();
   // Waits until the writer thread is idle; returns the first error.
   absl::Status WaitIdle();
   void WriterLoop();
@@ -89,13 +108,14 @@ class DirectAppender {
 
   const int fd_;
   const std::string name_;
-  const size_t buffer_bytes_;
+  AlignedBuffers& pool_;
+  size_t buffer_bytes_;  // set once, by the constructor
   Buffer current_;       // filled by Append: file bytes [offset_, offset_ + fill_)
   uint64_t offset_ = 0;  // a multiple of kAlignment
   size_t fill_ = 0;
 
   absl::Mutex mu_;
-  // The buffer the writer thread owns; null until the first hand-off.
+  // The buffer the writer thread owns; null until a hand-off finds one.
   Buffer spare_ ABSL_GUARDED_BY(mu_);
   bool pending_ ABSL_GUARDED_BY(mu_) = false;  // spare_ holds a full buffer to write
   uint64_t pending_offset_ ABSL_GUARDED_BY(mu_) = 0;

@@ -22,7 +22,7 @@ namespace {
 
 constexpr char kSuffix[] = ".spool";
 // The aligned buffers a spool file is written in: an upload past one
-// buffer holds two. At 2 MiB, four uploads of 16 MiB at once peaked at
+// buffer holds two while the pool has them to spare. At 2 MiB, four uploads of 16 MiB at once peaked at
 // 73 MiB of spooler RSS instead of 91 MiB at 4 MiB, at the same speed (one
 // big upload too).
 constexpr size_t kWriteBufferBytes = 2 << 20;
@@ -154,7 +154,8 @@ absl::Status SpoolFiles::Read(const std::string& name, uint64_t offset, size_t b
   // Without page cache there is no kernel read-ahead: the next block is
   // read on a pool thread while `fn` sends this one, so the disk and the
   // network overlap. The first is read here: a file of one block needs no
-  // other thread.
+  // other thread. The second buffer is one the pool can spare (it may be
+  // at its limit with uploads); without it, each block is read here.
   auto read_at = [&](int i, uint64_t at) {
     auto done = std::make_shared<std::promise<BlockRead>>();
     std::future<BlockRead> result = done->get_future();
@@ -172,7 +173,8 @@ absl::Status SpoolFiles::Read(const std::string& name, uint64_t offset, size_t b
     }
   } ahead;
   BlockRead read = ReadBlock(fd.get(), blocks[0].get(), read_bytes, position);
-  for (int current = 0;; current = 1 - current) {
+  int current = 0;
+  while (true) {
     if (read.bytes < 0) return FileError(read.error, absl::StrCat("read ", path));
     if (read.bytes == 0) return absl::OkStatus();
     size_t n = static_cast<size_t>(read.bytes);
@@ -181,9 +183,10 @@ absl::Status SpoolFiles::Read(const std::string& name, uint64_t offset, size_t b
     // No read-ahead past the end (the file is complete when read): it
     // would only find the end again.
     bool last = position >= file_bytes;
+    const int other = 1 - current;
     if (!last) {
-      if (!blocks[1 - current]) blocks[1 - current] = buffers.Take(read_bytes);
-      ahead.read = read_at(1 - current, position);
+      if (!blocks[other]) blocks[other] = buffers.TryTake(read_bytes);
+      if (blocks[other]) ahead.read = read_at(other, position);
     }
     if (n > skip) {
       absl::string_view data(blocks[current].get() + skip, n - skip);
@@ -195,7 +198,12 @@ absl::Status SpoolFiles::Read(const std::string& name, uint64_t offset, size_t b
       }
     }
     if (last) return absl::OkStatus();
-    read = ahead.read.get();
+    if (ahead.read.valid()) {
+      read = ahead.read.get();
+      current = other;
+    } else {
+      read = ReadBlock(fd.get(), blocks[current].get(), read_bytes, position);
+    }
   }
 }
 

@@ -8,7 +8,7 @@ namespace spoolgate {
 namespace {
 
 TEST(AlignedBuffersTest, ABufferGivenBackIsTakenAgainForTheSameSize) {
-  AlignedBuffers pool(4096, 1 << 20);
+  AlignedBuffers pool(1 << 20);
   char* first;
   {
     AlignedBuffers::Buffer b = pool.Take(64 << 10);
@@ -26,7 +26,7 @@ TEST(AlignedBuffersTest, ABufferGivenBackIsTakenAgainForTheSameSize) {
 }
 
 TEST(AlignedBuffersTest, ASmallerRequestGetsTheSmallestKeptBufferThatFits) {
-  AlignedBuffers pool(4096, 1 << 20);
+  AlignedBuffers pool(1 << 20);
   char* small;
   char* large;
   {
@@ -44,7 +44,7 @@ TEST(AlignedBuffersTest, ASmallerRequestGetsTheSmallestKeptBufferThatFits) {
 }
 
 TEST(AlignedBuffersTest, KeepsNoMoreThanItsLimitAndFreesTheRest) {
-  AlignedBuffers pool(4096, 256 << 10);
+  AlignedBuffers pool(256 << 10);
   {
     AlignedBuffers::Buffer a = pool.Take(128 << 10);
     AlignedBuffers::Buffer b = pool.Take(128 << 10);
@@ -56,6 +56,37 @@ TEST(AlignedBuffersTest, KeepsNoMoreThanItsLimitAndFreesTheRest) {
   AlignedBuffers::Buffer c = pool.Take(128 << 10);  // a new one
   EXPECT_EQ(pool.kept_bytes(), 0u);
   EXPECT_NE(c.get(), nullptr);
+}
+
+TEST(AlignedBuffersTest, TryTakeRefusesPastTheLimitAndTakeDoesNot) {
+  AlignedBuffers pool(256 << 10);
+  AlignedBuffers::Buffer a = pool.TryTake(128 << 10);
+  AlignedBuffers::Buffer b = pool.TryTake(128 << 10);
+  ASSERT_NE(a.get(), nullptr);
+  ASSERT_NE(b.get(), nullptr);
+  EXPECT_EQ(pool.TryTake(4096).get(), nullptr);
+  AlignedBuffers::Buffer c = pool.Take(4096);
+  EXPECT_NE(c.get(), nullptr);
+  EXPECT_EQ(pool.in_use_bytes(), size_t{(256 << 10) + 4096});
+  // Given back past the limit, a buffer is freed, not kept.
+  c.reset();
+  EXPECT_EQ(pool.kept_bytes(), 0u);
+  b.reset();
+  EXPECT_EQ(pool.kept_bytes(), size_t{128 << 10});
+  EXPECT_EQ(pool.in_use_bytes(), size_t{128 << 10});
+}
+
+TEST(AlignedBuffersTest, KeptBuffersTooSmallForATryTakeAreFreedToMakeRoom) {
+  AlignedBuffers pool(256 << 10);
+  {
+    AlignedBuffers::Buffer a = pool.Take(64 << 10);
+    AlignedBuffers::Buffer b = pool.Take(64 << 10);
+  }
+  EXPECT_EQ(pool.kept_bytes(), size_t{128 << 10});
+  AlignedBuffers::Buffer whole = pool.TryTake(256 << 10);
+  EXPECT_NE(whole.get(), nullptr);
+  EXPECT_EQ(pool.kept_bytes(), 0u);
+  EXPECT_EQ(pool.in_use_bytes(), size_t{256 << 10});
 }
 
 TEST(AlignedBuffersTest, ABufferMayOutliveTheCallThatTookIt) {

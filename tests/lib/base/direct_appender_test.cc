@@ -127,6 +127,52 @@ TEST_P(DirectAppenderTest, AFileThatFitsOneBufferStartsNoThread) {
   ExpectFileHolds(path_, data);
 }
 
+// A pool that can spare one buffer: the caller writes each full buffer
+// itself, so every hand-off may wait, and no thread starts.
+TEST_P(DirectAppenderTest, WithoutASecondBufferTheCallerWritesAndStartsNoThread) {
+  constexpr size_t kLarge = 2 * DirectAppender::kSmallBufferBytes;
+  AlignedBuffers pool(kLarge);
+  int before = ThreadCount();
+  DirectAppender appender(fd_.get(), "file", kLarge, pool);
+  EXPECT_EQ(appender.buffer_bytes(), kLarge);
+  ASSERT_THAT(appender.Append(Pattern(1000, 1)), IsOk());
+  EXPECT_FALSE(appender.AppendMayWait(kLarge - 1000));
+  EXPECT_TRUE(appender.AppendMayWait(kLarge - 999));
+  std::string expected = Pattern(1000, 1);
+  for (int i = 0; i < 8; ++i) {
+    std::string piece = Pattern(300'000 + 37 * i, i);
+    ASSERT_THAT(appender.Append(piece), IsOk()) << "append " << i;
+    expected += piece;
+  }
+  EXPECT_EQ(ThreadCount(), before);
+  ASSERT_THAT(appender.Sync(), IsOk());
+  ExpectFileHolds(path_, expected);
+}
+
+// A pool at its limit: the appender works with small buffers of its own,
+// two of them, so the caller does not wait for each write.
+TEST_P(DirectAppenderTest, APoolAtItsLimitGivesTwoSmallBuffers) {
+  constexpr size_t kLarge = 2 * DirectAppender::kSmallBufferBytes;
+  AlignedBuffers pool(kLarge);
+  AlignedBuffers::Buffer held = pool.TryTake(kLarge);
+  ASSERT_NE(held.get(), nullptr);
+  DirectAppender appender(fd_.get(), "file", kLarge, pool);
+  EXPECT_EQ(appender.buffer_bytes(), DirectAppender::kSmallBufferBytes);
+  EXPECT_EQ(pool.in_use_bytes(), kLarge + DirectAppender::kSmallBufferBytes);
+  std::string expected;
+  for (int i = 0; i < 3; ++i) {
+    std::string piece = Pattern(DirectAppender::kSmallBufferBytes / 2 + 11 * i, i);
+    ASSERT_THAT(appender.Append(piece), IsOk());
+    expected += piece;
+  }
+  EXPECT_EQ(pool.in_use_bytes(), kLarge + 2 * DirectAppender::kSmallBufferBytes);
+  std::string piece = Pattern(3 * DirectAppender::kSmallBufferBytes + 5, 7);
+  ASSERT_THAT(appender.Append(piece), IsOk());
+  expected += piece;
+  ASSERT_THAT(appender.Sync(), IsOk());
+  ExpectFileHolds(path_, expected);
+}
+
 TEST_P(DirectAppenderTest, AnEmptyFileSyncsToZeroBytes) {
   DirectAppender appender(fd_.get(), "file", kBuffer);
   ASSERT_THAT(appender.Sync(), IsOk());

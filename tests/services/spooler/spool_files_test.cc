@@ -2,9 +2,12 @@
 
 #include <sys/stat.h>
 
+#include <vector>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "lib/base/aligned_buffers.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -74,6 +77,29 @@ TEST(SpoolFilesTest, FilesOfSeveralBlocksReadBackWholeFromAnyOffset) {
       EXPECT_EQ(read.size(), size - offset) << "size " << size << " offset " << offset;
       EXPECT_TRUE(read == data.substr(offset)) << "size " << size << " offset " << offset;
     }
+  }
+}
+
+// With many uploads at once, the buffer pool is at its limit: a file is
+// then written through a small buffer and read without read-ahead, and
+// still reads back whole.
+TEST(SpoolFilesTest, FilesWrittenAndReadWithThePoolAtItsLimitReadBackWhole) {
+  TempDir dir;
+  auto files = *SpoolFiles::Open(dir.path());
+  std::vector<AlignedBuffers::Buffer> held;
+  while (auto b = AlignedBuffers::ForDirectIo().TryTake(1 << 20)) held.push_back(std::move(b));
+  constexpr size_t kSize = (9 << 20) + 777;
+  auto writer = *files.Create(7, 0, ChecksumAlgorithm::kXxh3_128);
+  std::string data(kSize, '\0');
+  for (size_t i = 0; i < kSize; ++i) data[i] = static_cast<char>((i * 131) % 251);
+  for (size_t at = 0; at < kSize; at += 100'000) {
+    ASSERT_THAT(writer->Append(absl::string_view(data).substr(at, 100'000)), IsOk());
+  }
+  ASSERT_THAT(writer->Sync(), IsOk());
+  for (uint64_t offset : {uint64_t{0}, uint64_t{(4 << 20) + 3}}) {
+    std::string read = ReadFrom(files, writer->name(), offset, 1 << 20);
+    EXPECT_EQ(read.size(), kSize - offset) << "offset " << offset;
+    EXPECT_TRUE(read == data.substr(offset)) << "offset " << offset;
   }
 }
 
