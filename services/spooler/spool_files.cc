@@ -22,9 +22,9 @@ namespace {
 
 constexpr char kSuffix[] = ".spool";
 // The aligned buffers a spool file is written in: an upload past one
-// buffer holds two while the pool has them to spare. At 2 MiB, four uploads of 16 MiB at once peaked at
-// 73 MiB of spooler RSS instead of 91 MiB at 4 MiB, at the same speed (one
-// big upload too).
+// buffer holds two while the pool has them to spare. At 2 MiB, four
+// uploads of 16 MiB at once peaked at 73 MiB of spooler RSS instead of
+// 91 MiB at 4 MiB, at the same speed (one big upload too).
 constexpr size_t kWriteBufferBytes = 2 << 20;
 // Reads for the printer stay larger: it is the disk that limits printing a
 // big job (the spool file is read while the printer's copy is written),
