@@ -18,13 +18,8 @@ void Unmap(char* data, size_t bytes) { ::munmap(data, bytes); }
 
 }  // namespace
 
-void AlignedBuffers::GiveBack::operator()(char* data) const {
-  if (pool_ != nullptr) {
-    pool_->GiveBackBuffer(data, bytes_);
-  } else {
-    Unmap(data, bytes_);
-  }
-}
+// Only buffers the pool made have data, and those know their pool.
+void AlignedBuffers::GiveBack::operator()(char* data) const { pool_->GiveBackBuffer(data, bytes_); }
 
 AlignedBuffers::~AlignedBuffers() {
   for (auto& [bytes, data] : kept_) Unmap(data, bytes);
@@ -88,7 +83,6 @@ AlignedBuffers::Buffer AlignedBuffers::TryTake(size_t bytes) {
 }
 
 void AlignedBuffers::GiveBackBuffer(char* data, size_t bytes) {
-  if (data == nullptr) return;
   {
     absl::MutexLock lock(&mu_);
     in_use_bytes_ -= bytes;

@@ -35,7 +35,7 @@ class AlignedBuffers {
   // Gives the buffer back to its pool when the owner is done with it.
   class GiveBack {
    public:
-    GiveBack() = default;
+    GiveBack() = default;  // for an empty Buffer only
     GiveBack(AlignedBuffers* pool, size_t bytes) : pool_(pool), bytes_(bytes) {}
     void operator()(char* data) const;
 

@@ -96,22 +96,25 @@ bool DirectAppender::AppendMayWait(size_t bytes) {
   return pending_;
 }
 
+bool DirectAppender::HasWriter() {
+  absl::MutexLock lock(&mu_);
+  if (writer_.joinable()) return true;
+  if (!ReserveSpareLocked()) return false;
+  StartWriting();
+  return true;
+}
+
 absl::Status DirectAppender::HandOff() {
-  {
-    absl::MutexLock lock(&mu_);
-    if (writer_.joinable() || ReserveSpareLocked()) {
-      if (!writer_.joinable()) StartWriting();
-      mu_.Await(absl::Condition(+[](bool* pending) { return !*pending; }, &pending_));
-      if (!error_.ok()) return error_;
-      std::swap(current_, spare_);
-      pending_ = true;
-      pending_offset_ = offset_;
-      offset_ += buffer_bytes_;
-      fill_ = 0;
-      return absl::OkStatus();
-    }
-  }
-  return WriteHere();
+  if (!HasWriter()) return WriteHere();
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(+[](bool* pending) { return !*pending; }, &pending_));
+  if (!error_.ok()) return error_;
+  std::swap(current_, spare_);
+  pending_ = true;
+  pending_offset_ = offset_;
+  offset_ += buffer_bytes_;
+  fill_ = 0;
+  return absl::OkStatus();
 }
 
 absl::Status DirectAppender::WriteHere() {

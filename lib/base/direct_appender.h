@@ -94,6 +94,9 @@ class DirectAppender {
   bool ReserveSpareLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The threads, at the first hand-off with a second buffer.
   void StartWriting() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether the writer thread runs, started now if a second buffer is to
+  // be had; false means the caller writes full buffers itself.
+  bool HasWriter() ABSL_LOCKS_EXCLUDED(mu_);
   // Hands the full current buffer to the writer thread, or writes it here.
   absl::Status HandOff();
   // Writes the full current buffer on the caller's thread, and flushes as
