@@ -17,11 +17,14 @@
 
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
+#include <grpcpp/support/byte_buffer.h>
+#include <grpcpp/support/sync_stream.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "spoolgate/v1/intake.grpc.pb.h"
 
 namespace spoolgate {
@@ -52,6 +55,11 @@ class IntakeJob {
   // of 1 MiB (gRPC flow control applies), the rest with EndDocument: a
   // socket read in small pieces still costs few messages.
   absl::Status Write(absl::string_view data);
+  // The same without a copy: Room() is free space in the chunk being
+  // filled (never empty), for a socket to be read into directly; Filled(n)
+  // says that its first n bytes now hold the document's next bytes.
+  absl::Span<char> Room();
+  absl::Status Filled(size_t n);
   // Ends the document without waiting for the spooler: a failure to store
   // it shows at Commit(), which is the only promise a client is given.
   absl::Status EndDocument();
@@ -68,16 +76,24 @@ class IntakeJob {
   // kLast for the stream's last message, which also closes our side.
   enum class Flush { kLater, kNow, kLast };
   absl::Status Send(const v1::SubmitRequest& request, Flush flush);
+  absl::Status SendBytes(const grpc::ByteBuffer& message, Flush flush);
+  // Makes room in the chunk for `wanted` more bytes, or as many as fit.
+  void Reserve(size_t wanted);
   // Sends the queued bytes; `more_follows`: another message follows at once.
   absl::Status FlushChunk(bool more_follows);
   // Reads the next response, or the stream's final status as an error.
   absl::StatusOr<v1::SubmitResponse> Receive();
   absl::Status FinalStatus();
 
-  std::unique_ptr<v1::Intake::Stub> stub_;
   grpc::ClientContext context_;
-  std::unique_ptr<grpc::ClientReaderWriter<v1::SubmitRequest, v1::SubmitResponse>> stream_;
-  v1::SubmitRequest chunk_;  // bytes queued by Write, not yet sent
+  // Raw messages: chunks are sent as built by ChunkMessage, the rest is
+  // serialized and parsed here.
+  std::unique_ptr<grpc::ClientReaderWriter<grpc::ByteBuffer, grpc::ByteBuffer>> stream_;
+  // Bytes queued by Write or Filled, not yet sent: chunk_size_ of
+  // chunk_capacity_. The buffer goes to gRPC with the chunk.
+  std::unique_ptr<char[]> chunk_;
+  size_t chunk_capacity_ = 0;
+  size_t chunk_size_ = 0;
   uint64_t job_id_ = 0;
   bool accepted_ = false;      // header_accepted read
   bool bulk_sent_ = false;     // a chunk went out before the acceptance was read

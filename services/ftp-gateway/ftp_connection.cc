@@ -18,7 +18,7 @@
 namespace spoolgate::ftp {
 namespace {
 
-constexpr size_t kDataBuffer = 256 << 10;
+constexpr size_t kDiscardBuffer = 256 << 10;
 
 // The group column of a job's LIST line carries its state.
 const char* JobStateLabel(v1::JobState state) {
@@ -274,9 +274,6 @@ void FtpConnection::Store(const Action& action) {
 
 absl::Status FtpConnection::ReceiveUpload(DataStream& data, IntakeJob& intake,
                                           uint64_t* bytes) {
-  // Allocated once per connection and not zeroed: a session that uploads
-  // many small files must not clear 256 KiB for each.
-  if (!data_buffer_) data_buffer_.reset(new char[kDataBuffer]);
   absl::Status status;
   // Once the spooler refused the job (a full disk, a size limit), the rest
   // is read and dropped: clients such as curl read the reply only after
@@ -311,7 +308,12 @@ absl::Status FtpConnection::ReceiveUpload(DataStream& data, IntakeJob& intake,
       continue;
     }
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-      ssize_t n = data.stream.Read(data_buffer_.get(), kDataBuffer);
+      // Bytes are read straight into the chunk that goes to the spooler;
+      // those of a refused upload into a buffer kept for dropping them
+      // (allocated once per connection, and not zeroed).
+      if (!refused.ok() && !discard_buffer_) discard_buffer_.reset(new char[kDiscardBuffer]);
+      absl::Span<char> into = refused.ok() ? intake.Room() : absl::MakeSpan(discard_buffer_.get(), kDiscardBuffer);
+      ssize_t n = data.stream.Read(into.data(), into.size());
       if (n == 0) break;  // end of file
       if (n < 0) {
         if (errno == EINTR) continue;
@@ -320,9 +322,7 @@ absl::Status FtpConnection::ReceiveUpload(DataStream& data, IntakeJob& intake,
       }
       *bytes += static_cast<uint64_t>(n);
       if (metrics_) metrics_->bytes_received.Increment(static_cast<double>(n));
-      if (refused.ok()) {
-        refused = intake.Write(absl::string_view(data_buffer_.get(), static_cast<size_t>(n)));
-      }
+      if (refused.ok()) refused = intake.Filled(static_cast<size_t>(n));
     }
   }
   return status.ok() ? refused : status;

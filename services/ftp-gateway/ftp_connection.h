@@ -63,7 +63,7 @@ class FtpConnection {
   FtpMetrics* metrics_;
   QueueDirectory& directory_;  // the gateway's, shared by every connection
   std::unique_ptr<FtpSession> session_;
-  std::unique_ptr<char[]> data_buffer_;  // uploads read into it
+  std::unique_ptr<char[]> discard_buffer_;  // a refused upload's bytes are read into it
   std::optional<PassiveListener> passive_;
   std::string pending_;  // bytes read past the last line
 };

@@ -1,5 +1,7 @@
 #include "lib/intake/intake_client.h"
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -58,7 +60,16 @@ class FakeIntake final : public v1::Intake::Service {
   }
   uint64_t chunk_bytes() {
     absl::MutexLock lock(&mu_);
-    return chunk_bytes_;
+    return data_.size();
+  }
+  void Clear() {
+    absl::MutexLock lock(&mu_);
+    kinds_.clear();
+    data_.clear();
+  }
+  std::string data() {
+    absl::MutexLock lock(&mu_);
+    return data_;
   }
 
  private:
@@ -70,12 +81,12 @@ class FakeIntake final : public v1::Intake::Service {
   void Record(const v1::SubmitRequest& request) {
     absl::MutexLock lock(&mu_);
     kinds_.push_back(request.kind_case());
-    if (request.has_chunk()) chunk_bytes_ += request.chunk().data().size();
+    if (request.has_chunk()) data_ += request.chunk().data();
   }
 
   absl::Mutex mu_;
   std::vector<v1::SubmitRequest::KindCase> kinds_ ABSL_GUARDED_BY(mu_);
-  uint64_t chunk_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string data_ ABSL_GUARDED_BY(mu_);  // every chunk's bytes, in order
 };
 
 class IntakeClientTest : public ::testing::Test {
@@ -193,6 +204,56 @@ TEST_F(IntakeClientTest, BulkJobIsSentWhole) {
   ASSERT_THAT(committed, IsOk());
   EXPECT_EQ((*job)->job_id(), kJobId);
   EXPECT_EQ(intake_.chunk_bytes(), (3u << 20) + 123);
+}
+
+// Bytes that differ from one position to the next, so that a chunk sent
+// twice, lost or out of order shows.
+std::string Pattern(size_t size) {
+  std::string data(size, '\0');
+  for (size_t i = 0; i < size; ++i) data[i] = static_cast<char>((i * 131 + i / 4099) & 0xff);
+  return data;
+}
+
+TEST_F(IntakeClientTest, BytesWrittenInUnevenPiecesArriveInOrder) {
+  // Pieces that cross the small first buffer and whole chunks.
+  const std::string data = Pattern((5 << 20) + 777);
+  auto job = IntakeJob::Open(channel_, Header(), kDeadline);
+  ASSERT_THAT(job, IsOk());
+  ASSERT_THAT((*job)->StartDocument(v1::DocumentStart()), IsOk());
+  size_t sizes[] = {1, 1000, 70000, 1 << 20, 3, 200000};
+  size_t at = 0;
+  for (int i = 0; at < data.size(); ++i) {
+    size_t n = std::min(sizes[i % 6], data.size() - at);
+    ASSERT_THAT((*job)->Write(absl::string_view(data).substr(at, n)), IsOk());
+    at += n;
+  }
+  ASSERT_THAT((*job)->EndDocument(), IsOk());
+  ASSERT_THAT((*job)->Commit(), IsOk());
+  EXPECT_TRUE(intake_.data() == data) << "received " << intake_.data().size() << " bytes";
+}
+
+TEST_F(IntakeClientTest, BytesFilledInPlaceArriveInOrder) {
+  // As a gateway reads its socket: into Room(), as much as one read gives.
+  for (size_t size : {size_t{0}, size_t{1}, size_t{65536}, size_t{65537}, (size_t{3} << 20) + 5}) {
+    SCOPED_TRACE(size);
+    const std::string data = Pattern(size);
+    auto job = IntakeJob::Open(channel_, Header(), kDeadline);
+    ASSERT_THAT(job, IsOk());
+    ASSERT_THAT((*job)->StartDocument(v1::DocumentStart()), IsOk());
+    size_t at = 0;
+    for (int i = 0; at < data.size(); ++i) {
+      absl::Span<char> room = (*job)->Room();
+      ASSERT_FALSE(room.empty());
+      size_t n = std::min({room.size(), data.size() - at, size_t{100000} + 4093 * i});
+      std::memcpy(room.data(), data.data() + at, n);
+      ASSERT_THAT((*job)->Filled(n), IsOk());
+      at += n;
+    }
+    ASSERT_THAT((*job)->EndDocument(), IsOk());
+    ASSERT_THAT((*job)->Commit(), IsOk());
+    EXPECT_TRUE(intake_.data() == data) << "received " << intake_.data().size() << " bytes";
+    intake_.Clear();
+  }
 }
 
 }  // namespace
