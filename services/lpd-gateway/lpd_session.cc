@@ -57,17 +57,20 @@ absl::StatusOr<size_t> LpdSession::ReadSome() {
     read_buffer_.reset(new char[read_capacity_]);
   }
   buffer_ = {};
+  auto n = ReadInto(read_buffer_.get(), read_capacity_);
+  if (n.ok()) buffer_ = absl::string_view(read_buffer_.get(), *n);
+  return n;
+}
+
+absl::StatusOr<size_t> LpdSession::ReadInto(char* into, size_t capacity) {
   while (true) {
-    ssize_t n = ::recv(fd_, read_buffer_.get(), read_capacity_, 0);
+    ssize_t n = ::recv(fd_, into, capacity, 0);
     // Acknowledge at once: a client whose last small write (the \0 after a
     // file) waits under Nagle for our ACK would otherwise stall for the
     // 40 ms delayed-ACK timer on every file. Linux clears it after use.
     int one = 1;
     ::setsockopt(fd_, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
-    if (n >= 0) {
-      buffer_ = absl::string_view(read_buffer_.get(), static_cast<size_t>(n));
-      return static_cast<size_t>(n);
-    }
+    if (n >= 0) return static_cast<size_t>(n);
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
       return absl::DeadlineExceededError("peer idle too long");
@@ -237,11 +240,26 @@ void LpdSession::ReceiveJob(const DaemonCommand& command, absl::string_view pend
         continue;
       }
     }
-    auto n = ReadSome();
+    // A data file's bytes are read straight into the chunk that goes to the
+    // spooler; the parser only learns how many there were.
+    uint64_t ahead = !draining && job_ && in_file_ && !in_control_ ? parser.FileBytesAhead() : 0;
+    absl::Span<char> room = ahead > 0 ? job_->intake->Room() : absl::Span<char>();
+    auto n = ahead > 0 ? ReadInto(room.data(), static_cast<size_t>(std::min<uint64_t>(room.size(), ahead)))
+                       : ReadSome();
     if (!n.ok()) {
       DiscardJob(n.status().code() == absl::StatusCode::kDeadlineExceeded ? "peer stopped talking"
                                                                           : "connection lost");
       return;
+    }
+    if (ahead > 0 && *n > 0) {
+      parser.SkipFileBytes(*n);
+      if (metrics_) metrics_->bytes_received.Increment(static_cast<double>(*n));
+      if (absl::Status s = job_->intake->Filled(*n); !s.ok()) {
+        SendAck(s, "data file");
+        DiscardJob("refused");
+        draining = true;
+      }
+      continue;
     }
     if (*n == 0) {
       absl::Status end = parser.Finish(&events);

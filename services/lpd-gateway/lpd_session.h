@@ -40,6 +40,8 @@ class LpdSession {
 
   // Reads into `buffer_`; 0 at EOF; DeadlineExceeded after the idle timeout.
   absl::StatusOr<size_t> ReadSome();
+  // One recv into `into`, with the same results.
+  absl::StatusOr<size_t> ReadInto(char* into, size_t capacity);
   bool Send(absl::string_view bytes);
   bool SendAck(const absl::Status& status, absl::string_view reason);
   absl::Status CheckAccess(const std::string& queue);

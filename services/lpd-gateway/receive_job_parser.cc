@@ -1,5 +1,7 @@
 #include "services/lpd-gateway/receive_job_parser.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -121,6 +123,24 @@ absl::Status ReceiveJobParser::Feed(absl::string_view bytes, std::vector<Receive
     }
   }
   return absl::OkStatus();
+}
+
+uint64_t ReceiveJobParser::FileBytesAhead() const {
+  switch (state_) {
+    case State::kFileData:
+      return remaining_;
+    case State::kStream:
+      return UINT64_MAX;
+    default:
+      return 0;
+  }
+}
+
+void ReceiveJobParser::SkipFileBytes(uint64_t n) {
+  n = std::min(n, FileBytesAhead());
+  if (state_ != State::kFileData || n == 0) return;
+  remaining_ -= n;
+  if (remaining_ == 0) state_ = State::kTerminator;
 }
 
 absl::Status ReceiveJobParser::Finish(std::vector<ReceiveEvent>* events) {

@@ -72,6 +72,13 @@ class ReceiveJobParser {
   // Between subcommands with nothing buffered.
   bool idle() const { return state_ == State::kSubcommand && line_.empty(); }
 
+  // How many of the next bytes are certainly the current file's: the rest
+  // of a counted file, or any number in a stream; 0 anywhere else. A caller
+  // may read that many into place instead of feeding them, and then call
+  // SkipFileBytes: as Feed would, without the kData event.
+  uint64_t FileBytesAhead() const;
+  void SkipFileBytes(uint64_t n);
+
  private:
   enum class State { kSubcommand, kFileData, kTerminator, kZeroStart, kZeroNul, kStream, kFailed };
   absl::Status ProcessLine(std::vector<ReceiveEvent>* events);

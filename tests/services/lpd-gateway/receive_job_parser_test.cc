@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -150,6 +151,69 @@ TEST(ReceiveJobParserTest, CloseInsideASubcommandIsDataLoss) {
   std::vector<ReceiveEvent> events;
   ASSERT_THAT(parser.Feed("\00310 dfA", &events), IsOk());
   EXPECT_THAT(parser.Finish(&events), StatusIs(absl::StatusCode::kDataLoss));
+}
+
+// As the gateway reads a data file straight into place: whatever the
+// parser says is certainly file data is skipped, the rest is fed.
+TEST(ReceiveJobParserTest, FileBytesReadIntoPlaceAreSkipped) {
+  const std::string input = kControlFirst + B("\0034 dfB123host\nwxyz\0");
+  ReceiveJobParser parser;
+  std::vector<ReceiveEvent> events;
+  std::vector<std::string> starts;
+  std::string taken;  // file bytes in order, from kData events and skips alike
+  int ends = 0;
+  size_t at = 0;
+  while (at < input.size()) {
+    uint64_t ahead = parser.FileBytesAhead();
+    size_t n = std::min<size_t>(3, input.size() - at);  // small reads cross every boundary
+    if (ahead > 0) {
+      n = std::min<size_t>(n, ahead);
+      taken.append(input, at, n);
+      parser.SkipFileBytes(n);
+    } else {
+      ASSERT_THAT(parser.Feed(absl::string_view(input).substr(at, n), &events), IsOk());
+      for (const auto& e : events) {
+        if (e.kind == Kind::kFileStart) starts.push_back(e.name);
+        if (e.kind == Kind::kData) taken.append(e.data.data(), e.data.size());
+        if (e.kind == Kind::kFileEnd) ++ends;
+      }
+      events.clear();
+    }
+    at += n;
+  }
+  ASSERT_THAT(parser.Finish(&events), IsOk());
+  EXPECT_TRUE(events.empty());
+  EXPECT_THAT(starts, ::testing::ElementsAre("cfA123host", "dfA123host", "dfB123host"));
+  EXPECT_EQ(taken, B("Hh\nPbob\n") + "hello" + "wxyz");
+  EXPECT_EQ(ends, 3);
+}
+
+TEST(ReceiveJobParserTest, FileBytesAheadIsZeroOutsideAFile) {
+  ReceiveJobParser parser;
+  std::vector<ReceiveEvent> events;
+  EXPECT_EQ(parser.FileBytesAhead(), 0u);
+  ASSERT_THAT(parser.Feed("\0035 dfA1", &events), IsOk());  // inside the subcommand line
+  EXPECT_EQ(parser.FileBytesAhead(), 0u);
+  ASSERT_THAT(parser.Feed("h\nab", &events), IsOk());
+  EXPECT_EQ(parser.FileBytesAhead(), 3u);
+  parser.SkipFileBytes(10);  // more than the file holds: only the file's are taken
+  EXPECT_EQ(parser.FileBytesAhead(), 0u);
+  // The terminator must still come, and is checked.
+  EXPECT_THAT(parser.Feed("x", &events), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(ReceiveJobParserTest, StreamBytesAreAllTheFilesUntilClose) {
+  ReceiveJobParser parser;
+  std::vector<ReceiveEvent> events;
+  ASSERT_THAT(parser.Feed("\0030 dfA1h\nabc", &events), IsOk());
+  EXPECT_EQ(parser.FileBytesAhead(), UINT64_MAX);
+  parser.SkipFileBytes(1 << 20);
+  EXPECT_EQ(parser.FileBytesAhead(), UINT64_MAX);
+  events.clear();
+  ASSERT_THAT(parser.Finish(&events), IsOk());
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, Kind::kFileEnd);
+  EXPECT_TRUE(events[0].at_close);
 }
 
 TEST(ReceiveJobParserTest, RefusesMalformedSubcommands) {
