@@ -2,41 +2,36 @@
 
 #include <cstdint>
 
+#include <google/protobuf/io/coded_stream.h>
 #include <grpcpp/support/slice.h>
+
+#include "spoolgate/v1/intake.pb.h"
 
 namespace spoolgate {
 namespace {
 
-// SubmitRequest.chunk (field 3) and DocumentChunk.data (field 1), both
-// length-delimited (wire type 2).
-constexpr char kChunkTag = (3 << 3) | 2;
-constexpr char kDataTag = (1 << 3) | 2;
+using google::protobuf::io::CodedOutputStream;
 
-void AppendVarint(uint64_t value, std::string* out) {
-  while (value >= 0x80) {
-    out->push_back(static_cast<char>((value & 0x7f) | 0x80));
-    value >>= 7;
-  }
-  out->push_back(static_cast<char>(value));
-}
-
-size_t VarintSize(uint64_t value) {
-  size_t n = 1;
-  for (; value >= 0x80; value >>= 7) ++n;
-  return n;
-}
+// SubmitRequest.chunk and DocumentChunk.data, both length-delimited
+// (wire type 2).
+constexpr uint32_t kChunkTag = (v1::SubmitRequest::kChunkFieldNumber << 3) | 2;
+constexpr uint32_t kDataTag = (v1::DocumentChunk::kDataFieldNumber << 3) | 2;
 
 void FreeChunk(void* data) { delete[] static_cast<char*>(data); }
 
 }  // namespace
 
 std::string ChunkPrefix(size_t data_bytes) {
-  std::string prefix;
-  prefix.push_back(kChunkTag);
-  AppendVarint(1 + VarintSize(data_bytes) + data_bytes, &prefix);
-  prefix.push_back(kDataTag);
-  AppendVarint(data_bytes, &prefix);
-  return prefix;
+  // A chunk holds at most a few MiB, so every length fits a varint32.
+  const auto data = static_cast<uint32_t>(data_bytes);
+  const uint32_t chunk = CodedOutputStream::VarintSize32(kDataTag) +
+                         CodedOutputStream::VarintSize32(data) + data;
+  uint8_t prefix[4 * 5];  // two tags and two lengths of at most 5 bytes each
+  uint8_t* end = CodedOutputStream::WriteTagToArray(kChunkTag, prefix);
+  end = CodedOutputStream::WriteVarint32ToArray(chunk, end);
+  end = CodedOutputStream::WriteTagToArray(kDataTag, end);
+  end = CodedOutputStream::WriteVarint32ToArray(data, end);
+  return std::string(reinterpret_cast<const char*>(prefix), static_cast<size_t>(end - prefix));
 }
 
 grpc::ByteBuffer ChunkMessage(std::unique_ptr<char[]> data, size_t size) {

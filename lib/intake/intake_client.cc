@@ -126,8 +126,12 @@ absl::StatusOr<v1::SubmitResponse> IntakeJob::Receive() {
   grpc::ByteBuffer message;
   if (!stream_->Read(&message)) return FinalStatus();
   v1::SubmitResponse response;
-  grpc::Status parsed = grpc::SerializationTraits<v1::SubmitResponse>::Deserialize(&message, &response);
-  if (!parsed.ok()) return absl::InternalError(absl::StrCat("unreadable answer from the spooler: ", parsed.error_message()));
+  grpc::Status parsed =
+      grpc::SerializationTraits<v1::SubmitResponse>::Deserialize(&message, &response);
+  if (!parsed.ok()) {
+    return absl::InternalError(
+        absl::StrCat("unreadable answer from the spooler: ", parsed.error_message()));
+  }
   return response;
 }
 

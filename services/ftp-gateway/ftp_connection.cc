@@ -312,7 +312,8 @@ absl::Status FtpConnection::ReceiveUpload(DataStream& data, IntakeJob& intake,
       // those of a refused upload into a buffer kept for dropping them
       // (allocated once per connection, and not zeroed).
       if (!refused.ok() && !discard_buffer_) discard_buffer_.reset(new char[kDiscardBuffer]);
-      absl::Span<char> into = refused.ok() ? intake.Room() : absl::MakeSpan(discard_buffer_.get(), kDiscardBuffer);
+      absl::Span<char> into =
+          refused.ok() ? intake.Room() : absl::MakeSpan(discard_buffer_.get(), kDiscardBuffer);
       ssize_t n = data.stream.Read(into.data(), into.size());
       if (n == 0) break;  // end of file
       if (n < 0) {

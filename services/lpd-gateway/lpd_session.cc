@@ -206,6 +206,10 @@ void LpdSession::ReceiveJob(const DaemonCommand& command, absl::string_view pend
   // only once they sent the whole file, and would block on a peer that
   // stopped reading.
   bool draining = false;
+  auto drain_refused = [&] {
+    DiscardJob("refused");
+    draining = true;
+  };
   auto process = [&]() -> bool {
     for (const auto& event : events) {
       if (draining) {
@@ -213,9 +217,11 @@ void LpdSession::ReceiveJob(const DaemonCommand& command, absl::string_view pend
         continue;
       }
       if (!Handle(event, command.queue).ok()) {
-        DiscardJob("refused");
-        if (event.kind != ReceiveEvent::Kind::kData) return false;
-        draining = true;
+        if (event.kind != ReceiveEvent::Kind::kData) {
+          DiscardJob("refused");
+          return false;
+        }
+        drain_refused();
       }
     }
     events.clear();
@@ -244,8 +250,7 @@ void LpdSession::ReceiveJob(const DaemonCommand& command, absl::string_view pend
     // spooler; the parser only learns how many there were.
     uint64_t ahead = !draining && job_ && in_file_ && !in_control_ ? parser.FileBytesAhead() : 0;
     absl::Span<char> room = ahead > 0 ? job_->intake->Room() : absl::Span<char>();
-    auto n = ahead > 0 ? ReadInto(room.data(), static_cast<size_t>(std::min<uint64_t>(room.size(), ahead)))
-                       : ReadSome();
+    auto n = ahead > 0 ? ReadInto(room.data(), std::min<uint64_t>(room.size(), ahead)) : ReadSome();
     if (!n.ok()) {
       DiscardJob(n.status().code() == absl::StatusCode::kDeadlineExceeded ? "peer stopped talking"
                                                                           : "connection lost");
@@ -253,12 +258,7 @@ void LpdSession::ReceiveJob(const DaemonCommand& command, absl::string_view pend
     }
     if (ahead > 0 && *n > 0) {
       parser.SkipFileBytes(*n);
-      if (metrics_) metrics_->bytes_received.Increment(static_cast<double>(*n));
-      if (absl::Status s = job_->intake->Filled(*n); !s.ok()) {
-        SendAck(s, "data file");
-        DiscardJob("refused");
-        draining = true;
-      }
+      if (!DataFileBytes(*n, job_->intake->Filled(*n)).ok()) drain_refused();
       continue;
     }
     if (*n == 0) {
@@ -338,15 +338,18 @@ absl::Status LpdSession::Handle(const ReceiveEvent& event, const std::string& qu
         control_bytes_.append(event.data.data(), event.data.size());
         return absl::OkStatus();
       }
-      if (metrics_) metrics_->bytes_received.Increment(static_cast<double>(event.data.size()));
-      absl::Status s = job_->intake->Write(event.data);
-      if (!s.ok()) SendAck(s, "data file");
-      return s;
+      return DataFileBytes(event.data.size(), job_->intake->Write(event.data));
     }
     case ReceiveEvent::Kind::kFileEnd:
       return FileEnd(absl::Now());
   }
   return absl::InternalError("unknown event");
+}
+
+absl::Status LpdSession::DataFileBytes(size_t bytes, absl::Status stored) {
+  if (metrics_) metrics_->bytes_received.Increment(static_cast<double>(bytes));
+  if (!stored.ok()) SendAck(stored, "data file");
+  return stored;
 }
 
 absl::Status LpdSession::FileEnd(absl::Time started) {

@@ -42,6 +42,9 @@ class LpdSession {
   absl::StatusOr<size_t> ReadSome();
   // One recv into `into`, with the same results.
   absl::StatusOr<size_t> ReadInto(char* into, size_t capacity);
+  // Counts `bytes` of a data file handed to the spooler with result
+  // `stored`, and acknowledges a refusal to the client at once.
+  absl::Status DataFileBytes(size_t bytes, absl::Status stored);
   bool Send(absl::string_view bytes);
   bool SendAck(const absl::Status& status, absl::string_view reason);
   absl::Status CheckAccess(const std::string& queue);
