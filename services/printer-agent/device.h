@@ -62,16 +62,24 @@ class Device {
   virtual absl::Status Write(absl::string_view data) = 0;
   // Completes the job's output (flush, fsync, publish).
   virtual absl::Status EndJob() = 0;
-  // The last step of a job's output, run later on another thread.
-  using Finish = std::function<absl::Status()>;
-  // Like EndJob, for a device whose slow last step (making a file durable
-  // and publishing it) needs nothing of the device any more: that step is
-  // returned, and the device can begin the next job while it runs. Returns
-  // null where the job was completed here (every device but dir:). A
-  // failed Finish leaves no output behind.
-  virtual absl::StatusOr<Finish> EndJobDeferred() {
+  // The last steps of a job's output, run later on another thread.
+  struct Finish {
+    // Makes the output complete under its final name (fsync, rename); a
+    // failure leaves no output behind.
+    std::function<absl::Status()> publish;
+    // Makes what publish did durable (the directory's fsync), or null. One
+    // call covers every publish of the device that returned before it, so
+    // jobs published one after another share it.
+    std::function<void()> sync;
+  };
+  // Like EndJob, for a device whose slow last steps (making a file durable
+  // and publishing it) need nothing of the device any more: they are
+  // returned, and the device can begin the next job while they run.
+  // Returns nullopt where the job was completed here (every device but
+  // dir:).
+  virtual absl::StatusOr<std::optional<Finish>> EndJobDeferred() {
     if (auto s = EndJob(); !s.ok()) return s;
-    return Finish();
+    return std::nullopt;
   }
   // Drops the current job's output as far as the device allows.
   virtual void AbortJob() = 0;

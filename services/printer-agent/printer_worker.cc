@@ -255,8 +255,8 @@ void PrinterWorker::PrintJob(const v1::AssignJob& assignment) {
     // Where the device allows, the next job begins while this one is made
     // durable, and this one is reported once it is.
     auto finish = device_->EndJobDeferred();
-    if (finish.ok() && *finish) {
-      EndLater(job.id(), assignment.lease(), *std::move(finish), sent);
+    if (finish.ok() && finish->has_value()) {
+      EndLater(job.id(), assignment.lease(), **std::move(finish), sent);
       return;
     }
     status = finish.status();  // ended here
@@ -273,8 +273,8 @@ void PrinterWorker::EndLater(uint64_t job_id, uint64_t lease, Device::Finish fin
     ++deferred_ends_;
   }
   // The report needs the job's id and lease, not its documents.
-  finisher_.Post([this, job_id, lease, finish = std::move(finish), sent] {
-    ReportDeferredEnd(job_id, lease, finish(), sent);
+  finisher_.Post(std::move(finish), [this, job_id, lease, sent](const absl::Status& status) {
+    ReportDeferredEnd(job_id, lease, status, sent);
     absl::MutexLock lock(&mu_);
     --deferred_ends_;
   });

@@ -22,11 +22,12 @@ class DirDevice : public Device {
   absl::Status BeginJob(uint64_t job_id) override;
   absl::Status Write(absl::string_view data) override;
   absl::Status EndJob() override;
-  absl::StatusOr<Finish> EndJobDeferred() override;
+  absl::StatusOr<std::optional<Finish>> EndJobDeferred() override;
   void AbortJob() override;
 
  private:
   struct Written;
+  static void SyncDirectory(const std::string& dir);
   // Moves the current job's file out of the device.
   std::unique_ptr<Written> TakeWritten();
 

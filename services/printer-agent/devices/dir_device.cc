@@ -72,7 +72,7 @@ absl::Status DirDevice::Write(absl::string_view data) {
 // A job's file once all of it is written: what is left is to make it
 // durable and give it its final name.
 struct DirDevice::Written {
-  std::string dir, part, final_name;
+  std::string part, final_name;
   std::unique_ptr<DirectAppender> direct;  // destroyed before fd
   UniqueFd fd;
 
@@ -97,16 +97,19 @@ struct DirDevice::Written {
     if (::fsync(fd.get()) != 0) return DeviceError(errno, "fsync " + part);
     fd.reset();
     if (::rename(part.c_str(), final_name.c_str()) != 0) return DeviceError(errno, "rename " + part);
-    // The rename is durable only once the directory is.
-    UniqueFd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (d.valid()) ::fsync(d.get());
     return absl::OkStatus();
   }
 };
 
+void DirDevice::SyncDirectory(const std::string& dir) {
+  // A rename is durable only once its directory is; one fsync covers every
+  // rename made before it.
+  UniqueFd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (d.valid()) ::fsync(d.get());
+}
+
 std::unique_ptr<DirDevice::Written> DirDevice::TakeWritten() {
   auto written = std::make_unique<Written>();
-  written->dir = dir_;
   written->part = std::exchange(part_, "");
   written->final_name = std::move(final_);
   written->direct = std::move(direct_);
@@ -114,11 +117,16 @@ std::unique_ptr<DirDevice::Written> DirDevice::TakeWritten() {
   return written;
 }
 
-absl::Status DirDevice::EndJob() { return TakeWritten()->Publish(); }
+absl::Status DirDevice::EndJob() {
+  if (auto s = TakeWritten()->Publish(); !s.ok()) return s;
+  SyncDirectory(dir_);
+  return absl::OkStatus();
+}
 
-absl::StatusOr<Device::Finish> DirDevice::EndJobDeferred() {
+absl::StatusOr<std::optional<Device::Finish>> DirDevice::EndJobDeferred() {
   std::shared_ptr<Written> written = TakeWritten();
-  return Finish([written] { return written->Publish(); });
+  return Finish{.publish = [written] { return written->Publish(); },
+                .sync = [dir = dir_] { SyncDirectory(dir); }};
 }
 
 void DirDevice::AbortJob() {

@@ -126,14 +126,15 @@ TEST(DirDeviceTest, ADeferredEndPublishesLaterWhileTheNextJobIsWritten) {
   ASSERT_THAT(device.Write("thirty"), IsOk());
   auto finish30 = device.EndJobDeferred();
   ASSERT_THAT(finish30.status(), IsOk());
-  ASSERT_TRUE(*finish30);
+  ASSERT_TRUE(finish30->has_value());
   // The device is free for the next job; the first is not published yet.
   ASSERT_THAT(device.BeginJob(31), IsOk());
   ASSERT_THAT(device.Write("thirty-one"), IsOk());
   EXPECT_FALSE(std::filesystem::exists(dir.Sub("30")));
   // An abort of the next job leaves the deferred one alone.
   device.AbortJob();
-  ASSERT_THAT((*finish30)(), IsOk());
+  ASSERT_THAT((*finish30)->publish(), IsOk());
+  (*finish30)->sync();
   EXPECT_EQ(ReadFile(dir.Sub("30")), "thirty");
   EXPECT_FALSE(std::filesystem::exists(dir.Sub(".30.part")));
   EXPECT_FALSE(std::filesystem::exists(dir.Sub(".31.part")));
@@ -144,7 +145,8 @@ TEST(DirDeviceTest, ADeferredEndPublishesLaterWhileTheNextJobIsWritten) {
   ASSERT_THAT(device.Write("tail"), IsOk());
   auto finish32 = device.EndJobDeferred();
   ASSERT_THAT(finish32.status(), IsOk());
-  ASSERT_THAT((*finish32)(), IsOk());
+  ASSERT_TRUE(finish32->has_value());
+  ASSERT_THAT((*finish32)->publish(), IsOk());
   EXPECT_TRUE(ReadFile(dir.Sub("32")) == big + "tail");
 }
 
@@ -157,7 +159,8 @@ TEST(DirDeviceTest, ADeferredEndThatFailsLeavesNoPartFile) {
   ASSERT_THAT(finish.status(), IsOk());
   // A directory in the way of the final name makes the rename fail.
   std::filesystem::create_directories(dir.Sub("40/inside"));
-  EXPECT_FALSE((*finish)().ok());
+  ASSERT_TRUE(finish->has_value());
+  EXPECT_FALSE((*finish)->publish().ok());
   EXPECT_FALSE(std::filesystem::exists(dir.Sub(".40.part")));
 }
 

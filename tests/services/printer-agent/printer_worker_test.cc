@@ -223,18 +223,21 @@ TEST_F(PrinterWorkerTest, ANextJobSentAfterTheReportKeepsThePrinterPrintingThenI
 // until the test opens that job's gate, then publishes it or fails.
 class DeferringDevice : public HeldDevice {
  public:
-  absl::StatusOr<Finish> EndJobDeferred() override {
+  absl::StatusOr<std::optional<Finish>> EndJobDeferred() override {
     absl::MutexLock lock(&mu_);
     uint64_t id = current_id_;
     std::string data = current_;
-    return Finish([this, id, data]() -> absl::Status {
-      absl::MutexLock lock(&mu_);
-      auto open = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return open_gates_.count(id) > 0; };
-      mu_.Await(absl::Condition(&open));
-      if (failing_.count(id)) return absl::UnavailableError("device: the disk went away");
-      printed_.push_back(data);
-      return absl::OkStatus();
-    });
+    return Finish{.publish = [this, id, data]() -> absl::Status {
+                    absl::MutexLock lock(&mu_);
+                    auto open = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+                      return open_gates_.count(id) > 0;
+                    };
+                    mu_.Await(absl::Condition(&open));
+                    if (failing_.count(id)) return absl::UnavailableError("device: the disk went away");
+                    printed_.push_back(data);
+                    return absl::OkStatus();
+                  },
+                  .sync = nullptr};
   }
   void OpenGate(uint64_t id, bool fail = false) {
     absl::MutexLock lock(&mu_);
