@@ -197,7 +197,10 @@ TEST_F(PrinterStatesTest, StalledPrinterKeepsItsJobAndPrintsItOnceWhenItReadsAga
   EXPECT_EQ(printer.connections(), connections);  // never cut off and sent again
   EXPECT_EQ(Sha256::Of(printer.jobs()[0]), sha);
   EXPECT_EQ(JobField(id, "attempts"), "1");
-  EXPECT_THAT(Spoolctl({"printers"}).out, HasSubstr("idle"));
+  // The agent says the printer is idle once it has no next job.
+  EXPECT_TRUE(WaitFor([&] { return Spoolctl({"printers"}).out.find("idle") != std::string::npos; },
+                      absl::Seconds(10)))
+      << Spoolctl({"printers"}).out;
 }
 
 TEST_F(PrinterStatesTest, TheQueuesOtherPrinterKeepsPrintingWhileOneIsStalled) {
