@@ -3,6 +3,7 @@
 #include "services/printer-agent/job_finisher.h"
 
 #include <algorithm>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -56,23 +57,29 @@ class JobFinisherTest : public ::testing::Test {
       trace_.Add(absl::StrCat("r", id, " ", absl::StatusCodeToString(s.code())));
     };
   }
+  // Posts job 1 and runs `meanwhile` while its publish is under way.
+  void WhileJob1Publishes(JobFinisher& finisher, const std::function<void()>& meanwhile) {
+    finisher.Post(Job(1, absl::OkStatus(),
+                      [this] {
+                        publishing_.Notify();
+                        go_on_.WaitForNotification();
+                      }),
+                  Report(1));
+    publishing_.WaitForNotification();
+    meanwhile();
+    go_on_.Notify();
+  }
 
   Trace trace_;
+  absl::Notification publishing_, go_on_;  // outlive the finisher's use
 };
 
 TEST_F(JobFinisherTest, JobsPostedDuringAPublishJoinItsSyncAndReportInOrder) {
   JobFinisher finisher;
-  absl::Notification publishing, go_on;
-  finisher.Post(Job(1, absl::OkStatus(),
-                    [&] {
-                      publishing.Notify();
-                      go_on.WaitForNotification();
-                    }),
-                Report(1));
-  publishing.WaitForNotification();
-  finisher.Post(Job(2), Report(2));
-  finisher.Post(Job(3), Report(3));
-  go_on.Notify();
+  WhileJob1Publishes(finisher, [&] {
+    finisher.Post(Job(2), Report(2));
+    finisher.Post(Job(3), Report(3));
+  });
   EXPECT_THAT(trace_.Await(7),
               ElementsAre("p1", "p2", "p3", "sync", "r1 OK", "r2 OK", "r3 OK"));
 }
@@ -95,17 +102,10 @@ TEST_F(JobFinisherTest, AJobPostedDuringTheSyncWaitsForTheNextOne) {
 
 TEST_F(JobFinisherTest, AFailedPublishIsReportedAndTheOthersStillSync) {
   JobFinisher finisher;
-  absl::Notification publishing, go_on;
-  finisher.Post(Job(1, absl::OkStatus(),
-                    [&] {
-                      publishing.Notify();
-                      go_on.WaitForNotification();
-                    }),
-                Report(1));
-  publishing.WaitForNotification();
-  finisher.Post(Job(2, absl::UnavailableError("disk gone")), Report(2));
-  finisher.Post(Job(3), Report(3));
-  go_on.Notify();
+  WhileJob1Publishes(finisher, [&] {
+    finisher.Post(Job(2, absl::UnavailableError("disk gone")), Report(2));
+    finisher.Post(Job(3), Report(3));
+  });
   EXPECT_THAT(trace_.Await(7),
               ElementsAre("p1", "p2", "p3", "sync", "r1 OK", "r2 UNAVAILABLE", "r3 OK"));
 }
