@@ -16,8 +16,9 @@ class QueueCache : public QueueDirectory {
  public:
   using List = QueueListCache<QueueInfo>;
 
-  QueueCache(List::Fetch fetch, absl::Duration max_age, List::Clock clock = absl::Now)
-      : list_(std::move(fetch), max_age, std::move(clock)) {}
+  QueueCache(List::Fetch fetch, absl::Duration max_age, List::Clock clock = absl::Now,
+             List::Sleep sleep = absl::SleepFor)
+      : list_(std::move(fetch), max_age, std::move(clock), std::move(sleep)) {}
 
   absl::StatusOr<std::vector<QueueInfo>> Queues() override { return list_.List(); }
   absl::StatusOr<QueueInfo> Find(absl::string_view name) override;

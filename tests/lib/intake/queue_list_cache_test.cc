@@ -1,6 +1,8 @@
 #include "lib/intake/queue_list_cache.h"
 
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -14,7 +16,7 @@ struct Entry {
 };
 
 // A fetch that counts its calls and returns `queues` (or `error`), on a
-// clock the test moves by hand.
+// clock the test moves by hand; sleeping moves it too.
 class QueueListCacheTest : public ::testing::Test {
  protected:
   QueueListCache<Entry> MakeCache(absl::Duration max_age) {
@@ -24,13 +26,20 @@ class QueueListCacheTest : public ::testing::Test {
           if (!error_.ok()) return error_;
           return queues_;
         },
-        max_age, [this] { return now_; });
+        max_age, [this] { return now_; },
+        [this](absl::Duration d) {
+          slept_ += d;
+          now_ += d;
+          if (while_asleep_) std::exchange(while_asleep_, nullptr)();
+        });
   }
 
   std::vector<Entry> queues_ = {{"office", true}, {"Lab", false}};
   absl::Status error_;
   int fetches_ = 0;
   absl::Time now_ = absl::FromUnixSeconds(1000);
+  absl::Duration slept_;
+  std::function<void()> while_asleep_;  // what other callers do meanwhile
 };
 
 TEST_F(QueueListCacheTest, FetchesOncePerMaxAgeForAllCallers) {
@@ -56,18 +65,45 @@ TEST_F(QueueListCacheTest, ComparesNamesExactlyOrWithoutCase) {
   EXPECT_EQ(exact.status().message(), "no queue 'lab'");
 }
 
-TEST_F(QueueListCacheTest, AMissRefetchesAListOlderThanHalfASecondOnly) {
+TEST_F(QueueListCacheTest, AQueueCreatedJustAfterAFetchIsFoundOnceTheMissWaitedItsTurn) {
   auto cache = MakeCache(absl::Seconds(2));
   ASSERT_TRUE(cache.Find("office", false).ok());
   queues_.push_back({"new", true});
-  // Just fetched: a miss does not fetch again, so probing names is cheap.
-  EXPECT_TRUE(absl::IsNotFound(cache.Find("new", false).status()));
-  EXPECT_TRUE(absl::IsNotFound(cache.Find("nope", false).status()));
-  EXPECT_EQ(fetches_, 1);
-  // A queue created a moment ago is found once the list is older than that.
-  now_ += absl::Milliseconds(600);
+  // The list is brand new, but older than the question: fetched again
+  // once it is kMissRefreshAge old.
   EXPECT_TRUE(cache.Find("new", false).ok());
   EXPECT_EQ(fetches_, 2);
+  EXPECT_EQ(slept_, QueueListCache<Entry>::kMissRefreshAge);
+  // A list already that old is fetched again at once.
+  queues_.push_back({"newer", true});
+  now_ += absl::Seconds(1);
+  EXPECT_TRUE(cache.Find("newer", false).ok());
+  EXPECT_EQ(fetches_, 3);
+  EXPECT_EQ(slept_, QueueListCache<Entry>::kMissRefreshAge);
+}
+
+TEST_F(QueueListCacheTest, ProbingNamesCostsOneFetchPerMissRefreshAgeAtMost) {
+  auto cache = MakeCache(absl::Seconds(2));
+  ASSERT_TRUE(cache.Find("office", false).ok());
+  absl::Time start = now_;
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_TRUE(absl::IsNotFound(cache.Find("nope", false).status()));
+  }
+  EXPECT_EQ(fetches_, 11);
+  EXPECT_GE(now_ - start, 10 * QueueListCache<Entry>::kMissRefreshAge);
+}
+
+TEST_F(QueueListCacheTest, AMissUsesAListAnotherCallerFetchedAfterItWasAsked) {
+  auto cache = MakeCache(absl::Seconds(2));
+  ASSERT_TRUE(cache.Find("office", false).ok());
+  queues_.push_back({"new", true});
+  // While this miss waits, another connection's request fetches the list.
+  while_asleep_ = [&] {
+    now_ += absl::Seconds(3);
+    ASSERT_TRUE(cache.List().ok());
+  };
+  EXPECT_TRUE(cache.Find("new", false).ok());
+  EXPECT_EQ(fetches_, 2);  // not a third
 }
 
 TEST_F(QueueListCacheTest, AFailedFetchIsReportedAndNotKept) {
