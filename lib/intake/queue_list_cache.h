@@ -51,14 +51,14 @@ class QueueListCache {
   // The queue called `name` (compared without regard to case if
   // `ignore_case`); NotFound if none in a list fetched after the call began.
   absl::StatusOr<Entry> Find(absl::string_view name, bool ignore_case) {
-    absl::Time asked;
+    const absl::Time asked = clock_();
     absl::Duration wait;
     {
       absl::MutexLock lock(&mu_);
       if (auto s = RefreshIfOlderLocked(max_age_); !s.ok()) return s;
       if (const Entry* e = FindLocked(name, ignore_case)) return *e;
-      asked = clock_();
-      wait = fetched_ + kMissRefreshAge - asked;
+      if (fetched_ > asked) return NotFound(name);  // that refresh was this call's
+      wait = fetched_ + kMissRefreshAge - clock_();
     }
     if (wait > absl::ZeroDuration()) sleep_(wait);
     absl::MutexLock lock(&mu_);
@@ -67,10 +67,14 @@ class QueueListCache {
       if (auto s = FetchLocked(); !s.ok()) return s;
     }
     if (const Entry* e = FindLocked(name, ignore_case)) return *e;
-    return absl::NotFoundError(absl::StrCat("no queue '", name, "'"));
+    return NotFound(name);
   }
 
  private:
+  static absl::Status NotFound(absl::string_view name) {
+    return absl::NotFoundError(absl::StrCat("no queue '", name, "'"));
+  }
+
   const Entry* FindLocked(absl::string_view name, bool ignore_case) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     for (const Entry& e : entries_) {

@@ -44,18 +44,20 @@ bool JobFinisher::TakeQueuedLocked(std::deque<Task>& batch) {
 
 void JobFinisher::FinishBatch(std::deque<Task>& batch) {
   std::vector<absl::Status> published;
-  std::function<void()> sync;  // any one covers the whole batch
+  // A published job whose sync covers the batch; a deque keeps the pointer
+  // valid while more jobs join at its end.
+  const Task* to_sync = nullptr;
   while (true) {
     for (size_t i = published.size(); i < batch.size(); ++i) {
       published.push_back(batch[i].end.publish());
-      if (published.back().ok() && batch[i].end.sync) sync = batch[i].end.sync;
+      if (published.back().ok() && batch[i].end.sync) to_sync = &batch[i];
     }
     // A job posted while the others were published (the next one, written
     // meanwhile) shares their sync. The printer's jobs in hand bound this.
     absl::MutexLock lock(&mu_);
     if (!TakeQueuedLocked(batch)) break;
   }
-  if (sync) sync();
+  if (to_sync) to_sync->end.sync();
   for (size_t i = 0; i < batch.size(); ++i) batch[i].report(published[i]);
 }
 
