@@ -1,6 +1,7 @@
 #include "lib/grpc/client_flags.h"
 
 #include "absl/flags/flag.h"
+#include "lib/grpc/connections.h"
 
 ABSL_FLAG(std::string, tls_ca, "", "PEM CA that signed the spooler's certificate: use TLS");
 ABSL_FLAG(std::string, tls_cert, "", "PEM client certificate, when the spooler requires one");
@@ -32,6 +33,13 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> SpoolerChannelFromFlags(
   with_backoff.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
   with_backoff.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   return MakeChannel(target, ClientTlsFromFlags(), with_backoff);
+}
+
+absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> SpoolerChannelsFromFlags(
+    const std::string& target, int count) {
+  return MakeSeparateChannels(count, [&](const grpc::ChannelArguments& args) {
+    return SpoolerChannelFromFlags(target, args);
+  });
 }
 
 }  // namespace spoolgate

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <grpcpp/channel.h>
 #include <grpcpp/support/channel_arguments.h>
@@ -23,5 +24,8 @@ absl::Status LoadCallTokenFromFlags();
 // LoadCallTokenFromFlags, then a channel to `target` with the TLS flags.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> SpoolerChannelFromFlags(
     const std::string& target, const grpc::ChannelArguments& args = {});
+// `count` such channels, each on a connection of its own (connections.h).
+absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> SpoolerChannelsFromFlags(
+    const std::string& target, int count);
 
 }  // namespace spoolgate

@@ -25,6 +25,9 @@ FtpGateway::FtpGateway(FtpOptions options, FtpMetrics* metrics)
       metrics_(metrics),
       channel_(options_.channel ? options_.channel
                                 : grpc::CreateChannel(options_.spooler, grpc::InsecureChannelCredentials())),
+      session_channels_(options_.session_channels.empty()
+                            ? std::vector<std::shared_ptr<grpc::Channel>>{channel_}
+                            : options_.session_channels),
       queues_(std::make_unique<QueueCache>([this] { return FetchQueues(channel_); },
                                            options_.queue_list_max_age)),
       server_(
@@ -34,7 +37,7 @@ FtpGateway::FtpGateway(FtpOptions options, FtpMetrics* metrics)
               metrics_->sessions.Increment();
               metrics_->active_sessions.Increment();
             }
-            FtpConnection(fd, peer, options_, channel_, *queues_, metrics_).Run();
+            FtpConnection(fd, peer, options_, session_channels_.Next(), *queues_, metrics_).Run();
             if (metrics_) metrics_->active_sessions.Decrement();
           },
           [](int fd, const net::Endpoint&) {

@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "lib/net/connection_server.h"
+#include "lib/grpc/connections.h"
 #include "services/ftp-gateway/data_connection.h"
 #include "services/ftp-gateway/ftp_metrics.h"
 #include "services/ftp-gateway/ftp_session.h"
@@ -23,6 +24,9 @@ struct FtpOptions {
   std::vector<std::string> listen = {"0.0.0.0:21"};
   std::string spooler = "127.0.0.1:7600";
   std::shared_ptr<grpc::Channel> channel;  // to the spooler; null = plain TCP to `spooler`
+  // Sessions take turns on these (separate connections to the spooler);
+  // empty = all on `channel`.
+  std::vector<std::shared_ptr<grpc::Channel>> session_channels;
   PortRange passive_ports;             // 0-0: kernel's choice
   std::string public_address;          // PASV reply address (NAT); empty = local address
   int max_sessions = 4096;             // Jetdirect allows 4
@@ -47,6 +51,7 @@ class FtpGateway {
   const FtpOptions options_;
   FtpMetrics* const metrics_;
   std::shared_ptr<grpc::Channel> channel_;
+  ChannelTurns session_channels_;
   std::unique_ptr<QueueDirectory> queues_;
   net::ConnectionServer server_;
 };

@@ -28,6 +28,9 @@
 ABSL_FLAG(std::vector<std::string>, listen, std::vector<std::string>({"0.0.0.0:21"}),
           "listen addresses, IP literals: 0.0.0.0:21,[::]:21");
 ABSL_FLAG(std::string, spooler, "127.0.0.1:7600", "spooler gRPC address HOST:PORT");
+ABSL_FLAG(int32_t, spooler_connections, 4,
+          "HTTP/2 connections to the spooler; sessions take turns on them, so that uploads do "
+          "not share one connection's flow-control window and transport thread");
 ABSL_FLAG(std::string, passive_ports, "", "passive data ports LO-HI (default: any)");
 ABSL_FLAG(std::string, public_address, "", "IPv4 address announced in PASV replies (NAT)");
 ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9463", "Prometheus /metrics address; empty = off");
@@ -124,12 +127,14 @@ int main(int argc, char** argv) {
     metrics_server = *std::move(server);
     metrics = std::make_unique<spoolgate::ftp::FtpMetrics>(metrics_server->registry());
   }
-  auto channel = spoolgate::SpoolerChannelFromFlags(options.spooler);
-  if (!channel.ok()) {
-    spoolgate::Log("%s", channel.status().ToString());
+  auto channels = spoolgate::SpoolerChannelsFromFlags(
+      options.spooler, absl::GetFlag(FLAGS_spooler_connections));
+  if (!channels.ok()) {
+    spoolgate::Log("%s", channels.status().ToString());
     return 2;
   }
-  options.channel = *channel;
+  options.channel = channels->front();  // also for queue lists
+  options.session_channels = *std::move(channels);
   spoolgate::ftp::FtpGateway gateway(options, metrics.get());
   if (auto s = gateway.Start(); !s.ok()) {
     spoolgate::Log("cannot start: %s", s.ToString());

@@ -17,6 +17,9 @@ LpdGateway::LpdGateway(LpdOptions options, LpdMetrics* metrics)
       metrics_(metrics),
       channel_(options_.channel ? options_.channel
                                 : grpc::CreateChannel(options_.spooler, grpc::InsecureChannelCredentials())),
+      session_channels_(options_.session_channels.empty()
+                            ? std::vector<std::shared_ptr<grpc::Channel>>{channel_}
+                            : options_.session_channels),
       queues_([this] { return FetchLpdQueues(channel_); }, options_.queue_list_max_age),
       server_(options_.max_connections,
               [this](int fd, const net::Endpoint& peer) { Serve(fd, peer); },
@@ -31,7 +34,7 @@ void LpdGateway::Serve(int fd, const net::Endpoint& peer) {
     metrics_->connections.Increment();
     metrics_->active_connections.Increment();
   }
-  LpdSession(fd, peer, options_, channel_, queues_, metrics_).Run();
+  LpdSession(fd, peer, options_, session_channels_.Next(), queues_, metrics_).Run();
   if (metrics_) metrics_->active_connections.Decrement();
 }
 

@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "lib/grpc/connections.h"
 #include "lib/intake/queue_list_cache.h"
 #include "lib/net/cidr.h"
 #include "lib/net/connection_server.h"
@@ -23,6 +24,9 @@ struct LpdOptions {
   std::vector<std::string> listen = {"0.0.0.0:515"};
   std::string spooler = "127.0.0.1:7600";
   std::shared_ptr<grpc::Channel> channel;  // to the spooler; null = plain TCP to `spooler`
+  // Sessions take turns on these (separate connections to the spooler);
+  // empty = all on `channel`.
+  std::vector<std::shared_ptr<grpc::Channel>> session_channels;
   int max_connections = 4096;
   absl::Duration idle_timeout = absl::Seconds(60);    // no byte from the peer this long
   absl::Duration zero_count_silence = absl::Milliseconds(300);  // lone \0 then quiet = empty file
@@ -62,6 +66,7 @@ class LpdGateway {
   const LpdOptions options_;
   LpdMetrics* const metrics_;
   std::shared_ptr<grpc::Channel> channel_;
+  ChannelTurns session_channels_;
   LpdQueueCache queues_;
   net::ConnectionServer server_;  // last: stopped before the rest goes
 };
