@@ -11,33 +11,16 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "tests/testing/recorded_events.h"
 
 namespace spoolgate::agent {
 namespace {
 using ::testing::ElementsAre;
 
-// Records what the finisher does, in order, as "p1" (publish of job 1),
-// "sync", "r1 OK" (report of job 1 and its status code).
-class Trace {
- public:
-  void Add(std::string event) {
-    absl::MutexLock lock(&mu_);
-    events_.push_back(std::move(event));
-  }
-  // Waits (up to 10 s) for `n` events, then returns them all.
-  std::vector<std::string> Await(size_t n) {
-    absl::MutexLock lock(&mu_);
-    auto enough = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return events_.size() >= n; };
-    mu_.AwaitWithTimeout(absl::Condition(&enough), absl::Seconds(10));
-    return events_;
-  }
-
- private:
-  absl::Mutex mu_;
-  std::vector<std::string> events_ ABSL_GUARDED_BY(mu_);
-};
+// What the finisher does, in order: "p1" (publish of job 1), "sync",
+// "r1 OK" (report of job 1 and its status code).
+using Trace = ::spoolgate::testing::RecordedEvents;
 
 class JobFinisherTest : public ::testing::Test {
  protected:

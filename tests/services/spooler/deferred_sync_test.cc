@@ -12,7 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
+#include "tests/testing/recorded_events.h"
 
 namespace spoolgate::spooler {
 namespace {
@@ -49,21 +49,13 @@ class Outcomes {
  public:
   DeferredSync::Done For(int id) {
     return [this, id](const absl::Status& s) {
-      absl::MutexLock lock(&mu_);
-      seen_.push_back(absl::StrCat(id, " ", absl::StatusCodeToString(s.code())));
+      seen_.Add(absl::StrCat(id, " ", absl::StatusCodeToString(s.code())));
     };
   }
-  // Waits (up to 10 s) for `n` outcomes, then returns them all.
-  std::vector<std::string> Await(size_t n) {
-    absl::MutexLock lock(&mu_);
-    auto enough = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return seen_.size() >= n; };
-    mu_.AwaitWithTimeout(absl::Condition(&enough), absl::Seconds(10));
-    return seen_;
-  }
+  std::vector<std::string> Await(size_t n) { return seen_.Await(n); }
 
  private:
-  absl::Mutex mu_;
-  std::vector<std::string> seen_ ABSL_GUARDED_BY(mu_);
+  ::spoolgate::testing::RecordedEvents seen_;
 };
 
 TEST(DeferredSyncTest, AWriteCoveredByAnotherSyncedWriteCostsNoSync) {
