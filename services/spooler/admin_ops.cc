@@ -104,13 +104,6 @@ absl::StatusOr<bool> AdminOps::ListFinished(const v1::ListJobsRequest& request, 
                                            ListCursor& cursor, v1::ListJobsResponse& response) {
   size_t budget = kListScanBudget;
   bool stopped = false;
-  // A job settling into its final state is still listed as active: its
-  // stored final record may not be durable yet.
-  absl::flat_hash_set<uint64_t> settling;
-  {
-    absl::MutexLock lock(&state_.mu);
-    settling = state_.settling;
-  }
   SPOOLGATE_RETURN_IF_ERROR(state_.store->ForEachFinishedJob(
       cursor.finished_unix_micros, cursor.id, request.finished_after_unix_micros(),
       [&](const v1::Job& job) {
@@ -121,7 +114,7 @@ absl::StatusOr<bool> AdminOps::ListFinished(const v1::ListJobsRequest& request, 
         --budget;
         cursor.finished_unix_micros = job.finished_unix_micros();
         cursor.id = job.id();
-        if (!settling.contains(job.id()) && ListedJobWanted(request, job)) *response.add_jobs() = job;
+        if (ListedJobWanted(request, job)) *response.add_jobs() = job;
         return true;
       }));
   return !stopped;
@@ -130,8 +123,7 @@ absl::StatusOr<bool> AdminOps::ListFinished(const v1::ListJobsRequest& request, 
 absl::StatusOr<v1::Job> AdminOps::GetJob(uint64_t id) {
   {
     absl::MutexLock lock(&state_.mu);
-    // A job settling into a new state is shown once that state is durable.
-    if (const v1::Job* active = records_.SettledJobLocked(id)) {
+    if (const v1::Job* active = state_.active.Find(id)) {
       v1::Job job = *active;
       AgentConnection* agent = nullptr;
       if (PrinterSlot* slot = dispatcher_.SlotForJobLocked(id, &agent)) {

@@ -38,8 +38,8 @@ class AttachReactor final : public grpc::ServerBidiReactor<v1::AgentMessage, v1:
   }
 
   void OnReadDone(bool ok) override {
-    // Applying a message may wait for the disk (a failed job's new state is
-    // synced), and so may detaching (jobs requeued).
+    // Applying a message may wait for the disk (a completion is synced),
+    // and so may detaching (jobs requeued).
     if (!ok) {
       slow_.Run([this] { EndReads(grpc::Status::OK); });
     } else {

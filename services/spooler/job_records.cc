@@ -9,24 +9,6 @@
 
 namespace spoolgate::spooler {
 
-JobRecords::JobRecords(SpoolerState& state)
-    : state_(state),
-      completions_(std::make_unique<DeferredSync>(
-          DeferredSync::Log{[this] { return state_.store->Durable(); },
-                            [this] { return state_.store->SyncData(); }},
-          state_.options.completion_sync_wait)) {}
-
-JobRecords::~JobRecords() { SettleCompletions(); }
-
-void JobRecords::SettleCompletions() {
-  std::unique_ptr<DeferredSync> completions;
-  {
-    absl::MutexLock lock(&state_.mu);
-    completions = std::move(completions_);
-  }
-  completions.reset();  // runs what waits; its callbacks take mu
-}
-
 void JobRecords::RemoveSpoolFiles(const v1::Job& job) const {
   for (const auto& doc : job.documents()) {
     if (doc.storage() != v1::DOCUMENT_STORAGE_SPOOL_FILE) continue;
@@ -83,9 +65,9 @@ absl::Status JobRecords::WriteSettlingLocked(uint64_t id, const std::function<ab
   return s;
 }
 
-void JobRecords::ApplyJobLocked(v1::Job updated, bool remove_spool_files) {
+void JobRecords::ApplyJobLocked(v1::Job updated) {
   if (IsFinalState(updated.state())) {
-    if (remove_spool_files) RemoveSpoolFiles(updated);
+    RemoveSpoolFiles(updated);
     absl::Time at = absl::FromUnixMicros(updated.finished_unix_micros());
     // The record itself went to the database with the job (PutJob).
     if (state_.accounting_log) state_.accounting_log->Add(AccountingRecordFor(updated));
@@ -108,11 +90,11 @@ void JobRecords::ApplyJobLocked(v1::Job updated, bool remove_spool_files) {
 
 bool JobRecords::CompleteJobLocked(v1::Job updated) {
   uint64_t id = updated.id();
-  // Synced at once when shutting down (no DeferredSync any more).
-  bool sync = completions_ == nullptr;
-  absl::Status s = sync ? UpdateJobLocked(updated, /*sync=*/true)
-                        : state_.store->PutJob(state_.active.Find(id), updated, /*sync=*/false,
-                                               /*delete_data=*/true);
+  v1::Job previous = *state_.active.Find(id);
+  // Meanwhile the job stays PRINTING in memory.
+  absl::Status s = WriteSettlingLocked(id, [&] {
+    return state_.store->PutJob(&previous, updated, /*sync=*/true, /*delete_data=*/true);
+  });
   if (!s.ok()) {
     // Still PRINTING with no lease: the job prints again (at least once).
     Log("job %d: completion not recorded: %s", id, s.ToString());
@@ -120,32 +102,9 @@ bool JobRecords::CompleteJobLocked(v1::Job updated) {
                   Retry{/*limited=*/false, /*backoff=*/true, ""});
     return false;
   }
-  if (sync) {
-    Log("job %d %s", id, JobStateName(v1::JOB_STATE_COMPLETED));
-    return true;
-  }
-  // Meanwhile the job stays PRINTING in memory, and waits for nothing: the
-  // agent's stream goes on to its next message.
-  state_.settling.insert(id);
-  completions_->WhenDurable(state_.store->LastWritten(),
-                            [this, updated = std::move(updated)](const absl::Status& status) mutable {
-                              CompletionSettled(std::move(updated), status);
-                            });
-  return true;
-}
-
-void JobRecords::CompletionSettled(v1::Job updated, const absl::Status& status) {
-  absl::MutexLock lock(&state_.mu);
-  uint64_t id = updated.id();
-  state_.settling.erase(id);
-  if (!status.ok()) {
-    // The store has the record, and the job printed: it is shown complete.
-    // Its spool files stay until a start finds it final (after a crash it
-    // may come back as PRINTING and print again).
-    Log("job %d: completion not yet durable: %s", id, status.ToString());
-  }
-  ApplyJobLocked(std::move(updated), /*remove_spool_files=*/status.ok());
+  ApplyJobLocked(std::move(updated));
   Log("job %d %s", id, JobStateName(v1::JOB_STATE_COMPLETED));
+  return true;
 }
 
 absl::StatusOr<v1::Job> JobRecords::FinishJobLocked(uint64_t id, v1::JobState state,

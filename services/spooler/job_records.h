@@ -11,25 +11,17 @@
 
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "services/spooler/deferred_sync.h"
 #include "services/spooler/spooler_state.h"
 
 namespace spoolgate::spooler {
 
 class JobRecords {
  public:
-  explicit JobRecords(SpoolerState& state);
-  ~JobRecords();
-
-  // Makes the completions still settling durable and applies them; those
-  // recorded from now on are synced at once. For shutdown, before the
-  // last flush of the accounting log.
-  void SettleCompletions() ABSL_LOCKS_EXCLUDED(state_.mu);
+  explicit JobRecords(SpoolerState& state) : state_(state) {}
 
   // Job `id` (null if not active) once no write of it is in flight; may
   // release mu while it waits.
@@ -43,10 +35,7 @@ class JobRecords {
   // releases mu while it runs.
   absl::Status UpdateJobLocked(v1::Job updated, bool sync) ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_.mu);
   // Records a PRINTING job as completed (`updated`). False if the write
-  // failed (the job is requeued). The record is written unsynced, and the
-  // job settles (still PRINTING in memory) until that write is durable:
-  // then it moves to history, its spool files go, and the change shows.
-  // Nobody waits for that, so it needs no fsync of its own (DeferredSync).
+  // failed (the job is requeued).
   bool CompleteJobLocked(v1::Job updated) ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_.mu);
   // Ends job `id` in `state`; a PRINTING job's attempt ends with
   // `attempt_outcome` when given.
@@ -73,20 +62,12 @@ class JobRecords {
 
  private:
   // The in-memory half of UpdateJobLocked, once `updated` is stored.
-  // `remove_spool_files`: a final job's files go (false while its final
-  // record may not be durable: the job could come back after a crash).
-  void ApplyJobLocked(v1::Job updated, bool remove_spool_files = true)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_.mu);
-  // CompleteJobLocked's second half, once its write is durable (or its
-  // sync failed: `status`).
-  void CompletionSettled(v1::Job updated, const absl::Status& status) ABSL_LOCKS_EXCLUDED(state_.mu);
+  void ApplyJobLocked(v1::Job updated) ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_.mu);
   // Runs `write` (a synced write of job `id`) with mu released.
   absl::Status WriteSettlingLocked(uint64_t id, const std::function<absl::Status()>& write)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_.mu);
 
   SpoolerState& state_;
-  // Null after SettleCompletions. Last: its thread calls the rest.
-  std::unique_ptr<DeferredSync> completions_ ABSL_GUARDED_BY(state_.mu);
 };
 
 }  // namespace spoolgate::spooler

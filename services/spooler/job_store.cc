@@ -232,7 +232,7 @@ absl::Status JobStore::PutJob(const v1::Job* previous, const v1::Job& job, bool 
                               bool delete_data) {
   rocksdb::WriteBatch batch;
   SPOOLGATE_RETURN_IF_ERROR(AddJobToBatch(previous, job, delete_data, &batch));
-  return Write(sync, &batch, absl::StrCat("job ", job.id(), ": write"));
+  return Written(db_->Write(WriteOpts(sync), &batch), absl::StrCat("job ", job.id(), ": write"));
 }
 
 absl::Status JobStore::CommitJob(const v1::Job& job, const std::vector<InlineDocument>& documents) {
@@ -242,7 +242,7 @@ absl::Status JobStore::CommitJob(const v1::Job& job, const std::vector<InlineDoc
     batch.Put(family(kData), DataKey(job.id(), doc.index, 0), doc.data);
   }
   SPOOLGATE_RETURN_IF_ERROR(AddJobToBatch(nullptr, job, /*delete_data=*/false, &batch));
-  return Write(/*sync=*/true, &batch, absl::StrCat("job ", job.id(), ": commit"));
+  return Written(db_->Write(WriteOpts(true), &batch), absl::StrCat("job ", job.id(), ": commit"));
 }
 
 void JobStore::DeleteDataOf(const v1::Job& job, rocksdb::WriteBatch* batch) const {
@@ -278,7 +278,7 @@ absl::Status JobStore::DeleteJob(const v1::Job& job, bool sync) {
     batch.Delete(family(kJobs), JobKey(job.id()));
     DeleteDataOf(job, &batch);
   }
-  return Write(sync, &batch, absl::StrCat("job ", job.id(), ": delete"));
+  return Written(db_->Write(WriteOpts(sync), &batch), absl::StrCat("job ", job.id(), ": delete"));
 }
 
 absl::StatusOr<v1::Job> JobStore::GetJob(uint64_t job_id) const {
@@ -374,29 +374,7 @@ absl::StatusOr<bool> JobStore::ResumeWrites() {
   return true;
 }
 
-absl::Status JobStore::Write(bool sync, rocksdb::WriteBatch* batch, absl::string_view what) {
-  // A synced write syncs the whole log, so every write that had returned
-  // before it began is durable once it returns.
-  uint64_t before = sync ? db_->GetLatestSequenceNumber() : 0;
-  SPOOLGATE_RETURN_IF_ERROR(Written(db_->Write(WriteOpts(sync), batch), what));
-  if (sync) NoteDurable(before);
-  return absl::OkStatus();
-}
-
-void JobStore::NoteDurable(uint64_t position) {
-  uint64_t known = durable_.load();
-  while (known < position && !durable_.compare_exchange_weak(known, position)) {
-  }
-}
-
-absl::Status JobStore::SyncData() {
-  uint64_t before = db_->GetLatestSequenceNumber();
-  SPOOLGATE_RETURN_IF_ERROR(Written(db_->SyncWAL(), "sync WAL"));
-  NoteDurable(before);
-  return absl::OkStatus();
-}
-
-uint64_t JobStore::LastWritten() const { return db_->GetLatestSequenceNumber(); }
+absl::Status JobStore::SyncData() { return Written(db_->SyncWAL(), "sync WAL"); }
 
 absl::Status JobStore::ReadDocument(
     uint64_t job_id, uint32_t document, uint64_t offset,

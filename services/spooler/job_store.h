@@ -86,14 +86,6 @@ class JobStore {
   absl::Status PutChunk(uint64_t job_id, uint32_t document, uint64_t offset,
                         absl::string_view data);
   absl::Status SyncData();
-
-  // Positions in the write-ahead log, for writes made unsynced that must
-  // become durable later (DeferredSync). LastWritten(), read after a write
-  // returned, is at or past it; the write is durable once Durable() has
-  // reached that. Durable() advances with every synced write and SyncData(),
-  // each of which syncs everything written before it.
-  uint64_t LastWritten() const;
-  uint64_t Durable() const { return durable_.load(); }
   // Streams a document from `offset` in stored chunks; `fn` gets the
   // document offset of its first byte. Stops early if `fn` returns false.
   absl::Status ReadDocument(
@@ -150,16 +142,12 @@ class JobStore {
   rocksdb::ColumnFamilyHandle* family(int index) const { return handles_[index]; }
   // FromRocks for a write: notes a failure that stops RocksDB's writes.
   absl::Status Written(const rocksdb::Status& s, absl::string_view what);
-  // Writes `batch`, synced or not; a synced write advances durable_.
-  absl::Status Write(bool sync, rocksdb::WriteBatch* batch, absl::string_view what);
-  void NoteDurable(uint64_t position);
 
   std::string path_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; destroyed before db_
   size_t id_block_ = 1024;
   std::atomic<bool> write_failed_{false};
-  std::atomic<uint64_t> durable_{0};  // see Durable()
   std::mutex id_mu_;
   uint64_t next_id_ = 1;         // guarded by id_mu_
   uint64_t reserved_until_ = 1;  // guarded by id_mu_; ids < this are reserved on disk

@@ -61,7 +61,6 @@ Spooler::Spooler(SpoolerOptions options, std::unique_ptr<JobStore> store, SpoolF
 
 Spooler::~Spooler() {
   Shutdown();
-  records_.SettleCompletions();  // their accounting lines go in the last flush
   housekeeper_.Stop();
 }
 

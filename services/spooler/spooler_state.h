@@ -55,9 +55,6 @@ struct SpoolerOptions {
   ChecksumAlgorithm document_checksum = ChecksumAlgorithm::kXxh3_128;
   std::string accounting_log;  // JSON-lines file, one line per finished job; empty = none
   absl::Duration accounting_retention = absl::Hours(24 * 90);  // records kept in the database
-  // How long a printed job's completion, written unsynced, waits for
-  // another synced write to make it durable before the log is synced for it.
-  absl::Duration completion_sync_wait = absl::Milliseconds(5);
   // Run Housekeep() on a background thread at this period; zero = never
   // (tests call Housekeep themselves).
   absl::Duration housekeeping_period = absl::Seconds(1);

@@ -281,27 +281,6 @@ TEST(JobStoreTest, SyncedDataSurvivesReopen) {
   EXPECT_THAT(*store->OrphanDataJobIds(), ElementsAre(3));  // no record for job 3
 }
 
-// The durable point moves with synced writes only, and a synced write
-// covers an unsynced one made before it (the log is synced whole).
-TEST(JobStoreTest, ASyncedWriteMakesEarlierUnsyncedWritesDurable) {
-  TempDir dir;
-  auto store = OpenStore(dir.path());
-  v1::Job first = MakeJob(1, "office", 0, v1::JOB_STATE_PENDING);
-  ASSERT_THAT(store->PutJob(nullptr, first, /*sync=*/false), IsOk());
-  uint64_t first_written = store->LastWritten();
-  EXPECT_LT(store->Durable(), first_written);
-  ASSERT_THAT(store->PutJob(nullptr, MakeJob(2, "office", 0, v1::JOB_STATE_PENDING), true), IsOk());
-  EXPECT_GE(store->Durable(), first_written);
-
-  v1::Job printing = first;
-  printing.set_state(v1::JOB_STATE_PRINTING);
-  ASSERT_THAT(store->PutJob(&first, printing, /*sync=*/false), IsOk());
-  uint64_t second_written = store->LastWritten();
-  EXPECT_LT(store->Durable(), second_written);
-  ASSERT_THAT(store->SyncData(), IsOk());
-  EXPECT_GE(store->Durable(), second_written);
-}
-
 TEST(JobStoreTest, QueuesPersist) {
   TempDir dir;
   {
