@@ -23,9 +23,11 @@ absl::Status LoadCallTokenFromFlags() {
   return LoadCallToken(path);
 }
 
-absl::StatusOr<std::shared_ptr<grpc::Channel>> SpoolerChannelFromFlags(
+namespace {
+
+// A channel to the spooler with the TLS flags, once the token is loaded.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelWithTlsFlags(
     const std::string& target, const grpc::ChannelArguments& args) {
-  if (auto s = LoadCallTokenFromFlags(); !s.ok()) return s;
   // Reconnect within a second of a spooler restart: gRPC's default backoff
   // grows towards two minutes, and every job in between would be refused.
   grpc::ChannelArguments with_backoff = args;
@@ -35,10 +37,19 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> SpoolerChannelFromFlags(
   return MakeChannel(target, ClientTlsFromFlags(), with_backoff);
 }
 
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> SpoolerChannelFromFlags(
+    const std::string& target, const grpc::ChannelArguments& args) {
+  if (auto s = LoadCallTokenFromFlags(); !s.ok()) return s;
+  return ChannelWithTlsFlags(target, args);
+}
+
 absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> SpoolerChannelsFromFlags(
     const std::string& target, int count) {
+  if (auto s = LoadCallTokenFromFlags(); !s.ok()) return s;  // once for all of them
   return MakeSeparateChannels(count, [&](const grpc::ChannelArguments& args) {
-    return SpoolerChannelFromFlags(target, args);
+    return ChannelWithTlsFlags(target, args);
   });
 }
 

@@ -32,14 +32,16 @@ absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> MakeSeparateChannels
 // Hands out channels in turn. Thread safe.
 class ChannelTurns {
  public:
-  // `channels` must not be empty.
-  explicit ChannelTurns(std::vector<std::shared_ptr<grpc::Channel>> channels)
-      : channels_(std::move(channels)) {}
+  // `channels`, or `otherwise` alone when there are none; one of them must
+  // be given.
+  explicit ChannelTurns(std::vector<std::shared_ptr<grpc::Channel>> channels,
+                        std::shared_ptr<grpc::Channel> otherwise = nullptr)
+      : channels_(channels.empty() ? std::vector<std::shared_ptr<grpc::Channel>>{otherwise}
+                                   : std::move(channels)) {}
 
   const std::shared_ptr<grpc::Channel>& Next() {
     return channels_[next_.fetch_add(1, std::memory_order_relaxed) % channels_.size()];
   }
-  size_t size() const { return channels_.size(); }
 
  private:
   const std::vector<std::shared_ptr<grpc::Channel>> channels_;

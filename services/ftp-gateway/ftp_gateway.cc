@@ -25,9 +25,7 @@ FtpGateway::FtpGateway(FtpOptions options, FtpMetrics* metrics)
       metrics_(metrics),
       channel_(options_.channel ? options_.channel
                                 : grpc::CreateChannel(options_.spooler, grpc::InsecureChannelCredentials())),
-      session_channels_(options_.session_channels.empty()
-                            ? std::vector<std::shared_ptr<grpc::Channel>>{channel_}
-                            : options_.session_channels),
+      session_channels_(options_.session_channels, channel_),
       queues_(std::make_unique<QueueCache>([this] { return FetchQueues(channel_); },
                                            options_.queue_list_max_age)),
       server_(

@@ -17,9 +17,7 @@ LpdGateway::LpdGateway(LpdOptions options, LpdMetrics* metrics)
       metrics_(metrics),
       channel_(options_.channel ? options_.channel
                                 : grpc::CreateChannel(options_.spooler, grpc::InsecureChannelCredentials())),
-      session_channels_(options_.session_channels.empty()
-                            ? std::vector<std::shared_ptr<grpc::Channel>>{channel_}
-                            : options_.session_channels),
+      session_channels_(options_.session_channels, channel_),
       queues_([this] { return FetchLpdQueues(channel_); }, options_.queue_list_max_age),
       server_(options_.max_connections,
               [this](int fd, const net::Endpoint& peer) { Serve(fd, peer); },
