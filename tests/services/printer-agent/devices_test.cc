@@ -164,6 +164,44 @@ TEST(DirDeviceTest, ADeferredEndThatFailsLeavesNoPartFile) {
   EXPECT_FALSE(std::filesystem::exists(dir.Sub(".40.part")));
 }
 
+// Where the file system makes files without a name (O_TMPFILE), a job
+// being written leaves no trace in the directory until it is published.
+TEST(DirDeviceTest, AJobBeingWrittenIsNotInTheDirectoryWhereFilesCanBeUnnamed) {
+  TempDir dir;
+  {
+    UniqueFd probe(::open(dir.path().c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0644));
+    if (!probe.valid()) GTEST_SKIP() << "no O_TMPFILE on this file system";
+  }
+  DirDevice device(dir.path(), Fast());
+  ASSERT_THAT(device.BeginJob(50), IsOk());
+  ASSERT_THAT(device.Write("fifty"), IsOk());
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+  auto finish = device.EndJobDeferred();
+  ASSERT_THAT(finish.status(), IsOk());
+  ASSERT_TRUE(finish->has_value());
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+  ASSERT_THAT((*finish)->publish(), IsOk());
+  (*finish)->sync();
+  EXPECT_EQ(ReadFile(dir.Sub("50")), "fifty");
+}
+
+// A job printed again (its first report never reached the spooler) takes
+// the place of its earlier file, whole.
+TEST(DirDeviceTest, AJobPrintedAgainReplacesItsFile) {
+  TempDir dir;
+  DirDevice device(dir.path(), Fast());
+  ASSERT_THAT(device.BeginJob(60), IsOk());
+  ASSERT_THAT(device.Write("first attempt, longer"), IsOk());
+  ASSERT_THAT(device.EndJob(), IsOk());
+  ASSERT_THAT(device.BeginJob(60), IsOk());
+  ASSERT_THAT(device.Write("second"), IsOk());
+  ASSERT_THAT(device.EndJob(), IsOk());
+  EXPECT_EQ(ReadFile(dir.Sub("60")), "second");
+  int entries = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path())) ++entries;
+  EXPECT_EQ(entries, 1);
+}
+
 TEST(DirDeviceTest, ABigJobAbortedMidwayLeavesNothing) {
   TempDir dir;
   DirDevice device(dir.path(), Fast());
