@@ -20,6 +20,13 @@ namespace {
 // 60 % against going direct only past 8 MiB, and by a fifth with 2 MiB jobs.
 constexpr uint64_t kDirectFromBytes = 1 << 20;
 
+// The hidden name a job's file has while it is written, where files cannot
+// be unnamed: ".<job>.part" beside "<dir>/<job>".
+std::string PartNameFor(const std::string& final_name) {
+  size_t slash = final_name.rfind('/') + 1;
+  return absl::StrCat(final_name.substr(0, slash), ".", final_name.substr(slash), ".part");
+}
+
 // Gives the unnamed file open as `fd` the name `path`. linkat through /proc
 // needs no privilege, unlike linkat with AT_EMPTY_PATH.
 int LinkOpenFile(int fd, const std::string& path) {
@@ -39,7 +46,7 @@ DirDevice::DirDevice(std::string dir, DeviceOptions options)
       std::filesystem::remove(entry.path(), ec);
     }
   }
-  unnamed_files_ = CanNameUnnamedFiles(dir_);
+  unnamed_files_ = options_.dir_unnamed_files && CanNameUnnamedFiles(dir_);
 }
 
 // A job's file is made without a name and named once it is complete and
@@ -72,7 +79,7 @@ absl::Status DirDevice::BeginJob(uint64_t job_id) {
   // Readable too: going direct reads back the partial last block.
   if (unnamed_files_) fd_ = UniqueFd(::open(dir_.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0644));
   if (!fd_.valid()) {
-    part_ = absl::StrCat(dir_, "/.", job_id, ".part");
+    part_ = PartNameFor(final_);
     fd_ = UniqueFd(::open(part_.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
     if (!fd_.valid()) return DeviceError(errno, part_);
   }
@@ -132,8 +139,7 @@ struct DirDevice::Written {
       if (error != EEXIST) return DeviceError(error, "link " + final_name);
       // A job printed again (its first report was lost): replace the file
       // at once, as a rename does, through a part name.
-      part = final_name.substr(0, final_name.rfind('/') + 1) + "." +
-             final_name.substr(final_name.rfind('/') + 1) + ".part";
+      part = PartNameFor(final_name);
       ::unlink(part.c_str());
       if (int e = LinkOpenFile(fd.get(), part); e != 0) {
         part.clear();

@@ -202,6 +202,37 @@ TEST(DirDeviceTest, AJobPrintedAgainReplacesItsFile) {
   EXPECT_EQ(entries, 1);
 }
 
+// Where files cannot be unnamed, a job is written as a hidden part file and
+// renamed: the same guarantees by the older path.
+TEST(DirDeviceTest, WithoutUnnamedFilesAJobIsAPartFileUntilPublished) {
+  TempDir dir;
+  DeviceOptions options = Fast();
+  options.dir_unnamed_files = false;
+  DirDevice device(dir.path(), options);
+  ASSERT_THAT(device.BeginJob(70), IsOk());
+  ASSERT_THAT(device.Write("seventy"), IsOk());
+  EXPECT_TRUE(std::filesystem::exists(dir.Sub(".70.part")));
+  ASSERT_THAT(device.EndJob(), IsOk());
+  EXPECT_EQ(ReadFile(dir.Sub("70")), "seventy");
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub(".70.part")));
+  // Printed again: replaced whole.
+  ASSERT_THAT(device.BeginJob(70), IsOk());
+  ASSERT_THAT(device.Write("again"), IsOk());
+  ASSERT_THAT(device.EndJob(), IsOk());
+  EXPECT_EQ(ReadFile(dir.Sub("70")), "again");
+  // Aborted: nothing left of it.
+  ASSERT_THAT(device.BeginJob(71), IsOk());
+  ASSERT_THAT(device.Write("half"), IsOk());
+  device.AbortJob();
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub(".71.part")));
+  // A failed publish leaves no part file either.
+  ASSERT_THAT(device.BeginJob(72), IsOk());
+  ASSERT_THAT(device.Write("never"), IsOk());
+  std::filesystem::create_directories(dir.Sub("72/inside"));
+  EXPECT_FALSE(device.EndJob().ok());
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub(".72.part")));
+}
+
 TEST(DirDeviceTest, ABigJobAbortedMidwayLeavesNothing) {
   TempDir dir;
   DirDevice device(dir.path(), Fast());
