@@ -57,7 +57,9 @@ absl::StatusOr<v1::ListJobsResponse> AdminOps::ListJobs(const v1::ListJobsReques
       cursor.in_history = true;
     }
     if (static_cast<size_t>(response.jobs_size()) < page) {
-      SPOOLGATE_ASSIGN_OR_RETURN(done, ListFinished(request, page, cursor, response));
+      absl::flat_hash_set<uint64_t> listed;
+      for (const v1::Job& job : response.jobs()) listed.insert(job.id());
+      SPOOLGATE_ASSIGN_OR_RETURN(done, ListFinished(request, page, cursor, response, listed));
     } else {
       done = false;
     }
@@ -101,7 +103,8 @@ bool AdminOps::ListActiveLocked(const v1::ListJobsRequest& request, size_t page,
 }
 
 absl::StatusOr<bool> AdminOps::ListFinished(const v1::ListJobsRequest& request, size_t page,
-                                           ListCursor& cursor, v1::ListJobsResponse& response) {
+                                           ListCursor& cursor, v1::ListJobsResponse& response,
+                                           const absl::flat_hash_set<uint64_t>& listed) {
   size_t budget = kListScanBudget;
   bool stopped = false;
   SPOOLGATE_RETURN_IF_ERROR(state_.store->ForEachFinishedJob(
@@ -114,7 +117,7 @@ absl::StatusOr<bool> AdminOps::ListFinished(const v1::ListJobsRequest& request, 
         --budget;
         cursor.finished_unix_micros = job.finished_unix_micros();
         cursor.id = job.id();
-        if (ListedJobWanted(request, job)) *response.add_jobs() = job;
+        if (ListedJobWanted(request, job) && !listed.contains(job.id())) *response.add_jobs() = job;
         return true;
       }));
   return !stopped;

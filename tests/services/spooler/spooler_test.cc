@@ -236,6 +236,27 @@ TEST_F(SpoolerTest, RefusesJobsOverTheSizeLimitAndLeavesNothing) {
   EXPECT_TRUE(spooler_->store().OrphanDataJobIds()->empty());
 }
 
+// While a job's completion is being written, memory still holds it active
+// and its final record can already be read back: one listing shows it once.
+TEST_F(SpoolerTest, AJobWhoseFinalRecordIsBeingWrittenIsListedOnce) {
+  uint64_t id = Submit("settling");
+  auto active = spooler_->store().GetJob(id);
+  ASSERT_THAT(active, IsOk());
+  v1::Job completed = *active;
+  completed.set_state(v1::JOB_STATE_COMPLETED);
+  completed.set_finished_unix_micros(absl::ToUnixMicros(absl::Now()));
+  // What the completion's write does before memory is updated.
+  ASSERT_THAT(spooler_->store().PutJob(&*active, completed, /*sync=*/true, /*delete_data=*/true),
+              IsOk());
+  v1::ListJobsRequest all;
+  all.set_include_finished(true);
+  auto listed = spooler_->ListJobs(all);
+  ASSERT_THAT(listed, IsOk());
+  ASSERT_EQ(listed->jobs_size(), 1);
+  EXPECT_EQ(listed->jobs(0).id(), id);
+  EXPECT_NE(listed->jobs(0).state(), v1::JOB_STATE_COMPLETED);  // memory's view, not yet final
+}
+
 TEST_F(SpoolerTest, RefusesAnAbsurdChunk) {
   auto sub = *spooler_->BeginJob(Header());
   ASSERT_THAT(sub->StartDocument(v1::DocumentStart()), IsOk());
