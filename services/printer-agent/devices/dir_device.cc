@@ -129,7 +129,9 @@ struct DirDevice::Written {
       direct.reset();
       if (!synced.ok()) return synced;
     }
-    if (::fsync(fd.get()) != 0) return DeviceError(errno, "fsync " + Shown());
+    if (::fsync(fd.get()) != 0) {
+      return DeviceError(errno, "fsync " + (part.empty() ? final_name : part));
+    }
     if (part.empty()) {
       int error = LinkOpenFile(fd.get(), final_name);
       if (error == 0) {
@@ -139,24 +141,22 @@ struct DirDevice::Written {
       if (error != EEXIST) return DeviceError(error, "link " + final_name);
       // A job printed again (its first report was lost): replace the file
       // at once, as a rename does, through a part name.
-      part = PartNameFor(final_name);
-      ::unlink(part.c_str());
-      if (int e = LinkOpenFile(fd.get(), part); e != 0) {
-        part.clear();
-        return DeviceError(e, "link " + final_name);
+      std::string replacement = PartNameFor(final_name);
+      ::unlink(replacement.c_str());
+      if (int e = LinkOpenFile(fd.get(), replacement); e != 0) {
+        return DeviceError(e, "link " + replacement);
       }
+      part = std::move(replacement);
     }
     fd.reset();
     if (::rename(part.c_str(), final_name.c_str()) != 0) return DeviceError(errno, "rename " + part);
     return absl::OkStatus();
   }
-
-  std::string Shown() const { return part.empty() ? final_name : part; }
 };
 
 void DirDevice::SyncDirectory(const std::string& dir) {
-  // A rename is durable only once its directory is; one fsync covers every
-  // rename made before it.
+  // A new name (link or rename) is durable only once its directory is; one
+  // fsync covers every name given before it.
   UniqueFd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (d.valid()) ::fsync(d.get());
 }
