@@ -101,9 +101,6 @@ struct DeviceOptions {
   std::string usb_dir = "/dev/usb";                   // where usb: selectors look
   // Reads the LPGETSTATUS byte of an open usb:/parallel: fd (replaced in tests).
   std::function<absl::StatusOr<int>(int fd)> read_lp_status;
-  // dir: writes a job to a file without a name where the file system allows
-  // it; false always uses a hidden part file (as elsewhere; for tests).
-  bool dir_unnamed_files = true;
 };
 
 absl::StatusOr<std::unique_ptr<Device>> MakeDevice(const DeviceUri& uri,

@@ -28,17 +28,13 @@ class DirDevice : public Device {
  private:
   struct Written;
   static void SyncDirectory(const std::string& dir);
-  // Whether files can be made without a name here (O_TMPFILE) and named
-  // later through /proc (not on every file system or in every container).
-  static bool CanNameUnnamedFiles(const std::string& dir);
   // Moves the current job's file out of the device.
   std::unique_ptr<Written> TakeWritten();
 
   std::string dir_;
   DeviceOptions options_;
-  bool unnamed_files_ = false;
   UniqueFd fd_;
-  std::string part_, final_;  // part_ is empty while the file has no name
+  std::string part_, final_;
   WriteBehind write_behind_;  // one per job's file
   uint64_t written_ = 0;      // bytes of this job's file
   // A big job's file continues past its first bytes without the page

@@ -165,33 +165,6 @@ TEST(DirDeviceTest, ADeferredEndThatFailsLeavesNoPartFile) {
   EXPECT_FALSE(std::filesystem::exists(dir.Sub(".40.part")));
 }
 
-// Where the file system makes files without a name (O_TMPFILE), a job
-// being written leaves no trace in the directory until it is published;
-// elsewhere only its hidden part file shows.
-TEST(DirDeviceTest, AJobBeingWrittenIsNotInTheDirectoryWhereFilesCanBeUnnamed) {
-  TempDir dir;
-  const bool unnamed =
-      UniqueFd(::open(dir.path().c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0644)).valid();
-  auto only_the_part_if_any = [&] {
-    std::vector<std::string> names;
-    for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
-      names.push_back(e.path().filename().string());
-    }
-    return unnamed ? names.empty() : names == std::vector<std::string>{".50.part"};
-  };
-  DirDevice device(dir.path(), Fast());
-  ASSERT_THAT(device.BeginJob(50), IsOk());
-  ASSERT_THAT(device.Write("fifty"), IsOk());
-  EXPECT_TRUE(only_the_part_if_any());
-  auto finish = device.EndJobDeferred();
-  ASSERT_THAT(finish.status(), IsOk());
-  ASSERT_TRUE(finish->has_value());
-  EXPECT_TRUE(only_the_part_if_any());
-  ASSERT_THAT((*finish)->publish(), IsOk());
-  (*finish)->sync();
-  EXPECT_EQ(ReadFile(dir.Sub("50")), "fifty");
-}
-
 // A job printed again (its first report never reached the spooler) takes
 // the place of its earlier file, whole.
 TEST(DirDeviceTest, AJobPrintedAgainReplacesItsFile) {
@@ -209,13 +182,11 @@ TEST(DirDeviceTest, AJobPrintedAgainReplacesItsFile) {
   EXPECT_EQ(entries, 1);
 }
 
-// Where files cannot be unnamed, a job is written as a hidden part file and
-// renamed: the same guarantees by the older path.
-TEST(DirDeviceTest, WithoutUnnamedFilesAJobIsAPartFileUntilPublished) {
+// A job is a hidden part file until it is published, and whatever ends it
+// (published, printed again, aborted, failed) leaves no part file behind.
+TEST(DirDeviceTest, AJobIsAHiddenPartFileUntilPublished) {
   TempDir dir;
-  DeviceOptions options = Fast();
-  options.dir_unnamed_files = false;
-  DirDevice device(dir.path(), options);
+  DirDevice device(dir.path(), Fast());
   ASSERT_THAT(device.BeginJob(70), IsOk());
   ASSERT_THAT(device.Write("seventy"), IsOk());
   EXPECT_TRUE(std::filesystem::exists(dir.Sub(".70.part")));
