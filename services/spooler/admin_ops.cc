@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "absl/container/flat_hash_set.h"
 #include "lib/model/printer_state.h"
 #include "absl/strings/str_cat.h"
 #include "lib/base/logging.h"
@@ -57,9 +58,7 @@ absl::StatusOr<v1::ListJobsResponse> AdminOps::ListJobs(const v1::ListJobsReques
       cursor.in_history = true;
     }
     if (static_cast<size_t>(response.jobs_size()) < page) {
-      absl::flat_hash_set<uint64_t> listed;
-      for (const v1::Job& job : response.jobs()) listed.insert(job.id());
-      SPOOLGATE_ASSIGN_OR_RETURN(done, ListFinished(request, page, cursor, response, listed));
+      SPOOLGATE_ASSIGN_OR_RETURN(done, ListFinished(request, page, cursor, response));
     } else {
       done = false;
     }
@@ -103,8 +102,9 @@ bool AdminOps::ListActiveLocked(const v1::ListJobsRequest& request, size_t page,
 }
 
 absl::StatusOr<bool> AdminOps::ListFinished(const v1::ListJobsRequest& request, size_t page,
-                                           ListCursor& cursor, v1::ListJobsResponse& response,
-                                           const absl::flat_hash_set<uint64_t>& listed) {
+                                           ListCursor& cursor, v1::ListJobsResponse& response) {
+  absl::flat_hash_set<uint64_t> listed;
+  for (const v1::Job& job : response.jobs()) listed.insert(job.id());
   size_t budget = kListScanBudget;
   bool stopped = false;
   SPOOLGATE_RETURN_IF_ERROR(state_.store->ForEachFinishedJob(

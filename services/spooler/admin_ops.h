@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "services/spooler/dispatcher.h"
@@ -73,13 +72,12 @@ class AdminOps {
   // looking at no more than a bounded number); true when they are done.
   bool ListActiveLocked(const v1::ListJobsRequest& request, size_t page, ListCursor& cursor,
                         v1::ListJobsResponse& response) ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_.mu);
-  // The same for history, newest first; never under mu. Jobs in `listed`
-  // are left out: a job whose completion is being written is still active
-  // in memory while its final record can already be read back, and one
-  // listing must not show it twice.
+  // The same for history, newest first; never under mu. Jobs already in
+  // `response` are left out: a job whose completion is being written is
+  // still active in memory while its final record can already be read
+  // back, and one listing must not show it twice.
   absl::StatusOr<bool> ListFinished(const v1::ListJobsRequest& request, size_t page,
-                                    ListCursor& cursor, v1::ListJobsResponse& response,
-                                    const absl::flat_hash_set<uint64_t>& listed)
+                                    ListCursor& cursor, v1::ListJobsResponse& response)
       ABSL_LOCKS_EXCLUDED(state_.mu);
   // Writes what memory holds for queue `name` (or its deletion) to the
   // store, with mu released meanwhile.
