@@ -5,21 +5,16 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
-#include "absl/flags/usage_config.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "lib/base/command_line.h"
-#include "lib/base/mutex_checks.h"
 #include "lib/base/logging.h"
-#include "lib/config/service_config.h"
-#include "lib/base/ready_file.h"
-#include "lib/base/memory.h"
 #include "lib/base/process_limits.h"
+#include "lib/base/ready_file.h"
+#include "lib/base/service_start.h"
 #include "lib/base/signals.h"
+#include "lib/config/service_config.h"
 #include "lib/grpc/client_flags.h"
 #include "lib/metrics/metrics_server.h"
 #include "services/ftp-gateway/ftp_gateway.h"
@@ -90,18 +85,9 @@ absl::StatusOr<spoolgate::ftp::FtpOptions> OptionsFromFlags() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  spoolgate::ConfigureMalloc();
-  spoolgate::BlockTerminationSignals();
-  spoolgate::SetLogComponent("ftp-gateway");
-  absl::FlagsUsageConfig usage;
-  usage.version_string = [] { return std::string("ftp-gateway " SPOOLGATE_VERSION "\n"); };
-  absl::SetFlagsUsageConfig(usage);
-  absl::SetProgramUsageMessage(
+  spoolgate::StartService(argc, argv, "ftp-gateway",
       "Spoolgate FTP print server (Jetdirect style): cd QUEUE, put FILE.\n"
       "  ftp-gateway --spooler=HOST:PORT [--listen=0.0.0.0:21] [--passive_ports=30000-30100]");
-  spoolgate::ConfigureMutexChecks();
-  spoolgate::RememberCommandLine(argc, argv);
-  absl::ParseCommandLine(argc, argv);
   spoolgate::v1::FtpGatewayConfig config;
   if (auto exit_code = spoolgate::LoadServiceConfig(&config)) return *exit_code;
 

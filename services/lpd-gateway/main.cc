@@ -5,17 +5,12 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
-#include "absl/flags/usage_config.h"
-#include "lib/base/logging.h"
-#include "lib/base/ready_file.h"
-#include "lib/base/memory.h"
-#include "lib/base/process_limits.h"
-#include "lib/base/signals.h"
 #include "absl/strings/str_cat.h"
-#include "lib/base/command_line.h"
-#include "lib/base/mutex_checks.h"
+#include "lib/base/logging.h"
+#include "lib/base/process_limits.h"
+#include "lib/base/ready_file.h"
+#include "lib/base/service_start.h"
+#include "lib/base/signals.h"
 #include "lib/config/service_config.h"
 #include "lib/grpc/client_flags.h"
 #include "lib/metrics/metrics_server.h"
@@ -40,18 +35,9 @@ ABSL_FLAG(int32_t, lpq_recent_seconds, 600,
 ABSL_FLAG(bool, require_reserved_port, false, "only accept source ports 721-731 (RFC 1179)");
 
 int main(int argc, char** argv) {
-  spoolgate::ConfigureMalloc();
-  spoolgate::BlockTerminationSignals();
-  spoolgate::SetLogComponent("lpd-gateway");
-  absl::FlagsUsageConfig usage;
-  usage.version_string = [] { return std::string("lpd-gateway " SPOOLGATE_VERSION "\n"); };
-  absl::SetFlagsUsageConfig(usage);
-  absl::SetProgramUsageMessage(
+  spoolgate::StartService(argc, argv, "lpd-gateway",
       "Spoolgate LPD gateway (RFC 1179): lpr/lpq/lprm into the spooler.\n"
       "  lpd-gateway --spooler=HOST:PORT [--listen=0.0.0.0:515,[::]:515]");
-  spoolgate::ConfigureMutexChecks();
-  spoolgate::RememberCommandLine(argc, argv);
-  absl::ParseCommandLine(argc, argv);
 
   spoolgate::v1::LpdGatewayConfig config;
   if (auto exit_code = spoolgate::LoadServiceConfig(&config)) return *exit_code;

@@ -5,16 +5,12 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
-#include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/strip.h"
 #include "lib/base/command_line.h"
-#include "lib/base/mutex_checks.h"
 #include "lib/base/logging.h"
-#include "lib/base/memory.h"
 #include "lib/base/signals.h"
+#include "lib/base/service_start.h"
 #include "lib/config/service_config.h"
 #include "lib/grpc/client_flags.h"
 #include "lib/metrics/metrics_server.h"
@@ -108,18 +104,9 @@ int Run() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  spoolgate::ConfigureMalloc();
-  spoolgate::BlockTerminationSignals();
-  spoolgate::SetLogComponent("printer-agent");
-  absl::FlagsUsageConfig usage;
-  usage.version_string = [] { return std::string("printer-agent " SPOOLGATE_VERSION "\n"); };
-  absl::SetFlagsUsageConfig(usage);
-  absl::SetProgramUsageMessage(
+  spoolgate::StartService(argc, argv, "printer-agent",
       "Spoolgate printer agent: prints the spooler's jobs on local devices.\n"
       "  printer-agent --spooler=HOST:PORT --printer=NAME=QUEUE=URI [--printer=...]\n"
       "  URIs: usb:/dev/usb/lp0 usb:?serial=SN parallel:/dev/lp0 socket://IP:9100 file:/path dir:/path");
-  spoolgate::ConfigureMutexChecks();
-  spoolgate::RememberCommandLine(argc, argv);
-  absl::ParseCommandLine(argc, argv);
   return Run();
 }

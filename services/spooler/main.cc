@@ -5,19 +5,14 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
-#include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "lib/base/checksum.h"
-#include "lib/base/command_line.h"
-#include "lib/base/mutex_checks.h"
 #include "lib/base/logging.h"
 #include "lib/base/ready_file.h"
-#include "lib/base/memory.h"
 #include "lib/base/signals.h"
+#include "lib/base/service_start.h"
 #include "lib/config/service_config.h"
 #include "lib/net/cidr.h"
 #include "services/spooler/server.h"
@@ -130,17 +125,8 @@ int Run() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  spoolgate::ConfigureMalloc();
-  spoolgate::BlockTerminationSignals();
-  spoolgate::SetLogComponent("spooler");
-  absl::FlagsUsageConfig usage;
-  usage.version_string = [] { return std::string("spooler " SPOOLGATE_VERSION "\n"); };
-  absl::SetFlagsUsageConfig(usage);
-  absl::SetProgramUsageMessage(
+  spoolgate::StartService(argc, argv, "spooler",
       "Spoolgate spooler: durable print queue, scheduler and admin API.\n"
       "  spooler --data_dir=DIR [--queues=a,b] [--listen=HOST:PORT] [--config=FILE]");
-  spoolgate::ConfigureMutexChecks();
-  spoolgate::RememberCommandLine(argc, argv);
-  absl::ParseCommandLine(argc, argv);
   return Run();
 }
