@@ -1,6 +1,4 @@
 // ftp-gateway: maps flags and the YAML config onto FtpOptions and serves.
-#include <cstdio>
-#include <fstream>
 #include <string>
 #include <vector>
 

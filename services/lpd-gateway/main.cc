@@ -1,6 +1,4 @@
 // lpd-gateway: maps flags and the YAML config onto LpdOptions and serves.
-#include <cstdio>
-#include <fstream>
 #include <string>
 #include <vector>
 

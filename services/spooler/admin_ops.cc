@@ -4,10 +4,10 @@
 #include <optional>
 
 #include "absl/container/flat_hash_set.h"
-#include "lib/model/printer_state.h"
 #include "absl/strings/str_cat.h"
 #include "lib/base/logging.h"
 #include "lib/base/status_macros.h"
+#include "lib/model/printer_state.h"
 #include "services/spooler/job_state.h"
 
 namespace spoolgate::spooler {

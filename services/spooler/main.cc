@@ -1,6 +1,5 @@
 // spooler: maps flags and the YAML config onto SpoolerOptions and serves.
 #include <csignal>
-#include <fstream>
 #include <string>
 #include <vector>
 
